@@ -1,0 +1,145 @@
+/**
+ * Parse a config's text into a YAML document that remembers where every key and value came
+ * from, so that any later stage can turn a JSON Pointer into a line:column span.
+ */
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import type { Diagnostic, Severity } from './diagnostics.js';
+import { fromPointer } from './json-pointer.js';
+
+export interface Span {
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+}
+
+/** Which part of a `key: value` pair a finding is about. */
+export type Anchor = 'key' | 'value';
+
+export interface ConfigDocument {
+  file: string;
+  text: string;
+  /** The parsed data (plain JS), or undefined when the text is not a usable YAML mapping. */
+  value: unknown;
+  /** Syntax errors, duplicate keys, an empty file or a non-mapping root. */
+  diagnostics: Diagnostic[];
+  /** The span of the node at `pointer` (its key or its value); the nearest existing ancestor when it does not exist. */
+  locate(pointer: string, anchor?: Anchor): Span;
+  /** Whether `pointer` names a node that exists in the document. */
+  has(pointer: string): boolean;
+}
+
+const WHOLE_FILE: Span = { line: 1, column: 1, endLine: 1, endColumn: 1 };
+
+export function loadDocument(text: string, file: string): ConfigDocument {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: true, strict: true });
+
+  const spanOf = (start: number, end: number): Span => {
+    const a = lineCounter.linePos(start);
+    const b = lineCounter.linePos(Math.max(start, end));
+    return { line: a.line, column: a.col, endLine: b.line, endColumn: b.col };
+  };
+
+  const diagnostics: Diagnostic[] = [];
+  const push = (severity: Severity, code: string, message: string, span: Span, suggestion?: string) =>
+    diagnostics.push({ file, severity, code, message, path: '', ...span, ...(suggestion ? { suggestion } : {}) });
+
+  for (const error of doc.errors) {
+    const duplicate = error.code === 'DUPLICATE_KEY';
+    push(
+      'error',
+      duplicate ? 'yaml-duplicate-key' : 'yaml-syntax',
+      firstLine(error.message),
+      spanOf(error.pos[0], error.pos[1]),
+      duplicate ? 'Remove one of the two entries, or merge them: YAML keeps only one value per key.' : undefined,
+    );
+  }
+  for (const warning of doc.warnings) {
+    push('warning', 'yaml-warning', firstLine(warning.message), spanOf(warning.pos[0], warning.pos[1]));
+  }
+
+  let value: unknown;
+  if (doc.errors.length === 0) {
+    value = doc.toJS({ maxAliasCount: 1000 });
+    if (value === null || value === undefined) {
+      push('error', 'empty-config', 'The config file is empty.', WHOLE_FILE,
+        'Start from `version: v0.4.0`, a `listeners` entry and a `model_providers` list (see `plano schema`).');
+      value = undefined;
+    } else if (!isMap(doc.contents)) {
+      const range = (doc.contents as Node | null)?.range;
+      push('error', 'not-a-mapping',
+        `The config must be a YAML mapping (key: value pairs), but this file is a ${describe(value)}.`,
+        range ? spanOf(range[0], trimEnd(text, range[0], range[1])) : WHOLE_FILE,
+        'Write the config as top-level keys such as `version:`, `listeners:` and `model_providers:`.');
+      value = undefined;
+    }
+  }
+
+  const findNode = (pointer: string): { node: Node | null; keyNode: Node | null; found: boolean } => {
+    let node: unknown = doc.contents;
+    let keyNode: Node | null = null;
+    let lastGood: { node: Node | null; keyNode: Node | null } = { node: node as Node | null, keyNode: null };
+    for (const segment of fromPointer(pointer)) {
+      if (isMap(node)) {
+        const pair = node.items.find((p) => isPair(p) && keyText(p.key) === segment);
+        if (!pair) return { ...lastGood, found: false };
+        keyNode = pair.key as Node;
+        node = pair.value;
+      } else if (isSeq(node)) {
+        const item = node.items[Number(segment)];
+        if (item === undefined || !/^\d+$/.test(segment)) return { ...lastGood, found: false };
+        keyNode = null;
+        node = item;
+      } else {
+        return { ...lastGood, found: false };
+      }
+      lastGood = { node: (node as Node | null) ?? keyNode, keyNode };
+    }
+    return { node: node as Node | null, keyNode, found: true };
+  };
+
+  return {
+    file,
+    text,
+    value,
+    diagnostics,
+    has: (pointer) => findNode(pointer).found,
+    locate(pointer, anchor = 'value') {
+      const { node, keyNode } = findNode(pointer);
+      const target = anchor === 'key' && keyNode ? keyNode : (node ?? keyNode);
+      const range = target?.range;
+      if (!range) {
+        // `key:` with nothing after it has a null value without a range: point at the key.
+        const keyRange = keyNode?.range;
+        return keyRange ? spanOf(keyRange[0], keyRange[1]) : WHOLE_FILE;
+      }
+      return spanOf(range[0], trimEnd(text, range[0], range[1]));
+    },
+  };
+}
+
+function keyText(key: unknown): string | undefined {
+  if (isScalar(key)) return String(key.value);
+  return undefined;
+}
+
+/** A block node's range runs up to the next token; end the underline at its last visible character. */
+function trimEnd(text: string, start: number, end: number): number {
+  let e = end;
+  while (e > start && /\s/.test(text[e - 1] ?? '')) e--;
+  // Multi-line nodes (a whole mapping) are underlined on their first line only.
+  const newline = text.indexOf('\n', start);
+  return newline !== -1 && newline < e ? newline : e;
+}
+
+/** yaml's messages end with " at line L, column C:" and a frame; we render both ourselves. */
+function firstLine(message: string): string {
+  return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '').trim();
+}
+
+function describe(value: unknown): string {
+  if (Array.isArray(value)) return 'list';
+  if (typeof value === 'string') return 'plain string';
+  return typeof value;
+}

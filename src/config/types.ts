@@ -1,0 +1,76 @@
+/**
+ * The config after normalisation (src/config/normalize.ts): one shape whatever version or
+ * legacy spelling the file used. Field names inside entries stay as the YAML spells them, so
+ * messages can quote them; every entry keeps the JSON Pointer of the YAML it came from.
+ */
+
+export interface ProviderEntry {
+  /** Where this entry is in the file: `/model_providers/3` or `/llm_providers/3`. */
+  pointer: string;
+  model: string;
+  name?: string;
+  access_key?: string;
+  default?: boolean;
+  base_url?: string;
+  provider_interface?: string;
+  passthrough_auth?: boolean;
+  http_host?: string;
+  headers?: Record<string, string>;
+  /** The deprecated inline form; also migrated into PlanoConfig.routingPreferences. */
+  routing_preferences?: InlineRoutingPreference[];
+}
+
+export interface InlineRoutingPreference {
+  name: string;
+  description?: string;
+  priority?: number;
+}
+
+export type ListenerType = 'model' | 'prompt' | 'agent';
+
+export interface ListenerEntry {
+  pointer: string;
+  name: string;
+  type: ListenerType;
+  port?: number;
+  address?: string;
+  timeout?: string;
+  max_retries?: number;
+  input_filters?: string[];
+  output_filters?: string[];
+  agents?: { id: string; description?: string; default?: boolean; input_filters?: string[] }[];
+  /** Came from the legacy `listeners: {ingress_traffic, egress_traffic}` object. */
+  legacy: boolean;
+}
+
+export type SelectionPreference = 'none' | 'cheapest' | 'fastest';
+
+export interface RoutingPreference {
+  pointer: string;
+  name: string;
+  description?: string;
+  models: string[];
+  selection_policy?: { prefer?: SelectionPreference };
+  /** Set when migrated from an inline `routing_preferences` under a provider: that entry's pointer. */
+  migratedFrom?: string;
+}
+
+export interface ModelAlias {
+  pointer: string;
+  alias: string;
+  target: string;
+}
+
+export interface PlanoConfig {
+  version?: string;
+  /** Which key held the providers, or null when neither is present. */
+  providersKey: 'model_providers' | 'llm_providers' | null;
+  providers: ProviderEntry[];
+  listeners: ListenerEntry[];
+  modelAliases: ModelAlias[];
+  routingPreferences: RoutingPreference[];
+  overrides: Record<string, unknown>;
+  routing: Record<string, unknown>;
+  /** The document as parsed, for rules about sections that need no normalising. */
+  raw: Record<string, unknown>;
+}

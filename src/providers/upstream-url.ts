@@ -1,0 +1,72 @@
+/**
+ * The one `base_url` rule, the same for every provider (DESIGN.md, seed "Base URL Configuration"):
+ *
+ *   base_url = scheme://host[:port][/path][?query]
+ *   - no path (or `/`): the provider's default prefix and its default query (Azure's api-version)
+ *   - a path: it replaces the default prefix, and the default query with it
+ *   - the suffix for the upstream API is appended; slashes are normalised
+ *   - a query in base_url is kept, and wins over a default parameter of the same name
+ */
+import type { ProviderSpec, UpstreamApi } from './types.js';
+
+/** The placeholder `expand` prints for a wildcard's endpoints, where the requested model goes. */
+export const MODEL_PLACEHOLDER = '{model}';
+
+export interface UpstreamUrlInput {
+  provider: ProviderSpec;
+  /** The configured base_url, or undefined for the provider's default. */
+  baseUrl: string | undefined;
+  /** The upstream model id (prefix removed). */
+  model: string;
+  api: UpstreamApi;
+  stream: boolean;
+}
+
+export type UpstreamUrlResult = { ok: true; url: string } | { ok: false; reason: 'base-url-required' | 'invalid-base-url' | 'api-not-spoken' };
+
+export function upstreamUrl(input: UpstreamUrlInput): UpstreamUrlResult {
+  const { provider, model, api, stream } = input;
+  const endpoint = provider.endpointPaths[api];
+  if (!endpoint) return { ok: false, reason: 'api-not-spoken' };
+  const base = input.baseUrl ?? provider.defaultBaseUrl;
+  if (base === null) return { ok: false, reason: 'base-url-required' };
+
+  const parsed = parseBaseUrl(base);
+  if (!parsed) return { ok: false, reason: 'invalid-base-url' };
+
+  const ownPath = parsed.path.replace(/^\/+|\/+$/g, '');
+  const prefix = ownPath !== '' ? ownPath : provider.defaultPathPrefix;
+  const query = new URLSearchParams(ownPath !== '' || !provider.defaultQuery ? undefined : provider.defaultQuery);
+  for (const [key, value] of new URLSearchParams(parsed.query)) query.set(key, value);
+
+  const modelSegment = model === MODEL_PLACEHOLDER ? model : encodeModelSegment(model);
+  const path = [prefix, stream ? endpoint.stream : endpoint.url]
+    .map((part) => part.replaceAll(MODEL_PLACEHOLDER, modelSegment))
+    .join('/')
+    .replace(/\/{2,}/g, '/')
+    .replace(/^\/?/, '/');
+  const search = query.toString();
+  return { ok: true, url: parsed.origin + path + (search ? `?${search}` : '') };
+}
+
+/** scheme://host[:port], path and query of an absolute http(s) URL; null for anything else. */
+export function parseBaseUrl(value: string): { origin: string; path: string; query: string } | null {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return null;
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') return null;
+  // URL.origin drops default ports, which is what the user means (https://h:443 is https://h).
+  return { origin: url.origin, path: decodeURI(url.pathname), query: url.search.replace(/^\?/, '') };
+}
+
+/**
+ * A model id goes into a path segment (Azure deployments, Bedrock model ids). `:` is legal in a
+ * segment (RFC 3986 §3.3) and Bedrock ids are full of it, so it stays; `/` in a Bedrock ARN must
+ * be escaped so the ARN stays one segment.
+ */
+function encodeModelSegment(model: string): string {
+  return encodeURIComponent(model).replace(/%3A/gi, ':');
+}

@@ -1,0 +1,49 @@
+/**
+ * How `plano up` turns a client's request into the upstream's and the upstream's answer back.
+ * Each client→upstream pair is a `Translation`: pure request and response functions plus a
+ * stream transducer with explicit state. Same-format pairs are not translations: the server
+ * passes their bodies and streams through untouched (only `model` is rewritten).
+ */
+import type { ClientApi, UpstreamApi } from '../providers/types.js';
+
+export type JsonObject = Record<string, unknown>;
+
+export interface TranslateContext {
+  /** The model id sent upstream. */
+  upstreamModel: string;
+  /** The model name the client asked for, echoed back in responses. */
+  clientModel: string;
+  stream: boolean;
+}
+
+/** What a stream transducer emits: bytes ready for the client (SSE text for every client API). */
+export interface StreamTransducer {
+  /** Feed the next raw upstream bytes (arbitrary boundaries); returns client bytes to send now, maybe empty. */
+  push(chunk: Uint8Array): string;
+  /** Upstream ended; returns what is left to send (closing events, `data: [DONE]`). */
+  end(): string;
+  /** Token usage seen so far, for the access log. */
+  usage(): { input_tokens?: number; output_tokens?: number } | undefined;
+}
+
+export interface Translation {
+  client: ClientApi;
+  upstream: UpstreamApi;
+  /** Client request body → upstream request body. Throws TranslationError for requests the upstream cannot express. */
+  request(body: JsonObject, ctx: TranslateContext): JsonObject;
+  /** Upstream JSON response (2xx) → client response body. */
+  response(body: JsonObject, ctx: TranslateContext): JsonObject;
+  /** A transducer for one streamed response. */
+  stream(ctx: TranslateContext): StreamTransducer;
+}
+
+/** A request that cannot be carried to the upstream API; becomes a 400 in the client's error shape. */
+export class TranslationError extends Error {
+  constructor(
+    message: string,
+    readonly param?: string,
+  ) {
+    super(message);
+    this.name = 'TranslationError';
+  }
+}
