@@ -1,0 +1,51 @@
+/**
+ * "Did you mean" for misspelled keys, enum values, provider prefixes and model names: the
+ * candidates closest by edit distance (adjacent swaps count once), best first.
+ */
+
+/** Optimal string alignment distance: Levenshtein plus transposition of neighbours (`acess` ↔ `access` is 1). */
+export function editDistance(a: string, b: string): number {
+  const rows = a.length + 1;
+  const cols = b.length + 1;
+  const d: number[][] = Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i < rows; i++) {
+    for (let j = 1; j < cols; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = best;
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+/**
+ * Candidates within a distance that grows with the word (a third of its length, at least 1, at
+ * most 4), case-insensitively; a candidate that contains the input or is contained in it also
+ * counts (`gpt4o` → `openai/gpt-4o` does not, `gpt-4o` → `openai/gpt-4o` does).
+ */
+export function closestMatches(input: string, candidates: Iterable<string>, max = 3): string[] {
+  const needle = input.toLowerCase();
+  const limit = Math.min(4, Math.max(1, Math.floor(needle.length / 3)));
+  const scored: { candidate: string; score: number }[] = [];
+  for (const candidate of new Set(candidates)) {
+    const hay = candidate.toLowerCase();
+    if (hay === needle) continue;
+    const distance = editDistance(needle, hay);
+    if (distance <= limit) scored.push({ candidate, score: distance });
+    else if (needle.length >= 3 && (hay.endsWith('/' + needle) || hay.includes(needle) || needle.includes(hay)) && hay.length >= 3) {
+      scored.push({ candidate, score: limit + 1 + Math.abs(hay.length - needle.length) / 100 });
+    }
+  }
+  return scored
+    .sort((x, y) => x.score - y.score || x.candidate.localeCompare(y.candidate))
+    .slice(0, max)
+    .map((s) => s.candidate);
+}
+
+/** `did you mean "x"?` / `did you mean "x" or "y"?`, or undefined when nothing is close. */
+export function didYouMean(input: string, candidates: Iterable<string>): string | undefined {
+  const matches = closestMatches(input, candidates, 2);
+  if (matches.length === 0) return undefined;
+  return `did you mean ${matches.map((m) => `"${m}"`).join(' or ')}?`;
+}
