@@ -31,6 +31,11 @@ export function closestMatches(input: string, candidates: Iterable<string>, max 
   for (const candidate of new Set(candidates)) {
     const hay = candidate.toLowerCase();
     if (hay === needle) continue;
+    // `gpt-4o` for `openai/gpt-4o` is the same model named short: closer than any typo.
+    if (hay.endsWith('/' + needle)) {
+      scored.push({ candidate, score: 0.5 });
+      continue;
+    }
     const distance = editDistance(needle, hay);
     if (distance <= limit) scored.push({ candidate, score: distance });
     else if (needle.length >= 3 && (hay.endsWith('/' + needle) || hay.includes(needle) || needle.includes(hay)) && hay.length >= 3) {
