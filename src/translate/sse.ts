@@ -1,0 +1,102 @@
+/**
+ * Server-sent events (https://html.spec.whatwg.org/multipage/server-sent-events.html), both ways.
+ * Decoding is eventsource-parser's; this module adds what it leaves to its caller: bytes in,
+ * UTF-8 characters split across reads, and the end of the stream. Encoding writes the framing
+ * every API here uses: an optional `event:` line, `data:` lines, a blank line.
+ */
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import type { StreamTransducer } from './types.js';
+
+/** One decoded event: `event` is undefined when the upstream sent no `event:` line. */
+export interface SseMessage {
+  event: string | undefined;
+  data: string;
+}
+
+export interface SseDecoder {
+  /** Decode the next bytes (any boundaries); returns the events they completed, in order. */
+  push(chunk: Uint8Array): SseMessage[];
+  /** The stream ended: returns the last event if the upstream did not end it with a blank line. */
+  end(): SseMessage[];
+}
+
+export function createSseDecoder(): SseDecoder {
+  // `stream: true` keeps a multi-byte character cut by a read boundary until its last byte arrives.
+  const text = new TextDecoder('utf-8');
+  let completed: SseMessage[] = [];
+  const parser = createParser({
+    onEvent: (message: EventSourceMessage) => {
+      completed.push({ event: message.event, data: message.data });
+    },
+  });
+  const take = (): SseMessage[] => {
+    const out = completed;
+    completed = [];
+    return out;
+  };
+  return {
+    push(chunk) {
+      parser.feed(text.decode(chunk, { stream: true }));
+      return take();
+    },
+    end() {
+      // The spec drops an event not followed by a blank line at end of stream; upstreams that
+      // close right after `data: [DONE]\n` are common enough that we dispatch it instead.
+      parser.feed(`${text.decode()}\n\n`);
+      return take();
+    },
+  };
+}
+
+/**
+ * One SSE event. Objects are written as compact JSON; a string is written as is (`[DONE]`), one
+ * `data:` line per line of it, as the spec requires for multi-line data.
+ */
+export function sseEvent(data: unknown, eventName?: string): string {
+  const payload = typeof data === 'string' ? data : JSON.stringify(data);
+  const head = eventName === undefined ? '' : `event: ${eventName}\n`;
+  return `${head}${payload
+    .split(/\r\n|\r|\n/)
+    .map((line) => `data: ${line}\n`)
+    .join('')}\n`;
+}
+
+/** OpenAI's end-of-stream sentinel (chat completions streams end with it). */
+export const SSE_DONE = sseEvent('[DONE]');
+
+/** What a translating stream does with each decoded upstream event. */
+export interface SseEventHandler {
+  /** Returns the client bytes this event produces (maybe ''). */
+  onEvent(message: SseMessage): string;
+  /** The upstream ended (cleanly or not): returns the closing client bytes. */
+  onEnd(): string;
+  usage(): { input_tokens?: number; output_tokens?: number } | undefined;
+}
+
+/** A `StreamTransducer` for an SSE upstream: decodes bytes and hands each event to `handler`. */
+export function sseTransducer(handler: SseEventHandler): StreamTransducer {
+  const decoder = createSseDecoder();
+  let ended = false;
+  const feed = (messages: SseMessage[]): string => messages.map((m) => handler.onEvent(m)).join('');
+  return {
+    push: (chunk) => feed(decoder.push(chunk)),
+    end() {
+      if (ended) return '';
+      ended = true;
+      return feed(decoder.end()) + handler.onEnd();
+    },
+    usage: () => handler.usage(),
+  };
+}
+
+/** Parses an event's JSON data; undefined for anything that is not a JSON object. */
+export function parseEventJson(data: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(data);
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { createSseDecoder, parseEventJson, sseEvent, SSE_DONE, type SseMessage } from '../../src/translate/sse.js';
+
+const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
+
+function decodeInPieces(input: Uint8Array, cuts: number[]): SseMessage[] {
+  const decoder = createSseDecoder();
+  const out: SseMessage[] = [];
+  let from = 0;
+  for (const cut of [...cuts, input.length]) {
+    out.push(...decoder.push(input.subarray(from, cut)));
+    from = cut;
+  }
+  out.push(...decoder.end());
+  return out;
+}
+
+describe('createSseDecoder', () => {
+  const stream = bytes(
+    'event: message_start\ndata: {"type":"message_start"}\n\n' +
+      ': keep-alive comment\n\n' +
+      'data: {"text":"héllo 👋"}\r\n\r\n' +
+      'event: multi\ndata: line one\ndata: line two\n\n' +
+      'data: [DONE]\n\n',
+  );
+  const expected: SseMessage[] = [
+    { event: 'message_start', data: '{"type":"message_start"}' },
+    { event: undefined, data: '{"text":"héllo 👋"}' },
+    { event: 'multi', data: 'line one\nline two' },
+    { event: undefined, data: '[DONE]' },
+  ];
+
+  it('decodes events, comments skipped, CRLF accepted, multi-line data joined', () => {
+    expect(decodeInPieces(stream, [])).toEqual(expected);
+  });
+
+  it('gives the same events for every two-piece split, including inside multi-byte characters', () => {
+    for (let cut = 1; cut < stream.length; cut++) {
+      expect(decodeInPieces(stream, [cut])).toEqual(expected);
+    }
+  });
+
+  it('gives the same events when fed one byte at a time', () => {
+    expect(decodeInPieces(stream, Array.from({ length: stream.length - 1 }, (_, i) => i + 1))).toEqual(expected);
+  });
+
+  it('dispatches a last event the upstream did not end with a blank line', () => {
+    expect(decodeInPieces(bytes('data: {"a":1}\n\ndata: [DONE]\n'), [])).toEqual([
+      { event: undefined, data: '{"a":1}' },
+      { event: undefined, data: '[DONE]' },
+    ]);
+    expect(decodeInPieces(bytes('data: [DONE]'), [])).toEqual([{ event: undefined, data: '[DONE]' }]);
+  });
+
+  it('returns nothing at the end of an empty stream', () => {
+    expect(decodeInPieces(bytes(''), [])).toEqual([]);
+  });
+});
+
+describe('sseEvent', () => {
+  it('writes JSON data with an optional event line', () => {
+    expect(sseEvent({ type: 'ping' }, 'ping')).toBe('event: ping\ndata: {"type":"ping"}\n\n');
+    expect(sseEvent({ a: 1 })).toBe('data: {"a":1}\n\n');
+    expect(SSE_DONE).toBe('data: [DONE]\n\n');
+  });
+
+  it('writes one data line per line of a string, which decodes back to the same string', () => {
+    const written = sseEvent('one\ntwo', 'x');
+    expect(written).toBe('event: x\ndata: one\ndata: two\n\n');
+    expect(decodeInPieces(bytes(written), [])).toEqual([{ event: 'x', data: 'one\ntwo' }]);
+  });
+});
+
+describe('parseEventJson', () => {
+  it('parses objects and rejects everything else', () => {
+    expect(parseEventJson('{"a":1}')).toEqual({ a: 1 });
+    expect(parseEventJson('[DONE]')).toBeUndefined();
+    expect(parseEventJson('[1]')).toBeUndefined();
+    expect(parseEventJson('null')).toBeUndefined();
+  });
+});
