@@ -14,6 +14,12 @@ export interface TranslateContext {
   /** The model name the client asked for, echoed back in responses. */
   clientModel: string;
   stream: boolean;
+  /**
+   * The client's request body as received. Streams whose output depends on the client's options
+   * read it here (chat's `stream_options.include_usage` decides whether a final usage chunk is
+   * sent); absent means the API's defaults.
+   */
+  clientRequest?: JsonObject;
 }
 
 /** What a stream transducer emits: bytes ready for the client (SSE text for every client API). */
