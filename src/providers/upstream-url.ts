@@ -59,7 +59,8 @@ export function parseBaseUrl(value: string): { origin: string; path: string; que
   }
   if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') return null;
   // URL.origin drops default ports, which is what the user means (https://h:443 is https://h).
-  return { origin: url.origin, path: decodeURI(url.pathname), query: url.search.replace(/^\?/, '') };
+  // The path stays percent-encoded as URL normalised it (`/a b` → `/a%20b`), so it can be used as-is.
+  return { origin: url.origin, path: url.pathname, query: url.search.replace(/^\?/, '') };
 }
 
 /**

@@ -1,0 +1,50 @@
+/**
+ * How a provider entry authenticates upstream, decided once when the gateway is resolved; the
+ * secret itself is read only when a request is sent (`credentialFor`), so `expand` and
+ * `models list` can show where a key comes from without ever holding its value.
+ */
+import type { ProviderEntry } from '../config/types.js';
+import type { ProviderSpec } from '../providers/types.js';
+import type { AuthPlan } from './types.js';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const BARE_VARIABLE = /^\$([A-Za-z_][A-Za-z0-9_]*)$/;
+const BRACED_VARIABLE = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
+
+/** The variable an `access_key` names (`$OPENAI_API_KEY` or `${OPENAI_API_KEY}`), or undefined for a literal key. */
+export function accessKeyVariable(accessKey: string): string | undefined {
+  const value = accessKey.trim();
+  return (BARE_VARIABLE.exec(value) ?? BRACED_VARIABLE.exec(value))?.[1];
+}
+
+/**
+ * `passthrough_auth` wins over `access_key` (seed guide, "Passthrough Authentication": the key is
+ * ignored); a variable is `set` only when it holds a non-empty value.
+ */
+export function authPlan(entry: ProviderEntry, provider: ProviderSpec, env: Env): AuthPlan {
+  const style = provider.authStyle;
+  if (entry.passthrough_auth === true) return { mode: 'passthrough', env: null, set: false, style, secret: null };
+  const key = entry.access_key;
+  if (key === undefined || key.trim() === '') return { mode: 'none', env: null, set: false, style, secret: null };
+  const variable = accessKeyVariable(key);
+  if (variable !== undefined) {
+    return { mode: 'access_key', env: variable, set: isSet(env[variable]), style, secret: { kind: 'env', name: variable } };
+  }
+  return { mode: 'access_key', env: null, set: true, style, secret: { kind: 'literal', value: key } };
+}
+
+/**
+ * The configured secret for a request, read from `env` at the moment it is needed so the value is
+ * held nowhere else; undefined for passthrough, none, or an unset variable.
+ */
+export function credentialFor(auth: AuthPlan, env: Env): string | undefined {
+  if (auth.mode !== 'access_key' || auth.secret === null) return undefined;
+  if (auth.secret.kind === 'literal') return auth.secret.value;
+  const value = env[auth.secret.name];
+  return isSet(value) ? value : undefined;
+}
+
+function isSet(value: string | undefined): value is string {
+  return value !== undefined && value !== '';
+}

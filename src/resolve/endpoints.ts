@@ -1,0 +1,22 @@
+/** The upstream URL for every client API of one target: the provider table's wire API plus the one base_url rule. */
+import { upstreamUrl, type UpstreamUrlResult } from '../providers/upstream-url.js';
+import { CLIENT_APIS, type ClientApi, type ProviderSpec } from '../providers/types.js';
+import type { UpstreamEndpoint } from './types.js';
+
+export type EndpointsResult =
+  | { ok: true; endpoints: Record<ClientApi, UpstreamEndpoint> }
+  | { ok: false; reason: Extract<UpstreamUrlResult, { ok: false }>['reason'] };
+
+/** `model` may be MODEL_PLACEHOLDER (`{model}`) for a wildcard's URL template. */
+export function upstreamEndpoints(provider: ProviderSpec, baseUrl: string | undefined, model: string): EndpointsResult {
+  const endpoints = {} as Record<ClientApi, UpstreamEndpoint>;
+  for (const clientApi of CLIENT_APIS) {
+    const api = provider.upstreamApiFor[clientApi];
+    const url = upstreamUrl({ provider, baseUrl, model, api, stream: false });
+    if (!url.ok) return url;
+    const streamUrl = upstreamUrl({ provider, baseUrl, model, api, stream: true });
+    if (!streamUrl.ok) return streamUrl;
+    endpoints[clientApi] = { api, url: url.url, streamUrl: streamUrl.url };
+  }
+  return { ok: true, endpoints };
+}
