@@ -1,0 +1,367 @@
+#!/usr/bin/env node
+// npm run bench:gateway — plano up measured side by side with the Portkey gateway, a bare
+// node:http proxy (the floor) and the mock upstream itself (direct), under the same autocannon
+// load; writes the "Gateway" section of bench/RESULTS.md. See issue 6 for the targets.
+//
+//   npm run bench:gateway -- [--quick] [--rounds N] [--duration S] [--only plano,bare,portkey,direct]
+//                            [--workers 1,2] [--connections 1,32,256] [--scenarios json,stream,cross]
+//                            [--profile] [--no-build] [--no-write]
+//
+// Everything listens on 127.0.0.1; every process started here is stopped at the end, also on an
+// error or Ctrl-C. plano is run from dist/ (built first unless --no-build); Portkey is installed
+// into bench/.tmp/portkey, which is kept between runs.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import {
+  freePort,
+  installCleanup,
+  logTail,
+  memoryOf,
+  sampleMemory,
+  startChild,
+  stopAllChildren,
+  stopChild,
+  waitForHttp,
+} from './gateway/children.mjs';
+import { checkRoute, probeTtfb, runLoad, SCENARIOS } from './gateway/load.mjs';
+import { PLANO_MODELS, probePlanoUp, startPlano, writePlanoConfig } from './gateway/plano.mjs';
+import { installPortkey, portkeyHeaders, startPortkey } from './gateway/portkey.mjs';
+import { renderSection, writeResultsSection } from './gateway/report.mjs';
+
+const benchDir = dirname(fileURLToPath(import.meta.url));
+const root = join(benchDir, '..');
+const tmpDir = join(benchDir, '.tmp');
+const logDir = join(tmpDir, 'logs');
+const TARGET_KEYS = ['direct', 'bare', 'plano', 'portkey'];
+
+const list = (text, what, allowed) => {
+  const items = text.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const item of items) {
+    if (allowed && !allowed.includes(item)) throw new Error(`--${what}: unknown "${item}" (one of ${allowed.join(', ')})`);
+  }
+  return items;
+};
+const positive = (text, what) => {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${what}: expected a positive number, got "${text}"`);
+  return n;
+};
+
+function parseOptions(argv) {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean', default: false },
+      rounds: { type: 'string' },
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      only: { type: 'string', default: TARGET_KEYS.join(',') },
+      workers: { type: 'string', default: '1,2' },
+      connections: { type: 'string', default: '1,32,256' },
+      scenarios: { type: 'string', default: Object.keys(SCENARIOS).join(',') },
+      chunks: { type: 'string', default: '20' },
+      'chunk-ms': { type: 'string', default: '5' },
+      'ttfb-samples': { type: 'string' },
+      'portkey-version': { type: 'string', default: '1.15.2' },
+      profile: { type: 'boolean', default: false },
+      build: { type: 'boolean', default: true },
+      'no-build': { type: 'boolean', default: false },
+      write: { type: 'boolean', default: true },
+      'no-write': { type: 'boolean', default: false },
+      out: { type: 'string', default: join(benchDir, 'RESULTS.md') },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const quick = values.quick;
+  return {
+    help: values.help,
+    quick,
+    rounds: positive(values.rounds ?? (quick ? '1' : '3'), 'rounds'),
+    duration: positive(values.duration ?? (quick ? '1' : '5'), 'duration'),
+    warmup: positive(values.warmup ?? (quick ? '0.5' : '2'), 'warmup'),
+    only: list(values.only, 'only', TARGET_KEYS),
+    workers: list(values.workers, 'workers').map((w) => positive(w, 'workers')),
+    connections: list(values.connections, 'connections').map((c) => positive(c, 'connections')),
+    scenarios: list(values.scenarios, 'scenarios', Object.keys(SCENARIOS)),
+    chunks: positive(values.chunks, 'chunks'),
+    chunkMs: Number(values['chunk-ms']),
+    ttfbSamples: positive(values['ttfb-samples'] ?? (quick ? '20' : '100'), 'ttfb-samples'),
+    portkeyVersion: values['portkey-version'],
+    profile: values.profile,
+    build: values.build && !values['no-build'],
+    write: values.write && !values['no-write'],
+    out: values.out,
+  };
+}
+
+const log = (line) => process.stdout.write(`${line}\n`);
+
+function gitCommit() {
+  try {
+    const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'bench'], { cwd: root, encoding: 'utf8' }).trim();
+    return dirty ? `${sha} (with uncommitted changes)` : sha;
+  } catch {
+    return 'unknown';
+  }
+}
+
+const loadAverage = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+
+/** The targets that answer every scenario's request correctly; the others go to `skipped`. */
+async function checkRoutes(targets, scenarios, chunks, skipped) {
+  for (const target of targets) {
+    for (const scenario of scenarios) {
+      const route = target.routes[scenario];
+      if (!route) continue;
+      const problem = await checkRoute(route, scenario, chunks);
+      if (problem) {
+        log(`  ✗ ${target.label} (${SCENARIOS[scenario].label}): ${problem}`);
+        skipped.push({ target: target.label, scenario: SCENARIOS[scenario].label, reason: `sanity check failed: ${problem}` });
+        delete target.routes[scenario];
+      } else log(`  ✓ ${target.label} (${SCENARIOS[scenario].label})`);
+    }
+  }
+}
+
+const rotate = (items, by) => items.map((_, i) => items[(i + by) % items.length]);
+const alive = (target) => !target.process || (target.process.child.exitCode === null && target.process.child.signalCode === null);
+
+async function main() {
+  const options = parseOptions(process.argv.slice(2));
+  if (options.help) {
+    log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 12).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
+    return;
+  }
+  installCleanup();
+  mkdirSync(logDir, { recursive: true });
+  const notes = [];
+  const skipped = [];
+  const wants = (key) => options.only.includes(key);
+  const loadBefore = loadAverage();
+
+  log(`gateway benchmark${options.quick ? ' (quick: a harness check, not a measurement)' : ''}: ${os.cpus().length} cores, Node ${process.version}, load average ${loadBefore}`);
+  if (!options.quick && os.loadavg()[0] > 0.5) {
+    log(`  note: the machine is busy (load average ${loadBefore}); the numbers will be noisy`);
+    notes.push(`the machine was not idle at the start (load average ${loadBefore})`);
+  }
+
+  // plano up from a fresh build, when there is one to run.
+  let plano = { ok: false, reason: 'not selected (--only)' };
+  if (wants('plano')) {
+    if (options.build) {
+      log('building plano (npm run build)…');
+      const build = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, encoding: 'utf8' });
+      if (build.status !== 0) {
+        log(`  build exited ${build.status}; running what tsc emitted`);
+        notes.push(`\`npm run build\` exited ${build.status} (tsc emits even with type errors); plano ran from that dist/`);
+      }
+    }
+    plano = probePlanoUp(root);
+    if (!plano.ok) {
+      log(`plano up is not available: ${plano.reason}`);
+      skipped.push({ target: 'plano', reason: `plano up is not available: ${plano.reason}` });
+    }
+  }
+
+  // Portkey, installed into bench/.tmp/portkey.
+  let portkey = { ok: false, reason: 'not selected (--only)' };
+  if (wants('portkey')) {
+    log(`installing @portkey-ai/gateway@${options.portkeyVersion} into ${relative(root, join(tmpDir, 'portkey'))}…`);
+    portkey = await installPortkey(join(tmpDir, 'portkey'), options.portkeyVersion);
+    if (portkey.ok) log(`  ${portkey.cached ? 'already installed' : 'installed'}`);
+    else {
+      log(`\n  !! PORTKEY COULD NOT BE INSTALLED — the benchmark continues without it.\n  ${portkey.reason.replace(/\n/g, '\n  ')}\n`);
+      skipped.push({ target: 'Portkey', reason: portkey.reason });
+      notes.push('Portkey could not be installed, so ratios to Portkey are missing');
+    }
+  }
+
+  // The mock upstream, then each gateway in front of it.
+  const mockPort = await freePort();
+  const mock = startChild({
+    name: 'mock-upstream',
+    command: process.execPath,
+    args: [join(benchDir, 'mock-upstream.mjs'), '--port', String(mockPort), '--chunks', String(options.chunks), '--chunk-ms', String(options.chunkMs)],
+    logDir,
+  });
+  await waitForHttp(mock, `http://127.0.0.1:${mockPort}/healthz`);
+  const jsonBytes = (
+    await (
+      await fetch(`http://127.0.0.1:${mockPort}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench-client' },
+        body: '{"model":"gpt-4o-mini","messages":[]}',
+      })
+    ).arrayBuffer()
+  ).byteLength;
+
+  const chatPath = '/v1/chat/completions';
+  const sameFormat = (base, headers = {}) => ({
+    json: { url: `${base}${chatPath}`, headers, model: PLANO_MODELS.chat },
+    stream: { url: `${base}${chatPath}`, headers, model: PLANO_MODELS.chat },
+  });
+  const targets = [];
+  if (wants('direct')) {
+    targets.push({ key: 'direct', label: 'direct', description: 'the mock upstream, no proxy', routes: sameFormat(`http://127.0.0.1:${mockPort}`) });
+  }
+  if (wants('bare')) {
+    const port = await freePort();
+    const proc = startChild({
+      name: 'bare-proxy',
+      command: process.execPath,
+      args: [join(benchDir, 'bare-proxy.mjs'), '--port', String(port), '--upstream', `http://127.0.0.1:${mockPort}`],
+      logDir,
+    });
+    await waitForHttp(proc, `http://127.0.0.1:${port}/healthz`);
+    targets.push({ key: 'bare', label: 'bare proxy', description: 'bench/bare-proxy.mjs, node:http only', process: proc, routes: sameFormat(`http://127.0.0.1:${port}`) });
+  }
+  if (plano.ok) {
+    const configPath = writePlanoConfig(tmpDir, mockPort);
+    let workerCounts = options.workers;
+    if (!plano.workers && workerCounts.some((w) => w !== 1)) {
+      notes.push('`plano up` has no `--workers` flag yet: plano measured with 1 process only');
+      workerCounts = [1];
+    }
+    const profileDir = options.profile ? join(tmpDir, 'profiles') : undefined;
+    if (profileDir) mkdirSync(profileDir, { recursive: true });
+    for (const workers of workerCounts) {
+      const port = await freePort();
+      const proc = await startPlano({ root, configPath, port, workers, workersFlag: plano.workers, logDir, profileDir });
+      const base = `http://127.0.0.1:${port}`;
+      targets.push({
+        key: workers === 1 ? 'plano' : `plano-w${workers}`,
+        label: workers === 1 ? 'plano' : `plano ×${workers} workers`,
+        description: `\`plano up${plano.workers ? ` --workers ${workers}` : ''}\` (dist/)${profileDir ? ' under --cpu-prof' : ''}`,
+        process: proc,
+        routes: { ...sameFormat(base), cross: { url: `${base}${chatPath}`, headers: {}, model: PLANO_MODELS.anthropic } },
+      });
+    }
+    if (profileDir) notes.push('plano ran under `node --cpu-prof` (slower than normal): profiling run, not a measurement');
+  }
+  if (portkey.ok) {
+    const port = await freePort();
+    try {
+      const proc = await startPortkey({ dir: join(tmpDir, 'portkey'), port, logDir });
+      const base = `http://127.0.0.1:${port}`;
+      targets.push({
+        key: 'portkey',
+        label: 'Portkey',
+        description: `@portkey-ai/gateway ${options.portkeyVersion}, @hono/node-server 1.14.1`,
+        process: proc,
+        routes: {
+          ...sameFormat(base, portkeyHeaders('openai', mockPort)),
+          cross: { url: `${base}${chatPath}`, headers: portkeyHeaders('anthropic', mockPort), model: PLANO_MODELS.anthropic },
+        },
+      });
+    } catch (error) {
+      log(`  !! Portkey did not start — the benchmark continues without it.\n  ${error.message}`);
+      skipped.push({ target: 'Portkey', reason: `did not start: ${error.message}` });
+    }
+  }
+
+  log('checking that every target answers correctly…');
+  await checkRoutes(targets, options.scenarios, options.chunks, skipped);
+
+  const cells = options.scenarios.flatMap((scenario) => targets.filter((t) => t.routes[scenario]).map(() => scenario));
+  const estimate = cells.length * (options.warmup + options.rounds * options.connections.length * (options.duration + 0.5));
+  log(`${targets.length} targets, ${options.rounds} round(s); about ${Math.ceil(estimate / 60)} min of load`);
+
+  const results = { runs: [], ttfb: [], memory: {}, skipped, targets: [] };
+  const probeTtfbRound = async (round, order) => {
+    for (const scenario of options.scenarios.filter((sc) => SCENARIOS[sc].stream)) {
+      for (const target of order.filter((t) => t.routes[scenario] && alive(t))) {
+        try {
+          const samples = await probeTtfb({ route: target.routes[scenario], samples: options.ttfbSamples });
+          results.ttfb.push({ round, scenario, target: target.key, samples });
+        } catch (error) {
+          log(`  TTFB ${target.label} (${scenario}): ${error.message}`);
+          skipped.push({ target: target.label, scenario: `TTFB ${SCENARIOS[scenario].label}`, reason: error.message });
+        }
+      }
+    }
+  };
+
+  log('warming up…');
+  for (const scenario of options.scenarios) {
+    for (const target of targets.filter((t) => t.routes[scenario])) {
+      await runLoad({ route: target.routes[scenario], scenario, connections: 32, duration: options.warmup });
+    }
+  }
+
+  const dead = new Set();
+  for (let round = 0; round < options.rounds; round += 1) {
+    const order = rotate(targets, round);
+    for (const scenario of options.scenarios) {
+      for (const connections of options.connections) {
+        for (const target of order.filter((t) => t.routes[scenario])) {
+          if (!alive(target)) {
+            if (!dead.has(target.key)) {
+              dead.add(target.key);
+              const tail = logTail(target.process, 8);
+              log(`  !! ${target.label} exited (${target.process.child.exitCode ?? target.process.child.signalCode}); no more runs for it\n${tail}`);
+              skipped.push({ target: target.label, reason: `the process exited during the run: ${tail.split('\n').slice(-3).join(' / ')}` });
+            }
+            continue;
+          }
+          const sampler = target.process ? sampleMemory(target.process) : null;
+          const run = await runLoad({ route: target.routes[scenario], scenario, connections, duration: options.duration });
+          const rssDuring = sampler ? sampler.stop() : undefined;
+          results.runs.push({ round, scenario, connections, target: target.key, ...run, rssDuring });
+          log(
+            `[${round + 1}/${options.rounds}] ${SCENARIOS[scenario].label.padEnd(27)} ${String(connections).padStart(3)} conns  ${target.label.padEnd(18)} ${run.rps.toFixed(0).padStart(6)} req/s  p50 ${run.p50} ms  p99 ${run.p99} ms  errors ${run.errors}${rssDuring ? `  rss ${rssDuring.toFixed(0)} MB` : ''}`,
+          );
+        }
+      }
+    }
+    await probeTtfbRound(round, order);
+  }
+
+  for (const target of targets) if (target.process && alive(target)) results.memory[target.key] = { end: memoryOf(target.process) };
+  results.targets = targets.map(({ key, label, description }) => ({ key, label, description }));
+
+  // plano writes its CPU profile as it exits: stop it gently first.
+  for (const target of targets.filter((t) => t.key.startsWith('plano') && t.process)) await stopChild(target.process, 10_000);
+  await stopAllChildren();
+
+  results.meta = {
+    date: new Date().toISOString(),
+    commit: gitCommit(),
+    cores: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model?.trim() ?? 'unknown CPU',
+    os: `${os.type()} ${os.release()}`,
+    node: process.version,
+    autocannon: JSON.parse(readFileSync(join(root, 'node_modules', 'autocannon', 'package.json'), 'utf8')).version,
+    loadBefore,
+    loadAfter: loadAverage(),
+    quick: options.quick,
+    rounds: options.rounds,
+    duration: options.duration,
+    warmup: options.warmup,
+    connections: options.connections,
+    chunks: options.chunks,
+    chunkMs: options.chunkMs,
+    ttfbSamples: options.ttfbSamples,
+    jsonBytes,
+    notes,
+  };
+  writeFileSync(join(tmpDir, 'gateway-results.json'), `${JSON.stringify(results, null, 2)}\n`);
+
+  const section = renderSection(results);
+  log(`\n${section}\n`);
+  if (options.write) {
+    writeResultsSection(options.out, section);
+    log(`wrote the Gateway section of ${relative(process.cwd(), options.out)} (raw runs: ${relative(process.cwd(), join(tmpDir, 'gateway-results.json'))})`);
+  }
+  if (options.profile) log(`CPU profiles: ${relative(process.cwd(), join(tmpDir, 'profiles'))} — summarise with \`node bench/profile-summary.mjs <file.cpuprofile>\``);
+}
+
+main().catch(async (error) => {
+  process.stderr.write(`\ngateway benchmark failed: ${error.message}\n`);
+  await stopAllChildren();
+  process.exit(1);
+});

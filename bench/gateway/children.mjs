@@ -1,0 +1,177 @@
+// The processes the gateway benchmark starts: each one is spawned in its own process group,
+// logged to a file, waited for over HTTP, measured through /proc, and stopped at the end — also
+// when the run fails or is interrupted (see stopAllChildren and installCleanup).
+import { spawn } from 'node:child_process';
+import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import net from 'node:net';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** @type {Set<{name: string, child: import('node:child_process').ChildProcess}>} */
+const running = new Set();
+
+/** A free TCP port on 127.0.0.1 (the kernel picks it; it is released before the child binds it). */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts `command args` with its output in `<logDir>/<name>.log`. The child leads its own process
+ * group so that stopping it also stops anything it forks (cluster workers, npm's children).
+ */
+export function startChild({ name, command, args, env, cwd, logDir }) {
+  const logPath = join(logDir, `${name}.log`);
+  const log = openSync(logPath, 'w');
+  const child = spawn(command, args, {
+    cwd,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', log, log],
+    detached: true,
+  });
+  closeSync(log);
+  const entry = { name, child, logPath };
+  running.add(entry);
+  child.on('exit', () => running.delete(entry));
+  return entry;
+}
+
+export function logTail(entry, lines = 20) {
+  try {
+    return readFileSync(entry.logPath, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
+}
+
+/** Polls `url` until it answers `status` (GET), the child exits, or `timeoutMs` passes. */
+export async function waitForHttp(entry, url, { timeoutMs = 20_000, status = 200 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  let lastProblem = 'no answer yet';
+  while (Date.now() < deadline) {
+    if (entry.child.exitCode !== null || entry.child.signalCode !== null) {
+      throw new Error(
+        `${entry.name} exited (${entry.child.exitCode ?? entry.child.signalCode}) before it served ${url}\n${logTail(entry)}`,
+      );
+    }
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      await response.arrayBuffer();
+      if (response.status === status) return;
+      lastProblem = `answered ${response.status}`;
+    } catch (error) {
+      lastProblem = error.cause?.code ?? error.message;
+    }
+    await sleep(100);
+  }
+  throw new Error(`${entry.name} did not serve ${url} within ${timeoutMs} ms (${lastProblem})\n${logTail(entry)}`);
+}
+
+function signalGroup(entry, signal) {
+  try {
+    process.kill(-entry.child.pid, signal);
+  } catch {
+    // The group is already gone.
+  }
+}
+
+/** Stops one child's process group: SIGTERM, then SIGKILL if it is still there after `graceMs`. */
+export async function stopChild(entry, graceMs = 3_000) {
+  if (entry.child.exitCode !== null || entry.child.signalCode !== null) {
+    running.delete(entry);
+    signalGroup(entry, 'SIGKILL'); // forked grandchildren may outlive their parent
+    return;
+  }
+  const exited = new Promise((resolve) => entry.child.once('exit', resolve));
+  signalGroup(entry, 'SIGTERM');
+  const timedOut = await Promise.race([exited.then(() => false), sleep(graceMs).then(() => true)]);
+  signalGroup(entry, 'SIGKILL');
+  if (timedOut) await exited;
+  running.delete(entry);
+}
+
+export async function stopAllChildren() {
+  await Promise.all([...running].map((entry) => stopChild(entry)));
+}
+
+/** Synchronous last resort (process 'exit' handlers cannot wait): SIGKILL every group still up. */
+function killAllChildrenNow() {
+  for (const entry of running) signalGroup(entry, 'SIGKILL');
+  running.clear();
+}
+
+/** Stops every child on Ctrl-C, SIGTERM, an uncaught error, or any other way out of the process. */
+export function installCleanup() {
+  process.on('exit', killAllChildrenNow);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.once(signal, () => {
+      process.stderr.write(`\n${signal}: stopping the benchmark's processes…\n`);
+      stopAllChildren().finally(() => process.exit(130));
+    });
+  }
+}
+
+/** The pids in process group `pgid` (a child and whatever it forked: see startChild). */
+function processGroup(pgid) {
+  const members = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    let stat;
+    try {
+      stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+    } catch {
+      continue; // exited while we looked
+    }
+    // proc(5): after the parenthesised command name (which may hold spaces) come state, ppid, pgrp.
+    const pgrp = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+    if (pgrp === pgid) members.push(Number(name));
+  }
+  return members;
+}
+
+function statusKilobytes(pid, field) {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const line = status.split('\n').find((l) => l.startsWith(`${field}:`));
+    return line ? Number(line.split(/\s+/)[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Memory of a child and everything it forked (its process group), in MB: `rss` is the current resident set (VmRSS),
+ * `peak` the sum of each process's high-water mark (VmHWM), `processes` how many were counted.
+ */
+export function memoryOf(entry) {
+  const pids = processGroup(entry.child.pid);
+  let rss = 0;
+  let peak = 0;
+  for (const pid of pids) {
+    rss += statusKilobytes(pid, 'VmRSS');
+    peak += statusKilobytes(pid, 'VmHWM');
+  }
+  return { rss: rss / 1024, peak: peak / 1024, processes: pids.length };
+}
+
+/** Samples `memoryOf(entry)` every `everyMs` until stopped; returns the largest RSS seen. */
+export function sampleMemory(entry, everyMs = 500) {
+  let max = memoryOf(entry).rss;
+  const timer = setInterval(() => {
+    max = Math.max(max, memoryOf(entry).rss);
+  }, everyMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      max = Math.max(max, memoryOf(entry).rss);
+      return max;
+    },
+  };
+}
