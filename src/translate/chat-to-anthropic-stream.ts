@@ -1,0 +1,198 @@
+/**
+ * Anthropic Messages stream → OpenAI chat.completion.chunk stream, for a chat client on an
+ * Anthropic upstream. Event shapes: docs.anthropic.com "Streaming Messages"; chunk shapes:
+ * platform.openai.com/docs/api-reference/chat-streaming.
+ *
+ *   message_start                      → first chunk: delta {role:"assistant", content:""}
+ *   content_block_start text           → (nothing; its text arrives as deltas)
+ *   content_block_start tool_use       → delta.tool_calls[{index:k, id, type, function:{name, arguments:""}}]
+ *   content_block_delta text_delta     → delta.content
+ *   content_block_delta input_json_delta → delta.tool_calls[{index:k, function:{arguments}}]
+ *   content_block_delta thinking_delta → delta.reasoning_content (DeepSeek's field)
+ *   message_delta                      → delta {}, finish_reason
+ *   message_stop                       → usage chunk (choices: []) if stream_options.include_usage, then [DONE]
+ *   error                              → data: {"error":{message,type,param,code}} — what the OpenAI SDK
+ *                                        raises as an APIError — and the stream ends without [DONE]
+ *   ping, signature_delta, citations, server tools → nothing
+ *
+ * `k` counts tool_use blocks from 0, so tool-call indices are 0,1,… whatever the Anthropic block
+ * index (text blocks take Anthropic indices too). A stream that ends before message_delta ends
+ * with an error payload rather than [DONE], so a cut-off answer is never passed off as complete.
+ */
+import { clientErrorBody } from './client-errors.js';
+import { chatUsageFromAnthropic, finishReasonFor, unixSeconds } from './chat-to-anthropic.js';
+import { isObject, numberField, objectField, stringField } from './json-fields.js';
+import { parseEventJson, sseEvent, sseTransducer } from './sse.js';
+import type { JsonObject, StreamTransducer, TranslateContext } from './types.js';
+import { upstreamErrorInit } from './upstream-errors.js';
+
+/** What the chunk machine emits: a chunk or error object (one `data:` event each), or the end marker. */
+export type ChatStreamItem = JsonObject | '[DONE]';
+
+type BlockKind = 'text' | 'thinking' | 'tool';
+
+interface AnthropicUsage {
+  input_tokens?: number;
+  output_tokens?: number;
+  cache_read_input_tokens?: number;
+  cache_creation_input_tokens?: number;
+}
+
+export interface AnthropicToChatChunks {
+  /** One parsed Anthropic event → the chat items it produces. */
+  onEvent(event: JsonObject): ChatStreamItem[];
+  /** The upstream ended. */
+  onEnd(): ChatStreamItem[];
+  usage(): { input_tokens?: number; output_tokens?: number } | undefined;
+}
+
+/** True when the chat client asked for a final usage chunk (`stream_options.include_usage`). */
+export function chatClientWantsUsage(ctx: TranslateContext): boolean {
+  return objectField(ctx.clientRequest, 'stream_options')?.['include_usage'] === true;
+}
+
+/** The stream state machine, over parsed events (also usable by translations that compose through chat). */
+export function anthropicToChatChunks(ctx: TranslateContext, includeUsage: boolean): AnthropicToChatChunks {
+  let id = 'chatcmpl-anthropic';
+  const created = unixSeconds();
+  const blocks = new Map<number, { kind: BlockKind; toolIndex: number }>();
+  let toolCount = 0;
+  let sawMessageDelta = false;
+  let finished = false;
+  let usage: AnthropicUsage | undefined;
+
+  const chunk = (delta: JsonObject, finishReason: string | null = null): JsonObject => ({
+    id,
+    object: 'chat.completion.chunk',
+    created,
+    model: ctx.clientModel,
+    choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+    // With include_usage, OpenAI sends `usage: null` on every chunk but the last.
+    ...(includeUsage ? { usage: null } : {}),
+  });
+
+  const recordUsage = (from: unknown): void => {
+    if (!isObject(from)) return;
+    const next: AnthropicUsage = { ...usage };
+    for (const key of ['input_tokens', 'output_tokens', 'cache_read_input_tokens', 'cache_creation_input_tokens'] as const) {
+      // Anthropic's counts are cumulative totals: a later event's value replaces an earlier one.
+      const value = numberField(from, key);
+      if (value !== undefined) next[key] = value;
+    }
+    usage = next;
+  };
+
+  const finish = (): ChatStreamItem[] => {
+    finished = true;
+    const items: ChatStreamItem[] = [];
+    if (includeUsage) {
+      items.push({ id, object: 'chat.completion.chunk', created, model: ctx.clientModel, choices: [], usage: chatUsageFromAnthropic(usage) });
+    }
+    items.push('[DONE]');
+    return items;
+  };
+
+  const fail = (payload: unknown, fallback: string): ChatStreamItem[] => {
+    finished = true;
+    return [clientErrorBody('chat_completions', upstreamErrorInit(payload) ?? { kind: 'internal', message: fallback })];
+  };
+
+  const blockStart = (index: number, block: JsonObject): ChatStreamItem[] => {
+    const type = stringField(block, 'type');
+    if (type === 'text') {
+      blocks.set(index, { kind: 'text', toolIndex: -1 });
+      const text = stringField(block, 'text') ?? '';
+      return text === '' ? [] : [chunk({ content: text })];
+    }
+    if (type === 'thinking') {
+      blocks.set(index, { kind: 'thinking', toolIndex: -1 });
+      const thinking = stringField(block, 'thinking') ?? '';
+      return thinking === '' ? [] : [chunk({ reasoning_content: thinking })];
+    }
+    if (type === 'tool_use') {
+      const toolIndex = toolCount++;
+      blocks.set(index, { kind: 'tool', toolIndex });
+      const input = objectField(block, 'input');
+      // Anthropic starts tool_use with `input: {}` and streams the JSON; a non-empty start input is sent whole.
+      const args = input !== undefined && Object.keys(input).length > 0 ? JSON.stringify(input) : '';
+      return [chunk({ tool_calls: [{ index: toolIndex, id: stringField(block, 'id'), type: 'function', function: { name: stringField(block, 'name'), arguments: args } }] })];
+    }
+    return [];
+  };
+
+  const blockDelta = (index: number, delta: JsonObject): ChatStreamItem[] => {
+    const block = blocks.get(index);
+    const type = stringField(delta, 'type');
+    if (block?.kind === 'text' && type === 'text_delta') {
+      const text = stringField(delta, 'text') ?? '';
+      return text === '' ? [] : [chunk({ content: text })];
+    }
+    if (block?.kind === 'thinking' && type === 'thinking_delta') {
+      const thinking = stringField(delta, 'thinking') ?? '';
+      return thinking === '' ? [] : [chunk({ reasoning_content: thinking })];
+    }
+    if (block?.kind === 'tool' && type === 'input_json_delta') {
+      const partial = stringField(delta, 'partial_json') ?? '';
+      return partial === '' ? [] : [chunk({ tool_calls: [{ index: block.toolIndex, function: { arguments: partial } }] })];
+    }
+    return [];
+  };
+
+  return {
+    onEvent(event) {
+      if (finished) return [];
+      switch (stringField(event, 'type')) {
+        case 'message_start': {
+          const message = objectField(event, 'message');
+          id = stringField(message, 'id') ?? id;
+          recordUsage(objectField(message, 'usage'));
+          return [chunk({ role: 'assistant', content: '' })];
+        }
+        case 'content_block_start':
+          return blockStart(numberField(event, 'index') ?? 0, objectField(event, 'content_block') ?? {});
+        case 'content_block_delta':
+          return blockDelta(numberField(event, 'index') ?? 0, objectField(event, 'delta') ?? {});
+        case 'message_delta':
+          sawMessageDelta = true;
+          recordUsage(objectField(event, 'usage'));
+          return [chunk({}, finishReasonFor(objectField(event, 'delta')?.['stop_reason']))];
+        case 'message_stop':
+          return finish();
+        case 'error':
+          return fail(event, 'the Anthropic upstream reported an error in the stream');
+        default:
+          // ping, content_block_stop, and event types added after this was written.
+          return [];
+      }
+    },
+    onEnd() {
+      if (finished) return [];
+      // Some servers close right after message_delta; the answer is complete.
+      if (sawMessageDelta) return finish();
+      return fail(undefined, 'the Anthropic upstream stream ended before the message was complete');
+    },
+    usage() {
+      if (usage === undefined) return undefined;
+      const chat = chatUsageFromAnthropic(usage);
+      return { input_tokens: chat['prompt_tokens'] as number, output_tokens: chat['completion_tokens'] as number };
+    },
+  };
+}
+
+/** The SSE transducer: Anthropic SSE bytes in, chat SSE (`data:` lines, `[DONE]`) out. */
+export function anthropicToChatStream(ctx: TranslateContext): StreamTransducer {
+  const machine = anthropicToChatChunks(ctx, chatClientWantsUsage(ctx));
+  const write = (items: ChatStreamItem[]): string => items.map((item) => sseEvent(item)).join('');
+  return sseTransducer({
+    onEvent(message) {
+      const event = parseEventJson(message.data);
+      // Anthropic's data always carries `type`; the `event:` line is used only if it does not.
+      if (event === undefined) return '';
+      if (event['type'] === undefined && message.event !== undefined) event['type'] = message.event;
+      return write(machine.onEvent(event));
+    },
+    onEnd: () => write(machine.onEnd()),
+    usage: () => machine.usage(),
+  });
+}
+
