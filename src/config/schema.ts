@@ -6,36 +6,19 @@
  * dist/config/schema-validator.js), so the CLI never loads Ajv. When that file is absent —
  * vitest runs src/ directly — the schema is compiled with Ajv here, with the same options.
  */
-import { readFileSync } from 'node:fs';
 import type { ErrorObject } from 'ajv';
 import type { Diagnostic } from './diagnostics.js';
 import type { ConfigDocument } from './document.js';
-import { schemaFindings, type JsonSchema } from './schema-errors.js';
+import { schemaFindings } from './schema-errors.js';
+import { loadSchema } from './schema-file.js';
 
 export { SCHEMA_CODES, type JsonSchema } from './schema-errors.js';
+export { loadSchema, loadSchemaText, SCHEMA_FILE } from './schema-file.js';
 
 /** A compiled validator, standalone or Ajv's: Ajv's calling convention. */
 export interface SchemaValidator {
   (data: unknown): boolean;
   errors?: ErrorObject[] | null;
-}
-
-/** Same relative place from src/config/ and dist/config/; `files` in package.json ships it. */
-export const SCHEMA_FILE = new URL('../../schemas/plano_config.schema.json', import.meta.url);
-
-let schemaText: string | undefined;
-let schema: JsonSchema | undefined;
-
-/** The schema file's text, exactly as shipped (what `plano schema` prints). */
-export function loadSchemaText(): string {
-  schemaText ??= readFileSync(SCHEMA_FILE, 'utf8');
-  return schemaText;
-}
-
-/** The parsed schema (read once). */
-export function loadSchema(): JsonSchema {
-  schema ??= JSON.parse(loadSchemaText()) as JsonSchema;
-  return schema;
 }
 
 // A variable, not a literal: the file only exists in dist/, so TypeScript must not resolve it.

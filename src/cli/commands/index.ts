@@ -1,10 +1,11 @@
 /** Every `plano` subcommand. Each module exports one `CommandModule`. */
 import type { Command } from 'commander';
 import type { CliIo } from '../io.js';
+import { schemaCommand } from './schema.js';
 
 export interface CommandModule {
   /** Adds the command to the program; the action stores its exit code through `setExitCode`. */
   register(program: Command, io: CliIo, setExitCode: (code: number) => void): void;
 }
 
-export const COMMANDS: CommandModule[] = [];
+export const COMMANDS: CommandModule[] = [schemaCommand];
