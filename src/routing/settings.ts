@@ -1,0 +1,154 @@
+/**
+ * What routing needs from a config, read once: the preferences, the default model, the router
+ * model and how long to wait for it, the conversation budget, session affinity limits and the
+ * metrics sources. Pure: problems are returned as messages, never thrown or printed.
+ */
+import type { PlanoConfig } from '../config/types.js';
+import { findProvider } from '../providers/registry.js';
+import { upstreamEndpoints } from '../resolve/endpoints.js';
+import { lookupModel } from '../resolve/lookup.js';
+import type { Gateway, ResolvedModel } from '../resolve/types.js';
+import { SessionCache, sessionCacheOptions, type SessionCacheOptions } from './affinity.js';
+import { metricsSourcesOf, type MetricsSourceSpec, type ModelMetrics } from './ranking.js';
+import type { PinnedRoute, RoutingContext } from './router.js';
+import { DEFAULT_ROUTER_CONTEXT_LENGTH } from './router-prompt.js';
+
+/**
+ * The router the reference uses when `overrides.llm_routing_model` is not set: Katanemo's hosted
+ * Plano-Orchestrator (the `plano` provider row), reached without credentials.
+ */
+export const HOSTED_ROUTER_PROVIDER = 'plano';
+export const HOSTED_ROUTER_MODEL = 'Plano-Orchestrator';
+
+/** How long a request waits for the router before the default model serves it. */
+export const DEFAULT_ROUTER_TIMEOUT_MS = 5_000;
+
+export interface RoutingSettings {
+  preferences: PlanoConfig['routingPreferences'];
+  /** The default model's name, or null when the config has none. */
+  defaultModel: string | null;
+  /** The router model as a target like any other; null when `llm_routing_model` names nothing usable. */
+  router: ResolvedModel | null;
+  /** Where the router came from, for messages: the configured name, or the hosted default. */
+  routerSource: { kind: 'configured'; name: string } | { kind: 'hosted' };
+  contextLength: number;
+  timeoutMs: number;
+  sessions: SessionCacheOptions;
+  metricsSources: MetricsSourceSpec[];
+  /** What is wrong with the routing settings, one sentence each (validate reports them with positions). */
+  problems: string[];
+}
+
+export function routingSettings(config: PlanoConfig, gateway: Gateway): RoutingSettings {
+  const problems: string[] = [];
+  const overrides = config.overrides;
+
+  const routerName = typeof overrides.llm_routing_model === 'string' ? overrides.llm_routing_model.trim() : '';
+  let router: ResolvedModel | null;
+  if (routerName !== '') {
+    const hit = lookupModel(gateway, routerName);
+    router = hit.found ? hit.model : null;
+    if (!hit.found) {
+      const hint = hit.suggestions.length > 0 ? ` (did you mean ${hit.suggestions.map((s) => `'${s}'`).join(' or ')}?)` : '';
+      problems.push(`overrides.llm_routing_model '${routerName}' is not a configured model${hint}`);
+    }
+  } else {
+    router = hostedRouter();
+  }
+
+  const contextLength = positiveInteger(overrides.orchestrator_model_context_length) ?? DEFAULT_ROUTER_CONTEXT_LENGTH;
+  const timeout = overrides.llm_routing_timeout;
+  let timeoutMs = DEFAULT_ROUTER_TIMEOUT_MS;
+  if (timeout !== undefined) {
+    const parsed = parseDurationMs(timeout);
+    if (parsed === undefined) problems.push(`overrides.llm_routing_timeout ${JSON.stringify(timeout)} is not a duration such as "2s" or "500ms"`);
+    else timeoutMs = parsed;
+  }
+
+  return {
+    preferences: config.routingPreferences,
+    defaultModel: gateway.defaultModel?.name ?? null,
+    router,
+    routerSource: routerName !== '' ? { kind: 'configured', name: routerName } : { kind: 'hosted' },
+    contextLength,
+    timeoutMs,
+    sessions: sessionCacheOptions(config.routing),
+    metricsSources: metricsSourcesOf(config.raw),
+    problems,
+  };
+}
+
+/** The hosted Plano-Orchestrator as a target: the `plano` row's endpoint, no auth. */
+export function hostedRouter(): ResolvedModel | null {
+  const provider = findProvider(HOSTED_ROUTER_PROVIDER);
+  if (!provider) return null;
+  const endpoints = upstreamEndpoints(provider, undefined, HOSTED_ROUTER_MODEL);
+  if (!endpoints.ok) return null;
+  const name = `${provider.id}/${HOSTED_ROUTER_MODEL}`;
+  return {
+    name,
+    canonical: name,
+    shortName: HOSTED_ROUTER_MODEL,
+    provider,
+    prefix: provider.id,
+    interface: provider.id,
+    model: HOSTED_ROUTER_MODEL,
+    isDefault: false,
+    fromWildcard: null,
+    auth: { mode: 'none', env: null, set: false, style: provider.authStyle, secret: null },
+    baseUrl: provider.defaultBaseUrl ?? '',
+    endpoints: endpoints.endpoints,
+    headers: {},
+    pointer: '',
+  };
+}
+
+/**
+ * A duration as the config writes them elsewhere (`timeout: 30s`): a number with `ms`, `s` or
+ * `m`; a bare number is seconds. Undefined when unreadable or not positive.
+ */
+export function parseDurationMs(value: unknown): number | undefined {
+  if (typeof value === 'number') return value > 0 && Number.isFinite(value) ? value * 1000 : undefined;
+  if (typeof value !== 'string') return undefined;
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$/.exec(value);
+  if (!match) return undefined;
+  const amount = Number(match[1]);
+  const ms = amount * ({ ms: 1, s: 1000, m: 60_000 } as const)[(match[2] ?? 's') as 'ms' | 's' | 'm'];
+  return ms > 0 ? ms : undefined;
+}
+
+function positiveInteger(value: unknown): number | undefined {
+  return Number.isInteger(value) && (value as number) > 0 ? (value as number) : undefined;
+}
+
+export interface RoutingDependencies {
+  /** Sends the router request (see `RoutingContext.callRouter`). */
+  callRouter: RoutingContext['callRouter'];
+  /** The current metrics for `cheapest` / `fastest`. */
+  metrics?: () => ModelMetrics;
+  /** The clock session pins expire by; `Date.now` unless a test supplies one. */
+  now?: () => number;
+}
+
+/**
+ * Everything `decideRoute` needs for one config, with a fresh session cache. Models are ranked
+ * by the name a preference lists them under, or by their canonical `provider/model`.
+ */
+export function createRoutingContext(settings: RoutingSettings, gateway: Gateway, deps: RoutingDependencies): RoutingContext {
+  const router = settings.router;
+  const problem = settings.problems.find((p) => p.startsWith('overrides.llm_routing_model'));
+  return {
+    preferences: settings.preferences,
+    defaultModel: settings.defaultModel,
+    routerModel: router?.model ?? HOSTED_ROUTER_MODEL,
+    contextLength: settings.contextLength,
+    timeoutMs: settings.timeoutMs,
+    callRouter: router ? deps.callRouter : () => Promise.reject(new Error(problem ?? 'no router model is available')),
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
+    metricKeys: (model) => {
+      const hit = lookupModel(gateway, model);
+      return hit.found && hit.model.canonical !== model ? [model, hit.model.canonical] : [model];
+    },
+    sessions: new SessionCache<PinnedRoute>({ ...settings.sessions, ...(deps.now ? { now: deps.now } : {}) }),
+  };
+}
