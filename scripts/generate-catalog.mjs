@@ -78,7 +78,6 @@ function main(argv) {
   const { text, problems, unclaimed } = buildCatalog(readFileSync(CATALOGUE, 'utf8'), readFileSync(SEED_MODELS, 'utf8'));
   for (const problem of problems) console.error(`generate-catalog: ${problem}`);
   if (problems.length > 0) return 1;
-  if (unclaimed.length > 0) console.error(`generate-catalog: catalogue keys no provider claims (skipped): ${unclaimed.join(', ')}`);
 
   const output = relative(root, OUTPUT);
   if (argv.includes('--check')) {
@@ -95,6 +94,7 @@ function main(argv) {
     return 0;
   }
   writeFileSync(OUTPUT, text);
+  if (unclaimed.length > 0) console.error(`generate-catalog: catalogue keys no provider claims (skipped): ${unclaimed.join(', ')}`);
   console.error(`generate-catalog: wrote ${output}`);
   return 0;
 }
