@@ -11,17 +11,20 @@ import type { Rule } from './types.js';
 /** `model_aliases.<alias>.target` names a configured model (not another alias: one hop only). */
 export const aliasTargets: Rule = (config, ctx) => {
   const models = indexModels(config);
-  const aliasNames = new Set(config.modelAliases.map((a) => a.alias));
-  return config.modelAliases.flatMap((alias): Diagnostic[] =>
-    unresolvedReference(ctx, models, {
+  const targetOf = new Map(config.modelAliases.map((a) => [a.alias, a.target]));
+  return config.modelAliases.flatMap((alias): Diagnostic[] => {
+    const onward = targetOf.get(alias.target);
+    return unresolvedReference(ctx, models, {
       reference: alias.target,
       path: `${alias.pointer}/target`,
-      what: `alias "${alias.alias}" targets`,
+      what: `Alias "${alias.alias}" targets`,
       unknownCode: 'unknown-alias-target',
       field: 'target',
-      note: aliasNames.has(alias.target) ? ` "${alias.target}" is itself an alias, and aliases resolve one hop only.` : undefined,
-    }),
-  );
+      ...(onward !== undefined
+        ? { note: ` "${alias.target}" is itself an alias, and aliases resolve one hop only.`, suggestion: `target: ${onward}` }
+        : {}),
+    });
+  });
 };
 
 /**
@@ -32,12 +35,12 @@ export const aliasTargets: Rule = (config, ctx) => {
 export const aliasShadowsModel: Rule = (config, ctx) => {
   const models = indexModels(config);
   return config.modelAliases.flatMap((alias): Diagnostic[] => {
-    const owners = models.shortIds.get(alias.alias) ?? [];
+    const owner = models.shortNames.get(alias.alias);
     let message: string | undefined;
     if (models.names.has(alias.alias)) {
       message = `Alias "${alias.alias}" is never used: "${alias.alias}" already names a configured model, and names are looked up before aliases.`;
-    } else if (owners.length === 1 && owners[0] !== alias.target) {
-      message = `Alias "${alias.alias}" takes the short name of "${owners[0]}": requests for "${alias.alias}" will go to "${alias.target}" instead.`;
+    } else if (owner !== undefined && owner !== alias.target) {
+      message = `Alias "${alias.alias}" takes the short name of "${owner}": requests for "${alias.alias}" will go to "${alias.target}" instead.`;
     }
     if (!message) return [];
     return [finding(ctx.document, {
@@ -46,7 +49,7 @@ export const aliasShadowsModel: Rule = (config, ctx) => {
       message,
       path: alias.pointer,
       anchor: 'key',
-      suggestion: `Give the alias a name no model has, such as "${alias.alias}-alias".`,
+      suggestion: 'Rename the alias to a name no model has: aliases are names of their own, such as `fast` or `smart`.',
     })];
   });
 };

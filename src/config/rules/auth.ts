@@ -25,7 +25,7 @@ export const passthroughIgnoresAccessKey: Rule = (config, ctx) =>
 export const literalAccessKey: Rule = (config, ctx) =>
   config.providers.flatMap((entry): Diagnostic[] => {
     const value = entry.access_key;
-    if (value === undefined || value === '') return [];
+    if (value === undefined || value.trim() === '') return [];
     const reference = readSecretReference(value);
     if (reference.kind === 'variable') return [];
     const variable = conventionalKeyVariable(splitModel(entry.model)?.prefix ?? 'provider');

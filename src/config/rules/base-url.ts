@@ -22,12 +22,12 @@ export const baseUrlFormat: Rule = (config, ctx) =>
     const problem = withScheme
       ? 'has no scheme'
       : scheme !== undefined && !/^https?$/i.test(scheme)
-        ? `uses ${scheme}://, and only http:// and https:// are supported`
+        ? `uses ${scheme}://`
         : 'is not a URL';
     return [finding(ctx.document, {
       severity: 'error',
       code: 'invalid-base-url',
-      message: `base_url "${value}" ${problem}: it must be an absolute URL, <scheme>://<host>[:<port>][/<path>] with scheme http or https.`,
+      message: `base_url "${value}" ${problem}; it must be an absolute http:// or https:// URL: <scheme>://<host>[:<port>][/<path>].`,
       path: `${entry.pointer}/base_url`,
       suggestion: withScheme ? `base_url: ${withScheme}` : 'For example `base_url: https://api.example.com` or `base_url: http://localhost:8000/v1`.',
     })];

@@ -1,11 +1,11 @@
 /**
  * What the rules need to know about the configured models: how a `model` string splits into
  * provider prefix and model id, and whether a reference elsewhere in the config (an alias
- * target, a routing preference's models, `overrides.llm_routing_model`) names a model a request
- * could reach — following the lookup order of DESIGN.md (name, canonical, alias, unique short
- * id, wildcard).
+ * target, a routing preference's models, `overrides.llm_routing_model`) reaches a model. The
+ * answer comes from the resolver's own lookup (src/resolve), so validate agrees with what
+ * `up` will do — wildcard expansions and ambiguous short ids included.
  */
-import { findProvider } from '../../providers/registry.js';
+import { lookupModel, resolveGateway, type Gateway } from '../../resolve/index.js';
 import type { PlanoConfig } from '../types.js';
 
 export interface ModelId {
@@ -26,52 +26,44 @@ export function splitModel(model: string): ModelId | undefined {
 export type ModelReference =
   | { status: 'found' }
   | { status: 'ambiguous'; matches: string[] }
-  | { status: 'missing'; candidates: string[] };
+  | { status: 'missing'; suggestions: string[] };
 
 export interface ModelIndex {
-  /** Resolves a reference; `viaAliases` lets it name an alias (one hop, as requests may). */
+  /** Resolves a reference as a request's `model` would be; without `viaAliases` an alias does not count (alias targets: one hop). */
   lookup(reference: string, options?: { viaAliases?: boolean }): ModelReference;
-  /** Explicit `name`s and canonical `provider/model` strings of specific (non-wildcard) entries. */
+  /** Every name and canonical `provider/model` a request can use, wildcard expansions included. */
   readonly names: ReadonlySet<string>;
-  /** Short id → the canonical models that carry it. */
-  readonly shortIds: ReadonlyMap<string, string[]>;
+  /** Unique short id → the canonical model it names. */
+  readonly shortNames: ReadonlyMap<string, string>;
 }
 
+// Several rules ask about the same config: resolve it once.
+const cache = new WeakMap<PlanoConfig, ModelIndex>();
+
 export function indexModels(config: PlanoConfig): ModelIndex {
-  const names = new Set<string>();
-  const shortIds = new Map<string, string[]>();
-  const wildcardPrefixes = new Set<string>();
-  for (const entry of config.providers) {
-    if (entry.name !== undefined) names.add(entry.name);
-    const parts = splitModel(entry.model);
-    if (!parts) continue;
-    if (parts.wildcard) {
-      wildcardPrefixes.add(parts.prefix.toLowerCase());
-      continue;
-    }
-    names.add(entry.model);
-    const owners = shortIds.get(parts.id) ?? [];
-    if (!owners.includes(entry.model)) owners.push(entry.model);
-    shortIds.set(parts.id, owners);
-  }
-  const aliases = new Set(config.modelAliases.map((a) => a.alias));
-  // A known provider's wildcard also registers every catalogue model by its short id, which this
-  // stage does not load: a bare id may be one of those, so it is not reported as missing.
-  const knownWildcard = [...wildcardPrefixes].some((prefix) => findProvider(prefix) !== undefined);
+  const cached = cache.get(config);
+  if (cached) return cached;
+  // Only whether a key is set depends on the environment, and no rule here asks.
+  const gateway = resolveGateway(config, { env: {} });
+  const withoutAliases: Gateway = { ...gateway, aliases: {} };
+  // An entry the resolver had to leave out (no base_url, unknown prefix …) has its own finding;
+  // a reference to it is not a second mistake.
+  const written = new Set(config.providers.flatMap((e) => [
+    ...(splitModel(e.model)?.wildcard ? [] : [e.model]),
+    ...(e.name !== undefined ? [e.name] : []),
+  ]));
 
-  const lookup: ModelIndex['lookup'] = (reference, options = {}) => {
-    if (names.has(reference)) return { status: 'found' };
-    if (options.viaAliases && aliases.has(reference)) return { status: 'found' };
-    const parts = splitModel(reference);
-    if (parts && !parts.wildcard && wildcardPrefixes.has(parts.prefix.toLowerCase())) return { status: 'found' };
-    const owners = shortIds.get(reference);
-    if (owners && owners.length === 1) return { status: 'found' };
-    if (owners && owners.length > 1) return { status: 'ambiguous', matches: owners };
-    if (!parts && knownWildcard) return { status: 'found' };
-    const candidates = [...names, ...[...shortIds].filter(([, o]) => o.length === 1).map(([id]) => id)];
-    if (options.viaAliases) candidates.push(...aliases);
-    return { status: 'missing', candidates };
+  const index: ModelIndex = {
+    lookup(reference, options = {}) {
+      if (written.has(reference)) return { status: 'found' };
+      const result = lookupModel(options.viaAliases ? gateway : withoutAliases, reference);
+      if (result.found) return { status: 'found' };
+      if (result.reason === 'ambiguous') return { status: 'ambiguous', matches: result.suggestions };
+      return { status: 'missing', suggestions: result.suggestions };
+    },
+    names: new Set(gateway.models.flatMap((m) => [m.name, m.canonical])),
+    shortNames: new Map(gateway.models.flatMap((m) => (m.shortName !== null ? [[m.shortName, m.canonical] as const] : []))),
   };
-
-  return { lookup, names, shortIds };
+  cache.set(config, index);
+  return index;
 }

@@ -56,8 +56,9 @@ export const unknownProvider: Rule = (config, ctx) =>
       message: `"${parts.prefix}" is not a provider plano knows, so "${entry.model}" is a custom provider and needs ${missing.join(' and ')}` +
         (missing.includes('provider_interface') ? ' (the API it speaks)' : ' (where it lives)') + '.',
       path,
-      suggestion: `Say where it is and which API it speaks (provider_interface: one of ${interfaceNames().join(', ')}):\n` +
-        entryWith(config.raw, entry.pointer, fields),
+      suggestion: (entry.provider_interface === undefined
+        ? `Say which API it speaks (provider_interface: one of ${interfaceNames().join(', ')})` + (entry.base_url === undefined ? ' and where it is' : '')
+        : 'Say where it is') + `:\n${entryWith(config.raw, entry.pointer, fields)}`,
     })];
   });
 

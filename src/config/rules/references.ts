@@ -4,7 +4,6 @@
  */
 import type { Diagnostic } from '../diagnostics.js';
 import { finding } from '../finding.js';
-import { closestMatches } from '../suggest.js';
 import type { ModelIndex } from './model-refs.js';
 import type { RuleContext } from './types.js';
 
@@ -22,6 +21,8 @@ export interface ReferenceSite {
   viaAliases?: boolean;
   /** Said after the message when the reference is missing. */
   note?: string;
+  /** The fix when the reference is missing, when the site knows better than did-you-mean. */
+  suggestion?: string;
 }
 
 export function unresolvedReference(ctx: RuleContext, models: ModelIndex, site: ReferenceSite): Diagnostic[] {
@@ -37,15 +38,15 @@ export function unresolvedReference(ctx: RuleContext, models: ModelIndex, site: 
       suggestion: `Name one of them in full, for example \`${line(result.matches[0]!)}\`.`,
     })];
   }
-  const matches = closestMatches(site.reference, result.candidates, 2);
+  const matches = result.suggestions.slice(0, 2);
   return [finding(ctx.document, {
     severity: 'error',
     code: site.unknownCode,
     message: `${site.what} "${site.reference}", which is not a configured model` +
       (matches.length > 0 ? ` (did you mean ${matches.map((m) => `"${m}"`).join(' or ')}?)` : '') + '.' + (site.note ?? ''),
     path: site.path,
-    suggestion: matches.length > 0
+    suggestion: site.suggestion ?? (matches.length > 0
       ? line(matches[0]!)
-      : `Add "${site.reference}" to model_providers, or name one of the configured models.`,
+      : `Add "${site.reference}" to model_providers, or name one of the configured models.`),
   })];
 }

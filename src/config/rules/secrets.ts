@@ -3,6 +3,7 @@
  * literal secret, or something in between. Messages describe a literal without showing it
  * (DESIGN.md "Secrets").
  */
+import { accessKeyVariable } from '../../resolve/auth.js';
 
 export type SecretReference =
   | { kind: 'variable'; name: string }
@@ -10,11 +11,10 @@ export type SecretReference =
   /** Has a `$` but is not exactly `$NAME` or `${NAME}` (`${KEY`, `Bearer $KEY`, `$MY KEY`). */
   | { kind: 'malformed' };
 
-const VARIABLE = /^\$(?:([A-Za-z_][A-Za-z0-9_]*)|\{([A-Za-z_][A-Za-z0-9_]*)\})$/;
-
+/** Read the way `up` reads it (src/resolve/auth.ts), so validate and the gateway agree. */
 export function readSecretReference(value: string): SecretReference {
-  const match = VARIABLE.exec(value);
-  if (match) return { kind: 'variable', name: (match[1] ?? match[2])! };
+  const name = accessKeyVariable(value);
+  if (name !== undefined) return { kind: 'variable', name };
   return value.includes('$') ? { kind: 'malformed' } : { kind: 'literal' };
 }
 

@@ -1,0 +1,64 @@
+/**
+ * `plano validate [files…]`: schema and semantic checks of one or more configs, every finding
+ * at its line:column, in the format CI needs. Exit 0 clean (warnings allowed), 1 findings
+ * (warnings too with --strict), 2 usage or I/O error.
+ */
+import { Option, type Command } from 'commander';
+import { createRequire } from 'node:module';
+import { EXIT_FINDINGS, EXIT_OK } from '../exit.js';
+import { useColor, type CliIo } from '../io.js';
+import { FINDINGS_FORMATS, isFindingsFormat } from '../render/formats.js';
+import type { CommandModule } from './index.js';
+
+interface ValidateOptions {
+  format?: string;
+  strict?: boolean;
+  env?: boolean;
+  quiet?: boolean;
+}
+
+export const validateCommand: CommandModule = {
+  register(program: Command, io: CliIo, setExitCode: (code: number) => void) {
+    program
+      .command('validate')
+      .description('check config files against the schema and the semantic rules; findings at line:column')
+      .argument('[files...]', 'config files or directories (default: plano_config.yaml, else config.yaml)')
+      .addOption(new Option('-f, --format <format>', 'output format (default: pretty)').choices(FINDINGS_FORMATS))
+      .option('--strict', 'warnings count as findings too (exit 1)')
+      .option('--env', 'check that the variables access_key names are set in the environment')
+      .option('-q, --quiet', 'report errors only')
+      .action(async (files: string[], options: ValidateOptions) => {
+        setExitCode(await runValidate(files, options, io));
+      });
+  },
+};
+
+export async function runValidate(args: readonly string[], options: ValidateOptions, io: CliIo): Promise<number> {
+  // Loaded here, not at the top, so that other commands do not pay for the checker and renderers.
+  const [{ checkConfigText }, { findConfigFiles, readConfigText }, { renderFindings }] = await Promise.all([
+    import('../../config/check.js'),
+    import('../config-file.js'),
+    import('../render/findings.js'),
+  ]);
+  const format = options.format ?? 'pretty';
+  if (!isFindingsFormat(format)) throw new Error(`unhandled format ${format}`);
+
+  const files = await findConfigFiles(args, io.cwd);
+  const checked = [];
+  for (const file of files) {
+    const text = await readConfigText(file, io.cwd);
+    const result = checkConfigText(text, file, options.env ? { env: io.env } : {});
+    const diagnostics = options.quiet ? result.diagnostics.filter((d) => d.severity === 'error') : result.diagnostics;
+    checked.push({ file, text, diagnostics });
+  }
+
+  const strict = options.strict === true;
+  io.stdout.write(renderFindings(format, checked, { color: useColor(io), strict, toolVersion: cliVersion() }));
+  const errors = checked.some((f) => f.diagnostics.some((d) => d.severity === 'error'));
+  const warnings = checked.some((f) => f.diagnostics.some((d) => d.severity === 'warning'));
+  return errors || (strict && warnings) ? EXIT_FINDINGS : EXIT_OK;
+}
+
+function cliVersion(): string {
+  return (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
+}
