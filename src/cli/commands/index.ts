@@ -2,10 +2,11 @@
 import type { Command } from 'commander';
 import type { CliIo } from '../io.js';
 import { schemaCommand } from './schema.js';
+import { validateCommand } from './validate.js';
 
 export interface CommandModule {
   /** Adds the command to the program; the action stores its exit code through `setExitCode`. */
   register(program: Command, io: CliIo, setExitCode: (code: number) => void): void;
 }
 
-export const COMMANDS: CommandModule[] = [schemaCommand];
+export const COMMANDS: CommandModule[] = [validateCommand, schemaCommand];
