@@ -250,19 +250,12 @@ class Wording {
   private type(error: SchemaError): Diagnostic {
     const wanted = String(error.params.type).split(',');
     const value = valueAt(this.document.value, error.instancePath);
-    const schema = this.lookup.forInstance(error.instancePath);
-    const example = exampleOf(schema);
-    const label = this.label(error.instancePath);
-    const unquoted = typeof value === 'string' ? unquote(value, wanted) : undefined;
-    let suggestion: string | undefined;
-    if (unquoted !== undefined) suggestion = `Remove the quotes: \`${lastKey(error.instancePath) ?? label}: ${unquoted}\`.`;
-    else if (wanted.length === 1 && wanted[0] === 'boolean') suggestion = 'Write `true` or `false`, without quotes.';
-    else if (example !== undefined && lastKey(error.instancePath) !== undefined) suggestion = `For example: \`${lastKey(error.instancePath)}: ${yamlInline(example)}\`.`;
+    const suggestion = typeFix(wanted, value, lastKey(error.instancePath), exampleOf(this.lookup.forInstance(error.instancePath)));
     return this.make({
       code: SCHEMA_CODES.type,
       path: error.instancePath,
       anchor: value === null ? 'key' : 'value',
-      message: `${capitalize(label)} must be ${joinOr(wanted.map(typeWord))}, but it is ${describeValue(value)}.`,
+      message: `${capitalize(this.label(error.instancePath))} must be ${joinOr(wanted.map(typeWord))}, but it is ${describeValue(value)}.`,
       ...(suggestion ? { suggestion } : {}),
     });
   }
@@ -447,6 +440,10 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+function isScalar(value: unknown): value is number | boolean {
+  return typeof value === 'number' || typeof value === 'boolean';
+}
+
 function asObject(value: unknown): Record<string, unknown> {
   return isObject(value) ? value : {};
 }
@@ -493,6 +490,21 @@ function describeValue(value: unknown): string {
 
 function showValue(value: unknown): string {
   return typeof value === 'string' ? `\`${value}\`` : `\`${JSON.stringify(value)}\``;
+}
+
+/** How to write `value` as the wanted type, when there is an obvious way. */
+function typeFix(wanted: string[], value: unknown, key: string | undefined, example: unknown): string | undefined {
+  const only = wanted.length === 1 ? wanted[0] : undefined;
+  const shown = key ?? 'value';
+  if (only === 'array' && isObject(value)) {
+    return `Write it as a list: start each entry with \`- \`${example !== undefined ? `, e.g. \`${shown}: ${yamlInline(example)}\`` : ''}.`;
+  }
+  const unquoted = typeof value === 'string' ? unquote(value, wanted) : undefined;
+  if (unquoted !== undefined) return `Remove the quotes: \`${shown}: ${unquoted}\`.`;
+  if (only === 'boolean') return 'Write `true` or `false`, without quotes.';
+  if (only === 'string' && isScalar(value)) return `Quote it: \`${shown}: "${String(value)}"\`.`;
+  if (example !== undefined && key !== undefined) return `For example: \`${key}: ${yamlInline(example)}\`.`;
+  return undefined;
 }
 
 /** A quoted scalar that would be right without its quotes (`port: "12000"`). */
