@@ -1,0 +1,90 @@
+/**
+ * One access-log line per request. The entry holds what happened, never a header or a body, so
+ * no secret can reach the log; `formatAccessLog` renders it for people or for machines.
+ */
+import type { ClientApi } from '../providers/types.js';
+import type { TokenUsage } from './usage.js';
+
+export interface AccessLogEntry {
+  /** Epoch milliseconds when the request arrived. */
+  time: number;
+  method: string;
+  /** Without the query string (it is not forwarded, and could carry anything). */
+  path: string;
+  api: ClientApi | null;
+  /** The model the client named; null when it named none. */
+  requested: string | null;
+  /** The configured model that served it, its provider, and the id sent upstream. */
+  model: string | null;
+  provider: string | null;
+  upstreamModel: string | null;
+  stream: boolean;
+  /** 499 when the client went away before the response was complete (nginx's convention). */
+  status: number;
+  /** Until the first body byte went to the client; null when none did. */
+  ttfbMs: number | null;
+  totalMs: number;
+  usage: TokenUsage | null;
+  /** Why Plano answered with an error of its own, or why the response was cut off. */
+  error: string | null;
+}
+
+/** An entry for a request that has just arrived; the pipeline fills it in as it goes. */
+export function newAccessLogEntry(method: string, path: string, api: ClientApi | null): AccessLogEntry {
+  return {
+    time: Date.now(),
+    method,
+    path,
+    api,
+    requested: null,
+    model: null,
+    provider: null,
+    upstreamModel: null,
+    stream: false,
+    status: 0,
+    ttfbMs: null,
+    totalMs: 0,
+    usage: null,
+    error: null,
+  };
+}
+
+export type AccessLogFormat = 'text' | 'json';
+
+export function formatAccessLog(entry: AccessLogEntry, format: AccessLogFormat): string {
+  if (format === 'json') {
+    return JSON.stringify({
+      time: new Date(entry.time).toISOString(),
+      method: entry.method,
+      path: entry.path,
+      api: entry.api,
+      requested_model: entry.requested,
+      model: entry.model,
+      provider: entry.provider,
+      upstream_model: entry.upstreamModel,
+      stream: entry.stream,
+      status: entry.status,
+      ttfb_ms: entry.ttfbMs === null ? null : round(entry.ttfbMs),
+      total_ms: round(entry.totalMs),
+      input_tokens: entry.usage?.input_tokens ?? null,
+      output_tokens: entry.usage?.output_tokens ?? null,
+      error: entry.error,
+    });
+  }
+  const parts = [new Date(entry.time).toISOString(), entry.method, entry.path];
+  if (entry.api !== null) {
+    const requested = entry.requested ?? '(default)';
+    parts.push(entry.model === null ? requested : `${requested} → ${entry.model} [${entry.provider}]`);
+    if (entry.stream) parts.push('stream');
+  }
+  parts.push(String(entry.status));
+  if (entry.ttfbMs !== null) parts.push(`ttfb=${round(entry.ttfbMs)}ms`);
+  parts.push(`total=${round(entry.totalMs)}ms`);
+  if (entry.usage) parts.push(`tokens=${entry.usage.input_tokens ?? '?'}/${entry.usage.output_tokens ?? '?'}`);
+  if (entry.error !== null) parts.push(`error=${JSON.stringify(entry.error)}`);
+  return parts.join(' ');
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}

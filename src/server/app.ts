@@ -1,0 +1,185 @@
+/**
+ * The gateway as a Hono app: the three model APIs, `/v1/models`, `/healthz`, and JSON 404s.
+ *
+ * Under @hono/node-server (`plano up`) a model request is served straight on Node's request and
+ * response objects (`c.env.incoming` / `c.env.outgoing`): the body is read as Buffers and the
+ * answer written to the socket, with no Web `Request`/`ReadableStream` built in between — the
+ * hot path of a proxy. Anywhere else (`app.request()` in tests, other runtimes) the same pipeline
+ * runs on the Web `Request` and answers a Web `Response`.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
+import { Hono, type Context } from 'hono';
+import { CLIENT_API_PATHS, CLIENT_APIS, type ClientApi } from '../providers/types.js';
+import { modelsListObject } from '../resolve/models-list.js';
+import type { Gateway } from '../resolve/types.js';
+import { clientErrorBody } from '../translate/client-errors.js';
+import { findTranslation } from '../translate/index.js';
+import { newAccessLogEntry, type AccessLogEntry } from './access-log.js';
+import { JSON_CONTENT_TYPE } from './errors.js';
+import { serveModelRequest, type FindTranslation, type PipelineDeps } from './model-request.js';
+import { nodeReplySink, webReplySink, type ReplySink } from './reply.js';
+import { selectNamedModel, type SelectModel } from './select-model.js';
+import type { UpstreamClient } from './upstream-client.js';
+
+export interface GatewayAppOptions {
+  /** The configuration to serve, asked once per request (so `--watch` can swap it between requests). */
+  gateway: () => Gateway;
+  /** Where `access_key` variables are read, on each request. */
+  env: Readonly<Record<string, string | undefined>>;
+  upstream: UpstreamClient;
+  /** Called once per request, when its response is complete. */
+  log?: (entry: AccessLogEntry) => void;
+  /** Model selection; the default looks up the model the client named. */
+  selectModel?: SelectModel;
+  /** The translation for a client→upstream pair of different formats (default: the translation table); none → 501. */
+  findTranslation?: FindTranslation;
+  /** Largest request body accepted (default 50 MiB: room for a few base64 images). */
+  maxBodyBytes?: number;
+}
+
+/** What @hono/node-server hands a handler as `c.env`. */
+interface NodeBindings {
+  incoming?: IncomingMessage;
+  outgoing?: ServerResponse;
+}
+
+type GatewayContext = Context<{ Bindings: NodeBindings }>;
+
+const DEFAULT_MAX_BODY_BYTES = 50 * 1024 * 1024;
+const noLog = (): void => {};
+
+export function createGatewayApp(options: GatewayAppOptions): Hono<{ Bindings: NodeBindings }> {
+  const deps: PipelineDeps = {
+    env: options.env,
+    upstream: options.upstream,
+    selectModel: options.selectModel ?? selectNamedModel,
+    findTranslation: options.findTranslation ?? findTranslation,
+    log: options.log ?? noLog,
+  };
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const app = new Hono<{ Bindings: NodeBindings }>();
+
+  for (const api of CLIENT_APIS) {
+    app.post(CLIENT_API_PATHS[api], (c) => serveModelRoute(c, api, options.gateway(), deps, maxBodyBytes));
+  }
+
+  app.get('/v1/models', (c) => {
+    const startedAt = performance.now();
+    const response = c.body(modelsListText(options.gateway()), 200, { 'content-type': JSON_CONTENT_TYPE });
+    deps.log(routeLogEntry(c, 200, startedAt, null));
+    return response;
+  });
+
+  app.get('/healthz', (c) => {
+    const startedAt = performance.now();
+    const response = c.json({ status: 'ok' });
+    deps.log(routeLogEntry(c, 200, startedAt, null));
+    return response;
+  });
+
+  app.notFound((c) => {
+    const startedAt = performance.now();
+    const served = Object.values(CLIENT_API_PATHS).includes(c.req.path as (typeof CLIENT_API_PATHS)[ClientApi]);
+    const message = served
+      ? `${c.req.path} is served for POST, not ${c.req.method}`
+      : `no route for ${c.req.method} ${c.req.path}: this gateway serves POST ${Object.values(CLIENT_API_PATHS).join(', POST ')}, GET /v1/models and GET /healthz`;
+    deps.log(routeLogEntry(c, 404, startedAt, message));
+    return c.json(clientErrorBody('chat_completions', { kind: 'not_found', message, code: 'not_found' }), 404);
+  });
+
+  app.onError((error, c) => {
+    const message = `internal error in plano: ${error.message}`;
+    deps.log(routeLogEntry(c, 500, performance.now(), message));
+    return c.json(clientErrorBody('chat_completions', { kind: 'internal', message }), 500);
+  });
+
+  return app;
+}
+
+async function serveModelRoute(c: GatewayContext, api: ClientApi, gateway: Gateway, deps: PipelineDeps, maxBodyBytes: number): Promise<Response> {
+  const startedAt = performance.now();
+  const path = c.req.path;
+  const { incoming, outgoing } = c.env ?? {};
+  if (incoming && outgoing) {
+    const signal = clientGone(outgoing);
+    const body = await readNodeBody(incoming, maxBodyBytes);
+    const sink = nodeReplySink(outgoing);
+    const method = incoming.method ?? 'POST';
+    if (body === 'too-large') rejectTooLarge(sink, api, method, path, deps, maxBodyBytes);
+    else if (body !== 'aborted') {
+      await serveModelRequest({ api, method, path, headers: incoming.headers, body, signal, gateway, startedAt }, sink, deps);
+    }
+    return RESPONSE_ALREADY_SENT;
+  }
+
+  const cancelled = new AbortController();
+  const { sink, response } = webReplySink(() => cancelled.abort());
+  const raw = c.req.raw;
+  const body = Buffer.from(await raw.arrayBuffer());
+  if (body.length > maxBodyBytes) {
+    rejectTooLarge(sink, api, raw.method, path, deps, maxBodyBytes);
+    return response;
+  }
+  const signal = AbortSignal.any([raw.signal, cancelled.signal]);
+  void serveModelRequest({ api, method: raw.method, path, headers: Object.fromEntries(raw.headers), body, signal, gateway, startedAt }, sink, deps);
+  return response;
+}
+
+/** Aborts when the client closes the connection before its response was written whole. */
+function clientGone(outgoing: ServerResponse): AbortSignal {
+  const controller = new AbortController();
+  outgoing.once('close', () => {
+    if (!outgoing.writableFinished) controller.abort();
+  });
+  return controller.signal;
+}
+
+/** The request body, read straight from Node's stream. */
+function readNodeBody(incoming: IncomingMessage, limit: number): Promise<Buffer | 'too-large' | 'aborted'> {
+  const declared = Number(incoming.headers['content-length']);
+  if (declared > limit) return Promise.resolve('too-large');
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = (result: Buffer | 'too-large' | 'aborted'): void => {
+      incoming.off('data', onData);
+      resolve(result);
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > limit) done('too-large');
+      else chunks.push(chunk);
+    };
+    incoming.on('data', onData);
+    incoming.once('end', () => done(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
+    incoming.once('error', () => done('aborted'));
+    incoming.once('close', () => {
+      if (!incoming.complete) done('aborted');
+    });
+  });
+}
+
+function rejectTooLarge(sink: ReplySink, api: ClientApi, method: string, path: string, deps: PipelineDeps, limit: number): void {
+  const message = `the request body is larger than the gateway accepts (${Math.round(limit / (1024 * 1024))} MiB)`;
+  const body = JSON.stringify(clientErrorBody(api, { kind: 'invalid_request', message, code: 'request_too_large' }));
+  // The rest of the body is not read: close the connection rather than wait for it.
+  sink.send(413, { 'content-type': JSON_CONTENT_TYPE, connection: 'close' }, body);
+  deps.log({ ...newAccessLogEntry(method, path, api), status: 413, error: message });
+}
+
+// A Gateway is immutable: its /v1/models body is rendered once.
+const modelsListTexts = new WeakMap<Gateway, string>();
+
+function modelsListText(gateway: Gateway): string {
+  let text = modelsListTexts.get(gateway);
+  if (text === undefined) {
+    text = JSON.stringify(modelsListObject(gateway));
+    modelsListTexts.set(gateway, text);
+  }
+  return text;
+}
+
+function routeLogEntry(c: GatewayContext, status: number, startedAt: number, error: string | null): AccessLogEntry {
+  return { ...newAccessLogEntry(c.req.method, c.req.path, null), status, totalMs: performance.now() - startedAt, error };
+}

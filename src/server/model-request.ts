@@ -1,0 +1,442 @@
+/**
+ * One model request, start to finish: parse the body once, choose the model, check the
+ * credential, build the upstream request, and relay the answer — passed through for same-format
+ * pairs, through a `Translation` for the others.
+ *
+ * Same-format traffic (chat → openai_chat, messages → anthropic_messages, responses →
+ * openai_responses) costs a JSON.parse of the request, a splice of the new `model` value into the
+ * bytes received (model-field.ts), a header copy and a pipe; the response's bytes are relayed as
+ * they arrive — the status and headers the upstream sent, `model` as the upstream wrote it
+ * (re-serialising every answer just to echo the client's name back would defeat the piping).
+ *
+ * Never throws: every outcome becomes a response (or a cut-off one) and one access-log entry.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
+import { CLIENT_API_PATHS, type ClientApi, type UpstreamApi } from '../providers/types.js';
+import type { Gateway, LookupResult, ResolvedModel, UpstreamEndpoint } from '../resolve/types.js';
+import { translateUpstreamError } from '../translate/upstream-errors.js';
+import { TranslationError, type JsonObject, type StreamTransducer, type TranslateContext, type Translation } from '../translate/types.js';
+import { newAccessLogEntry, type AccessLogEntry } from './access-log.js';
+import { upstreamCredential } from './auth.js';
+import { JSON_CONTENT_TYPE, sendClientError, sendJson } from './errors.js';
+import { clientResponseHeaders, upstreamRequestHeaders } from './headers.js';
+import { withModel } from './model-field.js';
+import type { ReplySink } from './reply.js';
+import type { SelectModel } from './select-model.js';
+import { classifyUpstreamError, UpstreamFailure, type UpstreamClient, type UpstreamResponse } from './upstream-client.js';
+import { StreamUsageReader, usageOf, usageOfJsonBody } from './usage.js';
+
+export type FindTranslation = (client: ClientApi, upstream: UpstreamApi) => Translation | undefined;
+
+export interface PipelineDeps {
+  env: Readonly<Record<string, string | undefined>>;
+  upstream: UpstreamClient;
+  selectModel: SelectModel;
+  findTranslation: FindTranslation;
+  log: (entry: AccessLogEntry) => void;
+}
+
+export interface ModelRequest {
+  api: ClientApi;
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+  /** Aborts when the client goes away. */
+  signal: AbortSignal;
+  /** The configuration this request is served with, taken when it arrived. */
+  gateway: Gateway;
+  /** performance.now() when the request arrived. */
+  startedAt: number;
+}
+
+/** The upstream API each client API is passed through to unchanged. */
+const NATIVE_UPSTREAM: Readonly<Record<ClientApi, UpstreamApi>> = {
+  chat_completions: 'openai_chat',
+  messages: 'anthropic_messages',
+  responses: 'openai_responses',
+};
+
+/** A status for the log when the client left before its response was complete (nginx's "client closed request"). */
+export const CLIENT_CLOSED = 499;
+
+export async function serveModelRequest(request: ModelRequest, sink: ReplySink, deps: PipelineDeps): Promise<void> {
+  const entry = newAccessLogEntry(request.method, request.path, request.api);
+  const measured = measuredSink(sink, entry, request.startedAt);
+  try {
+    await serve(request, measured, deps, entry);
+  } catch (error) {
+    // Only a bug in plano gets here: everything expected is answered inside `serve`.
+    const message = error instanceof Error ? error.message : String(error);
+    entry.error = `internal error: ${message}`;
+    if (!measured.headersSent) {
+      sendClientError(measured, request.api, 500, { kind: 'internal', message: `internal error in plano: ${message}` });
+    } else {
+      measured.destroy(error instanceof Error ? error : new Error(message));
+    }
+  } finally {
+    entry.totalMs = performance.now() - request.startedAt;
+    deps.log(entry);
+  }
+}
+
+async function serve(request: ModelRequest, sink: ReplySink, deps: PipelineDeps, entry: AccessLogEntry): Promise<void> {
+  const { api } = request;
+  const fail = (status: number, init: Parameters<typeof sendClientError>[3]): void => {
+    entry.error = init.message;
+    sendClientError(sink, api, status, init);
+  };
+
+  const parsed = parseRequestBody(request.body);
+  if (typeof parsed === 'string') return fail(400, { kind: 'invalid_request', message: parsed });
+  const { text, body } = parsed;
+  const model = body.model;
+  if (model !== undefined && model !== null && typeof model !== 'string') {
+    return fail(400, { kind: 'invalid_request', message: '`model` must be a string naming a configured model', param: 'model' });
+  }
+  const requested = model === null || model === '' ? undefined : model;
+  const stream = body.stream === true;
+  entry.requested = requested ?? null;
+  entry.stream = stream;
+
+  const choice = await deps.selectModel(request.gateway, { api, requested, body, headers: request.headers });
+  if (!choice.found) {
+    const problem = lookupProblem(choice);
+    return fail(problem.status, { kind: problem.status === 404 ? 'not_found' : 'invalid_request', message: problem.message, code: problem.code, param: 'model' });
+  }
+  const target = choice.model;
+  entry.model = target.name;
+  entry.provider = target.prefix;
+  entry.upstreamModel = target.model;
+
+  const endpoint = target.endpoints[api];
+  let translation: Translation | undefined;
+  if (endpoint.api !== NATIVE_UPSTREAM[api]) {
+    translation = deps.findTranslation(api, endpoint.api);
+    if (!translation) {
+      return fail(501, {
+        kind: 'not_implemented',
+        code: 'translation_not_available',
+        message:
+          `model '${target.name}' speaks ${endpoint.api}, and plano cannot yet translate ${CLIENT_API_PATHS[api]} (${api}) requests to ${endpoint.api}. ` +
+          `Call it through the API it speaks, or pick another model.`,
+      });
+    }
+  }
+
+  const credential = upstreamCredential(target, request.headers, deps.env);
+  if (!credential.ok) return fail(401, { kind: 'authentication', code: 'missing_api_key', message: credential.message });
+
+  const context: TranslateContext = { upstreamModel: target.model, clientModel: requested ?? target.name, stream, clientRequest: body };
+  let upstreamBody: string | Buffer;
+  if (translation) {
+    try {
+      upstreamBody = JSON.stringify(translation.request(body, context));
+    } catch (error) {
+      if (!(error instanceof TranslationError)) throw error;
+      return fail(400, { kind: 'invalid_request', message: error.message, ...(error.param !== undefined ? { param: error.param } : {}) });
+    }
+  } else {
+    upstreamBody = withModel(text, body, target.model) ?? request.body;
+  }
+
+  const destination = upstreamTarget(endpoint, stream);
+  let response: UpstreamResponse;
+  try {
+    response = await deps.upstream.send({
+      origin: destination.origin,
+      path: destination.path,
+      headers: upstreamRequestHeaders(request.headers, target, credential.key),
+      body: upstreamBody,
+      signal: request.signal,
+    });
+  } catch (error) {
+    return failUpstream(sink, api, entry, classifyUpstreamError(error, destination.origin, request.signal));
+  }
+
+  if (!translation) return passThrough(response, sink, request, entry, destination.origin);
+  if (response.status >= 400) {
+    const bytes = await readWhole(response.body, request.signal, destination.origin);
+    if (bytes instanceof UpstreamFailure) return failUpstream(sink, api, entry, bytes);
+    const translated = translateUpstreamError(endpoint.api, api, response.status, bytes);
+    return sendJson(sink, translated.status, translated.body);
+  }
+  if (stream) return relayTranslatedStream(response, translation.stream(context), sink, request, entry, destination.origin);
+  return relayTranslatedJson(response, translation, context, sink, request, entry, target, destination.origin);
+}
+
+/** The sink, recording the status and the time of the first body byte in the log entry. */
+function measuredSink(sink: ReplySink, entry: AccessLogEntry, startedAt: number): ReplySink {
+  const firstByte = (): void => {
+    if (entry.ttfbMs === null) entry.ttfbMs = performance.now() - startedAt;
+  };
+  return {
+    send(status, headers, body) {
+      entry.status = status;
+      if (body.length > 0) firstByte();
+      sink.send(status, headers, body);
+    },
+    head(status, headers) {
+      entry.status = status;
+      sink.head(status, headers);
+    },
+    write(chunk) {
+      firstByte();
+      return sink.write(chunk);
+    },
+    onDrain: (resume) => sink.onDrain(resume),
+    end: () => sink.end(),
+    destroy: (error) => sink.destroy(error),
+    get headersSent() {
+      return sink.headersSent;
+    },
+  };
+}
+
+/** The body as a JSON object and its text, or what is wrong with it. */
+function parseRequestBody(raw: Buffer): { text: string; body: JsonObject } | string {
+  if (raw.length === 0) return 'the request body is empty: send a JSON object with `model` and the request';
+  const text = raw.toString('utf8');
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (error) {
+    return `the request body is not valid JSON (${(error as Error).message})`;
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'the request body must be a JSON object';
+  return { text, body: body as JsonObject };
+}
+
+function lookupProblem(choice: Extract<LookupResult, { found: false }>): { status: number; code: string; message: string } {
+  const list = (names: string[]) => names.map((n) => `'${n}'`).join(', ');
+  if (choice.reason === 'no-default') {
+    return {
+      status: 400,
+      code: 'model_required',
+      message: 'the request names no model and the config has no default model: set `model`, or mark a model `default: true`',
+    };
+  }
+  if (choice.reason === 'ambiguous') {
+    return {
+      status: 400,
+      code: 'model_ambiguous',
+      message: `model '${choice.requested}' is ambiguous: it is served by ${list(choice.suggestions)}. Name one of them.`,
+    };
+  }
+  const hint = choice.suggestions.length > 0 ? ` Did you mean ${list(choice.suggestions)}?` : '';
+  return {
+    status: 404,
+    code: 'model_not_found',
+    message: `model '${choice.requested}' is not configured.${hint} GET /v1/models lists the models this gateway serves.`,
+  };
+}
+
+interface UpstreamTarget {
+  origin: string;
+  /** Path and query. */
+  path: string;
+}
+
+// Endpoints belong to an immutable Gateway: split each URL once, not per request.
+const targets = new WeakMap<UpstreamEndpoint, { url: UpstreamTarget; stream: UpstreamTarget }>();
+
+function upstreamTarget(endpoint: UpstreamEndpoint, stream: boolean): UpstreamTarget {
+  let cached = targets.get(endpoint);
+  if (!cached) {
+    cached = { url: splitUrl(endpoint.url), stream: splitUrl(endpoint.streamUrl) };
+    targets.set(endpoint, cached);
+  }
+  return stream ? cached.stream : cached.url;
+}
+
+function splitUrl(url: string): UpstreamTarget {
+  const parsed = new URL(url);
+  return { origin: parsed.origin, path: parsed.pathname + parsed.search };
+}
+
+const FAILURE_STATUS: Record<UpstreamFailure['kind'], number> = { unreachable: 502, timeout: 504, aborted: CLIENT_CLOSED };
+
+/** No response from the upstream: 502 or 504 in the client's shape, or nothing for a client that left. */
+function failUpstream(sink: ReplySink, api: ClientApi, entry: AccessLogEntry, failure: UpstreamFailure): void {
+  entry.error = failure.message;
+  const status = FAILURE_STATUS[failure.kind];
+  if (failure.kind === 'aborted') {
+    entry.status = status;
+    // Nobody reads this; it settles a Web response still waiting for its head.
+    if (!sink.headersSent) sink.send(status, {}, '');
+    return;
+  }
+  sendClientError(sink, api, status, {
+    kind: failure.kind === 'timeout' ? 'timeout' : 'upstream_unavailable',
+    code: failure.kind === 'timeout' ? 'upstream_timeout' : 'upstream_unreachable',
+    message: `${failure.message} (the upstream did not answer)`,
+  });
+}
+
+/** Same format: the upstream's status, headers and bytes, as they arrive; usage read on the side. */
+async function passThrough(response: UpstreamResponse, sink: ReplySink, request: ModelRequest, entry: AccessLogEntry, origin: string): Promise<void> {
+  sink.head(response.status, clientResponseHeaders(response.headers, true));
+  const contentType = response.headers['content-type'];
+  const isStream = typeof contentType === 'string' && contentType.startsWith('text/event-stream');
+  if (response.status >= 400) {
+    await relay(response.body, sink, request.signal, origin, entry, IDENTITY_STEP);
+    return;
+  }
+  if (isStream) {
+    const reader = new StreamUsageReader();
+    await relay(response.body, sink, request.signal, origin, entry, {
+      chunk: identity,
+      after: (data) => reader.push(data),
+      end: () => '',
+    });
+    entry.usage = reader.usage() ?? null;
+    return;
+  }
+  const chunks: Buffer[] = [];
+  let length = 0;
+  const completed = await relay(response.body, sink, request.signal, origin, entry, {
+    chunk: identity,
+    after: (data) => {
+      chunks.push(data);
+      length += data.length;
+    },
+    end: () => '',
+  });
+  if (completed) entry.usage = usageOfJsonBody(chunks, length) ?? null;
+}
+
+async function relayTranslatedStream(
+  response: UpstreamResponse,
+  transducer: StreamTransducer,
+  sink: ReplySink,
+  request: ModelRequest,
+  entry: AccessLogEntry,
+  origin: string,
+): Promise<void> {
+  const headers = clientResponseHeaders(response.headers, false);
+  // Whatever the upstream framed its stream as (Bedrock: application/vnd.amazon.eventstream), the client gets SSE.
+  headers['content-type'] = 'text/event-stream; charset=utf-8';
+  headers['cache-control'] = 'no-cache';
+  sink.head(response.status, headers);
+  await relay(response.body, sink, request.signal, origin, entry, {
+    chunk: (data) => transducer.push(data),
+    end: () => transducer.end(),
+  });
+  entry.usage = transducer.usage() ?? null;
+}
+
+async function relayTranslatedJson(
+  response: UpstreamResponse,
+  translation: Translation,
+  context: TranslateContext,
+  sink: ReplySink,
+  request: ModelRequest,
+  entry: AccessLogEntry,
+  target: ResolvedModel,
+  origin: string,
+): Promise<void> {
+  const bytes = await readWhole(response.body, request.signal, origin);
+  if (bytes instanceof UpstreamFailure) return failUpstream(sink, request.api, entry, bytes);
+  let upstreamJson: unknown;
+  try {
+    upstreamJson = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    upstreamJson = undefined;
+  }
+  if (typeof upstreamJson !== 'object' || upstreamJson === null || Array.isArray(upstreamJson)) {
+    entry.error = 'the upstream answered with a body that is not a JSON object';
+    return sendClientError(sink, request.api, 502, {
+      kind: 'upstream_unavailable',
+      code: 'upstream_invalid_response',
+      message: `the upstream for model '${target.name}' answered HTTP ${response.status} with a body that is not a JSON object`,
+    });
+  }
+  const translated = translation.response(upstreamJson as JsonObject, context);
+  entry.usage = usageOf(upstreamJson) ?? null;
+  const headers = clientResponseHeaders(response.headers, false);
+  headers['content-type'] = JSON_CONTENT_TYPE;
+  sink.send(response.status, headers, JSON.stringify(translated));
+}
+
+/** What a relay does with each upstream chunk: the bytes to send now, then anything to do once they are sent. */
+interface RelayStep {
+  chunk(data: Buffer): string | Uint8Array;
+  after?(data: Buffer): void;
+  /** The upstream body ended: the last bytes to send. */
+  end(): string;
+}
+
+const identity = (data: Buffer): Buffer => data;
+const IDENTITY_STEP: RelayStep = { chunk: identity, end: () => '' };
+
+/**
+ * Moves the upstream body to the client chunk by chunk, as it arrives, pausing the upstream while
+ * the client is slow (backpressure). Resolves true when the body was delivered whole; false when
+ * the upstream failed (the client's response is cut off — its status is already sent) or the
+ * client left (the upstream request is abandoned).
+ */
+function relay(body: Readable, sink: ReplySink, signal: AbortSignal, origin: string, entry: AccessLogEntry, step: RelayStep): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    let settled = false;
+    const settle = (delivered: boolean, failure?: UpstreamFailure): void => {
+      if (settled) return;
+      settled = true;
+      body.off('data', onData);
+      signal.removeEventListener('abort', onAbort);
+      if (failure) {
+        entry.error = failure.message;
+        if (failure.kind === 'aborted') entry.status = CLIENT_CLOSED;
+        else sink.destroy(failure);
+      }
+      resolve(delivered);
+    };
+    const resume = (): void => void body.resume();
+    const onData = (data: Buffer): void => {
+      let out: string | Uint8Array;
+      try {
+        out = step.chunk(data);
+      } catch (error) {
+        body.destroy();
+        settle(false, new UpstreamFailure('unreachable', `the upstream's stream could not be translated: ${(error as Error).message}`));
+        return;
+      }
+      if (out.length > 0 && !sink.write(out)) {
+        body.pause();
+        sink.onDrain(resume);
+      }
+      step.after?.(data);
+    };
+    const onAbort = (): void => {
+      body.destroy();
+      settle(false, new UpstreamFailure('aborted', 'the client closed the connection'));
+    };
+    body.on('data', onData);
+    body.once('end', () => {
+      if (settled) return;
+      let tail: string;
+      try {
+        tail = step.end();
+      } catch (error) {
+        settle(false, new UpstreamFailure('unreachable', `the upstream's stream could not be translated: ${(error as Error).message}`));
+        return;
+      }
+      if (tail.length > 0) sink.write(tail);
+      sink.end();
+      settle(true);
+    });
+    body.once('error', (error) => settle(false, classifyUpstreamError(error, origin, signal)));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** The whole upstream body, or why it could not be read. */
+function readWhole(body: Readable, signal: AbortSignal, origin: string): Promise<Buffer | UpstreamFailure> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    body.on('data', (data: Buffer) => chunks.push(data));
+    body.once('end', () => resolve(Buffer.concat(chunks)));
+    body.once('error', (error) => resolve(classifyUpstreamError(error, origin, signal)));
+  });
+}

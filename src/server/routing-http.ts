@@ -1,0 +1,163 @@
+/**
+ * [routing, issue 7] The HTTP that routing does, for `plano up` and `plano route`:
+ *   - the router request, sent to the router model with the same URL, credential and header
+ *     rules as any upstream call (a configured router model is a configured model), through
+ *     the server's undici client;
+ *   - fetching `model_metrics_sources` (cost catalogues, Prometheus queries).
+ *
+ * The router request is a Chat Completions body. The router models themselves are served over
+ * OpenAI chat completions (Ollama, vLLM, the hosted endpoint); any other chat model can route
+ * too, its request and answer translated like a chat client's would be (an Anthropic model
+ * through the Messages API).
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import { request } from 'undici';
+import type { PlanoConfig } from '../config/types.js';
+import type { Gateway, ResolvedModel } from '../resolve/types.js';
+import { loadModelMetrics, type ModelMetrics } from '../routing/ranking.js';
+import type { RoutingContext } from '../routing/router.js';
+import { createRoutingContext, routingSettings, type RoutingSettings } from '../routing/settings.js';
+import { chatCompletionAnswer } from '../routing/router-answer.js';
+import type { RouterRequestBody } from '../routing/router-prompt.js';
+import { findTranslation } from '../translate/index.js';
+import { isObject } from '../translate/json-fields.js';
+import type { JsonObject, TranslateContext } from '../translate/types.js';
+import { upstreamErrorInit } from '../translate/upstream-errors.js';
+import { upstreamCredential } from './auth.js';
+import { upstreamRequestHeaders } from './headers.js';
+import { classifyUpstreamError, type UpstreamClient } from './upstream-client.js';
+
+/** A router answer is a few tokens; anything much larger is not one. */
+const MAX_ROUTER_RESPONSE_BYTES = 1 << 20;
+
+/** How much of a non-JSON error body to quote. */
+const QUOTED_ERROR_CHARS = 200;
+
+export type RouterCall = (body: RouterRequestBody, signal: AbortSignal, clientHeaders?: IncomingHttpHeaders) => Promise<string | null>;
+
+/**
+ * A `callRouter` for `decideRoute`: resolves to the answer text, rejects with a one-line reason
+ * when the router cannot be reached, refuses, or answers something that is not a completion.
+ * `clientHeaders` supply the key when the router model uses passthrough_auth.
+ */
+export function routerCall(target: ResolvedModel, client: UpstreamClient, env: Readonly<Record<string, string | undefined>>): RouterCall {
+  return async (body, signal, clientHeaders = {}) => {
+    const endpoint = target.endpoints.chat_completions;
+    const translation = endpoint.api === 'openai_chat' ? undefined : findTranslation('chat_completions', endpoint.api);
+    if (endpoint.api !== 'openai_chat' && !translation) {
+      throw new Error(`router model '${target.name}' speaks ${endpoint.api}, which a routing request cannot be translated to`);
+    }
+    const ctx: TranslateContext = { upstreamModel: target.model, clientModel: target.name, stream: false };
+    const chatBody: JsonObject = { ...body, model: target.model };
+    const credential = upstreamCredential(target, clientHeaders, env);
+    if (!credential.ok) throw new Error(credential.message);
+    const url = new URL(endpoint.url);
+    const response = await client.send({
+      origin: url.origin,
+      path: url.pathname + url.search,
+      headers: upstreamRequestHeaders({}, target, credential.key),
+      body: JSON.stringify(translation ? translation.request(chatBody, ctx) : chatBody),
+      signal,
+    });
+    const text = await readText(response.body, signal);
+    let payload: unknown;
+    try {
+      payload = JSON.parse(text);
+    } catch {
+      payload = undefined;
+    }
+    if (response.status < 200 || response.status > 299) {
+      const message = upstreamErrorInit(payload, response.status)?.message ?? oneLine(text);
+      throw new Error(`the router model answered HTTP ${response.status}${message ? `: ${message}` : ''}`);
+    }
+    if (payload === undefined) throw new Error(`the router model's answer is not JSON: ${oneLine(text) || '(empty body)'}`);
+    return chatCompletionAnswer(translation && isObject(payload) ? translation.response(payload, ctx) : payload);
+  };
+}
+
+async function readText(body: AsyncIterable<Uint8Array | string> & { destroy(): void }, signal: AbortSignal): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk);
+    size += bytes.length;
+    if (size > MAX_ROUTER_RESPONSE_BYTES) {
+      body.destroy();
+      throw new Error(`the router model's answer is larger than ${MAX_ROUTER_RESPONSE_BYTES} bytes`);
+    }
+    chunks.push(bytes);
+    if (signal.aborted) break;
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function oneLine(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > QUOTED_ERROR_CHARS ? `${flat.slice(0, QUOTED_ERROR_CHARS)}…` : flat;
+}
+
+/** A metrics source gets this long to answer; routing does not wait on a slow catalogue. */
+const METRICS_FETCH_TIMEOUT_MS = 5_000;
+
+/** GET a metrics document as JSON (`loadModelMetrics`' fetcher); rejects with a one-line reason. */
+export async function fetchMetricsJson(url: string): Promise<unknown> {
+  const response = await request(url, {
+    method: 'GET',
+    headers: { accept: 'application/json' },
+    headersTimeout: METRICS_FETCH_TIMEOUT_MS,
+    bodyTimeout: METRICS_FETCH_TIMEOUT_MS,
+  }).catch((error: unknown) => {
+    throw classifyUpstreamError(error, new URL(url).origin);
+  });
+  const text = await response.body.text();
+  if (response.statusCode < 200 || response.statusCode > 299) throw new Error(`HTTP ${response.statusCode}: ${oneLine(text)}`);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new Error(`not JSON: ${oneLine(text) || '(empty body)'}`);
+  }
+}
+
+export interface PreparedRouting {
+  settings: RoutingSettings;
+  context: RoutingContext;
+  /** The router call itself, for a per-request `callRouter` that passes the client's headers. */
+  call: RouterCall | undefined;
+  /** Startup warnings: unreachable metrics sources, routing settings that cannot be used. */
+  warnings: string[];
+}
+
+/**
+ * Routing for one config, ready to decide: settings read, metrics sources fetched once (those
+ * that fail are warnings and their routes keep declared order), the router reached through
+ * `client`.
+ */
+export async function prepareRouting(
+  config: PlanoConfig,
+  gateway: Gateway,
+  options: {
+    client: UpstreamClient;
+    env: Readonly<Record<string, string | undefined>>;
+    timeoutMs?: number;
+    now?: () => number;
+    /** False when no decision will rank (a request that names a model): the sources are not fetched. */
+    fetchMetrics?: boolean;
+  },
+): Promise<PreparedRouting> {
+  const settings = routingSettings(config, gateway);
+  if (options.timeoutMs !== undefined) settings.timeoutMs = options.timeoutMs;
+  const warnings = [...settings.problems];
+  let metrics: ModelMetrics | undefined;
+  if (options.fetchMetrics !== false && settings.preferences.length > 0 && settings.metricsSources.length > 0) {
+    const loaded = await loadModelMetrics(settings.metricsSources, fetchMetricsJson);
+    metrics = loaded.metrics;
+    warnings.push(...loaded.warnings);
+  }
+  const call = settings.router ? routerCall(settings.router, options.client, options.env) : undefined;
+  const context = createRoutingContext(settings, gateway, {
+    callRouter: (body, signal) => (call ? call(body, signal) : Promise.reject(new Error('no router model'))),
+    ...(metrics ? { metrics: () => metrics } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  });
+  return { settings, context, call, warnings };
+}

@@ -1,0 +1,81 @@
+/**
+ * Token usage of a passed-through response, for the access log. Read after the bytes have gone
+ * to the client, never before: a JSON body is parsed once it has been sent whole; a stream's
+ * events are decoded as each chunk is relayed, and only events that mention `usage` are parsed.
+ *
+ * Where each API reports usage:
+ *   chat completions: `usage.prompt_tokens` / `usage.completion_tokens` (streams: the final chunk,
+ *     when the client asked for `stream_options.include_usage`)
+ *   messages: `usage.input_tokens` / `usage.output_tokens` (streams: `message_start.message.usage`
+ *     and `message_delta.usage`, the latter cumulative)
+ *   responses: `usage.input_tokens` / `usage.output_tokens` (streams: `response.completed.response.usage`)
+ */
+import { createSseDecoder, type SseDecoder } from '../translate/sse.js';
+
+export interface TokenUsage {
+  input_tokens?: number;
+  output_tokens?: number;
+}
+
+/** Bodies larger than this are not parsed just to log their usage. */
+const MAX_PARSED_BODY = 1 << 20;
+
+/** The usage a complete JSON response body reports, if any. */
+export function usageOfJsonBody(chunks: readonly Uint8Array[], length: number): TokenUsage | undefined {
+  if (length === 0 || length > MAX_PARSED_BODY) return undefined;
+  try {
+    return usageOf(JSON.parse(Buffer.concat(chunks, length).toString('utf8')));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Follows a passed-through SSE stream and keeps the latest usage its events report. */
+export class StreamUsageReader {
+  private readonly decoder: SseDecoder = createSseDecoder();
+  private current: TokenUsage | undefined;
+
+  push(chunk: Uint8Array): void {
+    for (const event of this.decoder.push(chunk)) this.read(event.data);
+  }
+
+  usage(): TokenUsage | undefined {
+    for (const event of this.decoder.end()) this.read(event.data);
+    return this.current;
+  }
+
+  private read(data: string): void {
+    // Most events are content deltas; parsing each just to find none would cost more than the relay.
+    if (!data.includes('"usage"')) return;
+    try {
+      this.current = usageOf(JSON.parse(data), this.current);
+    } catch {
+      // Not JSON (a provider's keep-alive comment, `[DONE]`): nothing to read.
+    }
+  }
+}
+
+/** The usage a parsed response or stream event reports, merged over what an earlier event said. */
+export function usageOf(payload: unknown, previous?: TokenUsage): TokenUsage | undefined {
+  if (!isRecord(payload)) return previous;
+  const usage = field(payload, 'usage') ?? field(field(payload, 'message'), 'usage') ?? field(field(payload, 'response'), 'usage');
+  if (!usage) return previous;
+  const input = numberField(usage, 'input_tokens') ?? numberField(usage, 'prompt_tokens');
+  const output = numberField(usage, 'output_tokens') ?? numberField(usage, 'completion_tokens');
+  if (input === undefined && output === undefined) return previous;
+  return { input_tokens: input ?? previous?.input_tokens, output_tokens: output ?? previous?.output_tokens };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function field(value: Record<string, unknown> | undefined, key: string): Record<string, unknown> | undefined {
+  const inner = value?.[key];
+  return isRecord(inner) ? inner : undefined;
+}
+
+function numberField(value: Record<string, unknown>, key: string): number | undefined {
+  const inner = value[key];
+  return typeof inner === 'number' ? inner : undefined;
+}

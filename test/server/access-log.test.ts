@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { formatAccessLog, newAccessLogEntry, type AccessLogEntry } from '../../src/server/access-log.js';
+
+const served: AccessLogEntry = {
+  ...newAccessLogEntry('POST', '/v1/chat/completions', 'chat_completions'),
+  time: Date.UTC(2026, 0, 2, 3, 4, 5, 678),
+  requested: 'fast',
+  model: 'openai/gpt-4o-mini',
+  provider: 'openai',
+  upstreamModel: 'gpt-4o-mini',
+  stream: true,
+  status: 200,
+  ttfbMs: 12.345,
+  totalMs: 340.06,
+  usage: { input_tokens: 9, output_tokens: 3 },
+};
+
+describe('access log lines', () => {
+  it('text: method, path, requested → resolved [provider], status, timings, tokens', () => {
+    expect(formatAccessLog(served, 'text')).toBe(
+      '2026-01-02T03:04:05.678Z POST /v1/chat/completions fast → openai/gpt-4o-mini [openai] stream 200 ttfb=12.3ms total=340.1ms tokens=9/3',
+    );
+  });
+
+  it('text: a request that named no model and failed says so', () => {
+    const failed = { ...served, requested: null, model: null, provider: null, stream: false, status: 502, ttfbMs: 1, usage: null, error: 'could not reach http://127.0.0.1:1: connection refused (ECONNREFUSED)' };
+    expect(formatAccessLog(failed, 'text')).toBe(
+      '2026-01-02T03:04:05.678Z POST /v1/chat/completions (default) 502 ttfb=1ms total=340.1ms error="could not reach http://127.0.0.1:1: connection refused (ECONNREFUSED)"',
+    );
+  });
+
+  it('json: one object with snake_case fields', () => {
+    expect(JSON.parse(formatAccessLog(served, 'json'))).toEqual({
+      time: '2026-01-02T03:04:05.678Z',
+      method: 'POST',
+      path: '/v1/chat/completions',
+      api: 'chat_completions',
+      requested_model: 'fast',
+      model: 'openai/gpt-4o-mini',
+      provider: 'openai',
+      upstream_model: 'gpt-4o-mini',
+      stream: true,
+      status: 200,
+      ttfb_ms: 12.3,
+      total_ms: 340.1,
+      input_tokens: 9,
+      output_tokens: 3,
+      error: null,
+    });
+  });
+});

@@ -1,0 +1,146 @@
+import { errors as undiciErrors } from 'undici';
+import { describe, expect, it } from 'vitest';
+import { jsonOf, harness, jsonAnswer, logged, sseAnswer, upstreamFixture } from './gateway-harness.js';
+
+const refused = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
+
+describe('errors the gateway answers itself', () => {
+  it('unknown model: 404 model_not_found with a did-you-mean, in the OpenAI shape', async () => {
+    const { post, calls } = harness(() => jsonAnswer('openai-chat-completion.json'));
+    const res = await post('/v1/chat/completions', { model: 'gpt-4o-mni', messages: [] });
+    expect(res.status).toBe(404);
+    const body = await jsonOf(res);
+    expect(body.error).toMatchObject({ type: 'invalid_request_error', code: 'model_not_found', param: 'model' });
+    expect(body.error.message).toContain("model 'gpt-4o-mni' is not configured");
+    expect(body.error.message).toContain("Did you mean 'gpt-4o-mini'");
+    expect(calls).toHaveLength(0);
+  });
+
+  it('unknown model: 404 not_found_error with a did-you-mean, in the Anthropic shape', async () => {
+    const { post } = harness(() => jsonAnswer('anthropic-message.json'));
+    const res = await post('/v1/messages', { model: 'claude-sonet-4-20250514', max_tokens: 8, messages: [] });
+    expect(res.status).toBe(404);
+    const body = await jsonOf(res);
+    expect(body.type).toBe('error');
+    expect(body.error.type).toBe('not_found_error');
+    expect(body.error.message).toContain("Did you mean 'claude-sonnet-4-20250514'");
+  });
+
+  it('a body that is not a JSON object, or a model that is not a string: 400', async () => {
+    const { post, calls } = harness(() => jsonAnswer('openai-chat-completion.json'));
+    const broken = await post('/v1/chat/completions', '{"model": "gpt-4o",');
+    expect(broken.status).toBe(400);
+    expect((await jsonOf(broken)).error.message).toContain('not valid JSON');
+    expect((await post('/v1/chat/completions', '[1, 2]')).status).toBe(400);
+    expect((await post('/v1/chat/completions', '')).status).toBe(400);
+    const numeric = await post('/v1/messages', { model: 4, max_tokens: 8, messages: [] });
+    expect(numeric.status).toBe(400);
+    expect((await jsonOf(numeric)).error.message).toContain('`model` must be a string');
+    expect(calls).toHaveLength(0);
+  });
+
+  it('a pair without a translation: 501 naming both APIs, in the client shape', async () => {
+    const { post, calls } = harness(() => jsonAnswer('anthropic-message.json'), { findTranslation: () => undefined });
+    const res = await post('/v1/chat/completions', { model: 'claude-sonnet-4-20250514', messages: [] });
+    expect(res.status).toBe(501);
+    const body = await jsonOf(res);
+    expect(body.error.code).toBe('translation_not_available');
+    expect(body.error.message).toContain('/v1/chat/completions (chat_completions)');
+    expect(body.error.message).toContain('anthropic_messages');
+    expect(calls).toHaveLength(0);
+  });
+
+  it('upstream refused: 502 in the client shape', async () => {
+    const { post, log } = harness(() => refused());
+    const res = await post('/v1/messages', { model: 'claude-sonnet-4-20250514', max_tokens: 8, messages: [] });
+    expect(res.status).toBe(502);
+    const body = await jsonOf(res);
+    expect(body.type).toBe('error');
+    expect(body.error.message).toContain('connection refused (ECONNREFUSED)');
+    expect((await logged(log)).error).toContain('could not reach http://127.0.0.1:1');
+  });
+
+  it('upstream timed out: 504 in the client shape', async () => {
+    const { post } = harness(() => new undiciErrors.HeadersTimeoutError());
+    const res = await post('/v1/chat/completions', { model: 'gpt-4o', messages: [] });
+    expect(res.status).toBe(504);
+    const body = await jsonOf(res);
+    expect(body.error).toMatchObject({ type: 'api_error', code: 'upstream_timeout' });
+  });
+});
+
+describe('upstream errors', () => {
+  it('same format: status, headers and body reach the client unchanged', async () => {
+    const { post } = harness(() => ({ ...jsonAnswer('openai-error-rate-limit.json', 429), headers: { 'content-type': 'application/json', 'retry-after': '2' } }));
+    const res = await post('/v1/chat/completions', { model: 'gpt-4o', messages: [] });
+    expect(res.status).toBe(429);
+    expect(res.headers.get('retry-after')).toBe('2');
+    expect(await res.text()).toBe(upstreamFixture('openai-error-rate-limit.json'));
+  });
+
+  it('same format: a 5xx passes through too', async () => {
+    const { post } = harness(() => jsonAnswer('anthropic-error-overloaded.json', 529));
+    const res = await post('/v1/messages', { model: 'claude-sonnet-4-20250514', max_tokens: 8, messages: [] });
+    expect(res.status).toBe(529);
+    expect(await jsonOf(res)).toEqual(JSON.parse(upstreamFixture('anthropic-error-overloaded.json')));
+  });
+
+  it('across formats: the upstream error arrives in the client shape, status kept', async () => {
+    const { post } = harness(() => jsonAnswer('anthropic-error-overloaded.json', 529));
+    const res = await post('/v1/chat/completions', { model: 'claude-sonnet-4-20250514', messages: [{ role: 'user', content: 'hi' }] });
+    expect(res.status).toBe(529);
+    const body = await jsonOf(res);
+    expect(body.error.message).toBe('Overloaded');
+  });
+
+  it('a stream cut off by the upstream is cut off for the client, and logged', async () => {
+    const answer = sseAnswer('openai-chat-stream.sse');
+    answer.chunks = answer.chunks!.slice(0, 3);
+    answer.failAfter = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+    const { post, log } = harness(() => answer);
+    const res = await post('/v1/chat/completions', { model: 'gpt-4o', stream: true, messages: [] });
+    expect(res.status).toBe(200);
+    await expect(res.text()).rejects.toThrow();
+    expect((await logged(log)).error).toContain('connection reset (ECONNRESET)');
+  });
+
+  it('a client that goes away aborts the upstream request', async () => {
+    const answer = sseAnswer('openai-chat-stream.sse');
+    answer.chunks = answer.chunks!.slice(0, 2);
+    answer.hang = true;
+    const { post, log, calls } = harness(() => answer);
+    const res = await post('/v1/chat/completions', { model: 'gpt-4o', stream: true, messages: [] });
+    const reader = res.body!.getReader();
+    await reader.read();
+    expect(calls[0]!.signal.aborted).toBe(false);
+    await reader.cancel();
+    expect(calls[0]!.signal.aborted).toBe(true);
+    expect((await logged(log)).status).toBe(499);
+  });
+});
+
+describe('translated pairs use the translation table', () => {
+  it('a chat client reaches an Anthropic model: request, response and stream translated', async () => {
+    const { post, calls } = harness((call) =>
+      JSON.parse(call.body).stream ? sseAnswer('anthropic-message-stream.sse') : jsonAnswer('anthropic-message.json'),
+    );
+    const res = await post('/v1/chat/completions', { model: 'claude-sonnet-4-20250514', messages: [{ role: 'user', content: 'hi' }] });
+    expect(res.status).toBe(200);
+    expect(calls[0]!.path).toBe('/v1/messages');
+    expect(calls[0]!.headers['x-api-key']).toBe('sk-ant-configured');
+    const upstreamBody = JSON.parse(calls[0]!.body);
+    expect(upstreamBody.model).toBe('claude-sonnet-4-20250514');
+    // The body is the translation's (test/translate checks its fields): an Anthropic request.
+    expect(upstreamBody.messages[0].role).toBe('user');
+    expect(typeof upstreamBody.max_tokens).toBe('number');
+    const body = await jsonOf(res);
+    expect(body.object).toBe('chat.completion');
+    expect(body.choices[0].message.content).toBe('Hi! My name is Claude.');
+
+    const streamed = await post('/v1/chat/completions', { model: 'claude-sonnet-4-20250514', stream: true, messages: [{ role: 'user', content: 'hi' }] });
+    expect(streamed.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+    const text = await streamed.text();
+    expect(text).toContain('"object":"chat.completion.chunk"');
+    expect(text.trimEnd().endsWith('data: [DONE]')).toBe(true);
+  });
+});
