@@ -204,3 +204,21 @@ async function callWithTimeout(ctx: RoutingContext, body: RouterRequestBody): Pr
     clearTimeout(timer);
   }
 }
+
+/**
+ * The decision as JSON, the same for `POST /routing/v1/…` and `plano route --format json`:
+ * the reference's `models` / `route` / `pinned` / `session_id`, plus the model that would
+ * serve, how it was chosen and why.
+ */
+export function decisionJson(decision: RouteDecision): Record<string, unknown> {
+  return {
+    route: decision.route,
+    models: decision.models,
+    model: decision.model,
+    source: decision.source,
+    ...(decision.reason !== undefined ? { reason: decision.reason } : {}),
+    notes: decision.notes,
+    pinned: decision.pinned,
+    ...(decision.sessionId !== undefined ? { session_id: decision.sessionId } : {}),
+  };
+}

@@ -4,7 +4,7 @@ import type { Gateway } from '../../src/resolve/types.js';
 import type { ModelMetrics } from '../../src/routing/ranking.js';
 import { decideRoute, recordServedModel, routeLabel, type RoutingContext } from '../../src/routing/router.js';
 import { createRoutingContext, routingSettings, type RoutingSettings } from '../../src/routing/settings.js';
-import { routerCall } from '../../src/server/router-call.js';
+import { routerCall } from '../../src/server/routing-http.js';
 import { createUpstreamClient, type UpstreamClient } from '../../src/server/upstream-client.js';
 import type { JsonObject } from '../../src/translate/types.js';
 import { fixtureJson, fixtureText, routingConfig } from './fixture-config.js';
@@ -161,6 +161,39 @@ describe('decideRoute against a router model on 127.0.0.1', () => {
     const decision = await decideRoute({ api: 'chat_completions', body }, setup().ctx);
     expect(decision).toMatchObject({ source: 'default', reason: 'the request has no user or assistant text to route on' });
     expect(router.requests).toHaveLength(0);
+  });
+});
+
+describe('a chat model of another wire API as the router', () => {
+  it('asks an Anthropic model through the Messages API, with its key', async () => {
+    const config = routingConfig();
+    config.providers.push({ pointer: '/model_providers/9', model: 'anthropic/claude-haiku-4-5', base_url: router.url, access_key: '$ANTHROPIC_API_KEY' });
+    config.overrides.llm_routing_model = 'anthropic/claude-haiku-4-5';
+    const env = { ANTHROPIC_API_KEY: 'sk-ant-test' };
+    const gateway = resolveGateway(config, { env });
+    const settings = routingSettings(config, gateway);
+    const call = routerCall(settings.router!, client, env);
+    const ctx = createRoutingContext(settings, gateway, { callRouter: (body, signal) => call(body, signal) });
+    reply = () => ({
+      body: {
+        id: 'msg_1',
+        type: 'message',
+        role: 'assistant',
+        model: 'claude-haiku-4-5',
+        content: [{ type: 'text', text: '{"route": ["creative writing"]}' }],
+        stop_reason: 'end_turn',
+        stop_sequence: null,
+        usage: { input_tokens: 900, output_tokens: 9 },
+      },
+    });
+
+    const decision = await decideRoute({ api: 'chat_completions', body: chat('a story about a fox') }, ctx);
+    expect(decision).toMatchObject({ route: 'creative writing', source: 'router' });
+    const sent = router.requests[0]!;
+    expect(sent.path).toBe('/v1/messages');
+    expect(sent.headers['x-api-key']).toBe('sk-ant-test');
+    expect(sent.json).toMatchObject({ model: 'claude-haiku-4-5', temperature: 0.01 });
+    expect(JSON.stringify(sent.json?.messages)).toContain('a story about a fox');
   });
 });
 
