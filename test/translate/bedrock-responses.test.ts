@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { findTranslation } from '../../src/translate/index.js';
+import type { ClientApi } from '../../src/providers/types.js';
+import type { JsonObject, TranslateContext, Translation } from '../../src/translate/types.js';
+import { normalizeGenerated } from './generated-values.js';
+import { fixtureJson, fixtureNames } from './harness.js';
+
+export interface BedrockCase {
+  description: string;
+  response: JsonObject;
+  stream: Record<string, JsonObject>[];
+  expected: Record<ClientApi, JsonObject>;
+}
+
+export const BEDROCK_CLIENT_MODEL = 'claude-on-bedrock';
+
+export function bedrockTranslation(client: ClientApi): Translation {
+  const translation = findTranslation(client, 'bedrock_converse');
+  if (translation === undefined) throw new Error(`no ${client} → bedrock_converse translation registered`);
+  return translation;
+}
+
+export function bedrockContext(client: ClientApi, stream: boolean, clientRequest?: JsonObject): TranslateContext {
+  return { upstreamModel: 'anthropic.claude-3-5-sonnet-20240620-v1:0', clientModel: BEDROCK_CLIENT_MODEL, stream, clientRequest };
+}
+
+export const BEDROCK_CASES = fixtureNames('bedrock/cases', '.json').map((name) => ({ name, ...fixtureJson<BedrockCase>(`bedrock/cases/${name}`) }));
+
+const CLIENTS: ClientApi[] = ['chat_completions', 'messages', 'responses'];
+
+describe('Bedrock Converse JSON response → each client API (fixtures/translate/bedrock/cases)', () => {
+  for (const testCase of BEDROCK_CASES) {
+    describe(`${testCase.name}: ${testCase.description}`, () => {
+      for (const client of CLIENTS) {
+        it(`→ ${client}`, () => {
+          const translated = normalizeGenerated(bedrockTranslation(client).response(testCase.response, bedrockContext(client, false)));
+          // Responses objects echo many request fields; the fixture pins the ones the answer decides.
+          if (client === 'responses') expect(translated).toMatchObject(testCase.expected.responses);
+          else expect(translated).toEqual(testCase.expected[client]);
+        });
+      }
+    });
+  }
+
+  it('gives Responses clients the Responses object envelope, echoing the request', () => {
+    const text = BEDROCK_CASES.find((c) => c.name === 'text.json');
+    const request = { model: BEDROCK_CLIENT_MODEL, input: 'hi', instructions: 'Be brief.', temperature: 0.2, max_output_tokens: 50 };
+    const out = bedrockTranslation('responses').response(text!.response, bedrockContext('responses', false, request));
+    expect(out).toMatchObject({
+      object: 'response',
+      error: null,
+      instructions: 'Be brief.',
+      temperature: 0.2,
+      max_output_tokens: 50,
+      model: BEDROCK_CLIENT_MODEL,
+      store: false,
+      tools: [],
+      tool_choice: 'auto',
+    });
+    expect(String(out['id'])).toMatch(/^resp_[0-9a-f]{32}$/);
+  });
+});
