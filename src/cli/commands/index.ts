@@ -1,6 +1,7 @@
 /** Every `plano` subcommand. Each module exports one `CommandModule`. */
 import type { Command } from 'commander';
 import type { CliIo } from '../io.js';
+import { routeCommand } from './route.js';
 import { schemaCommand } from './schema.js';
 import { validateCommand } from './validate.js';
 
@@ -9,4 +10,4 @@ export interface CommandModule {
   register(program: Command, io: CliIo, setExitCode: (code: number) => void): void;
 }
 
-export const COMMANDS: CommandModule[] = [validateCommand, schemaCommand];
+export const COMMANDS: CommandModule[] = [validateCommand, schemaCommand, routeCommand];
