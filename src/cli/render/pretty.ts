@@ -43,13 +43,24 @@ function sourceFrame(d: Diagnostic, sourceLines: readonly string[], chalk: Chalk
   const gutter = (label: string) => chalk.dim(`  ${label.padStart(width)} | `);
   const out: string[] = [];
   for (let n = d.line; n <= last; n++) {
-    const text = (sourceLines[n - 1] ?? '').replace(/\t/g, ' ');
+    const text = maskSecret((sourceLines[n - 1] ?? '').replace(/\t/g, ' '));
     const from = n === d.line ? d.column : firstVisibleColumn(text);
     const to = n === d.endLine ? d.endColumn : text.length + 1;
     out.push(gutter(String(n)) + text);
     out.push(gutter('') + ' '.repeat(Math.max(0, from - 1)) + paint('^'.repeat(Math.max(1, to - from))));
   }
   return out;
+}
+
+/** Keys whose literal values are secrets (a `$VAR` reference is not, and stays visible). */
+const SECRET_LINE = /^(\s*(?:-\s+)?(?:access_key|api_key|connection_string)\s*:\s*)(["']?)([^$\s#"'][^\s#"']*)/;
+
+/**
+ * A frame shows the user's own file, but CI logs travel further than the file: a literal secret
+ * on a shown line is starred out, keeping its length so the underline still lines up.
+ */
+function maskSecret(line: string): string {
+  return line.replace(SECRET_LINE, (_all, key: string, quote: string, value: string) => key + quote + '*'.repeat(value.length));
 }
 
 function firstVisibleColumn(text: string): number {

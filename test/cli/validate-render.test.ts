@@ -1,0 +1,84 @@
+/** The findings renderers, in-process: escaping, colour, frames, and the edges of each format. */
+import { describe, expect, it } from 'vitest';
+import type { Diagnostic } from '../../src/config/diagnostics.js';
+import { escapeData, escapeProperty, renderGithub } from '../../src/cli/render/github.js';
+import { renderJson } from '../../src/cli/render/json.js';
+import { renderPretty } from '../../src/cli/render/pretty.js';
+import { renderSarif } from '../../src/cli/render/sarif.js';
+import type { CheckedFile } from '../../src/cli/render/report.js';
+
+const TEXT = ['version: v0.4.0', 'model_providers:', '  - model: openai/gpt-4o', '    access_key: "sk-live-0123456789abcdef"', ''].join('\n');
+
+function diagnostic(over: Partial<Diagnostic> = {}): Diagnostic {
+  return {
+    file: 'plano_config.yaml', severity: 'error', code: 'duplicate-model', message: 'm',
+    path: '/model_providers/0/model', line: 3, column: 12, endLine: 3, endColumn: 25, ...over,
+  };
+}
+
+const file = (diagnostics: Diagnostic[], name = 'plano_config.yaml'): CheckedFile => ({ file: name, text: TEXT, diagnostics });
+
+describe('github', () => {
+  it('escapes % CR LF in the message, and also : and , in properties (as @actions/core does)', () => {
+    expect(escapeData('100% done\r\nnext')).toBe('100%25 done%0D%0Anext');
+    expect(escapeProperty('C:\\a,b%')).toBe('C%3A\\a%2Cb%25');
+    const out = renderGithub([file([diagnostic({ file: 'dir,x/a:b.yaml', message: 'a: b, c', severity: 'warning', suggestion: 'fix\nit' })], 'dir,x/a:b.yaml')], { strict: false });
+    expect(out.split('\n')[0]).toBe('::warning file=dir%2Cx/a%3Ab.yaml,line=3,col=12,endLine=3,endColumn=25,title=duplicate-model::a: b, c%0Afix%0Ait');
+  });
+});
+
+describe('pretty', () => {
+  it('colours only when asked', () => {
+    const files = [file([diagnostic()])];
+    expect(renderPretty(files, { color: true, strict: false })).toMatch(/\u001b\[/);
+    expect(renderPretty(files, { color: false, strict: false })).not.toMatch(/\u001b\[/);
+  });
+
+  it('underlines the span, one caret for an empty span, and stars out a literal secret in the frame', () => {
+    const out = renderPretty([file([
+      diagnostic(),
+      diagnostic({ line: 4, column: 5, endLine: 4, endColumn: 5, code: 'literal-access-key', severity: 'warning' }),
+    ])], { color: false, strict: false });
+    expect(out).toContain('  3 |   - model: openai/gpt-4o\n    |            ^^^^^^^^^^^^^');
+    expect(out).toContain('  4 |     access_key: "************************"\n    |     ^\n');
+    expect(out).not.toContain('sk-live');
+    expect(out.trimEnd().split('\n').at(-1)).toBe('1 file checked: 1 error, 1 warning');
+  });
+
+  it('shows a span over several lines line by line', () => {
+    const out = renderPretty([file([diagnostic({ line: 2, column: 1, endLine: 3, endColumn: 10 })])], { color: false, strict: false });
+    expect(out).toContain('  2 | model_providers:\n    | ^^^^^^^^^^^^^^^^\n  3 |   - model: openai/gpt-4o\n    |   ^^^^^^^\n');
+  });
+
+  it('indents a multi-line suggestion under its first line', () => {
+    const out = renderPretty([file([diagnostic({ suggestion: 'Add:\n- model: x\n  base_url: y' })])], { color: false, strict: false });
+    expect(out).toContain('  suggestion: Add:\n    - model: x\n      base_url: y\n');
+  });
+});
+
+describe('json', () => {
+  it('leaves out suggestion when there is none, and counts warnings as invalid only under --strict', () => {
+    const files = [file([diagnostic({ severity: 'warning' })])];
+    const loose = JSON.parse(renderJson(files, { strict: false }));
+    expect(loose).toMatchObject({ valid: true, errorCount: 0, warningCount: 1 });
+    expect('suggestion' in loose.diagnostics[0]).toBe(false);
+    expect(JSON.parse(renderJson(files, { strict: true })).valid).toBe(false);
+  });
+
+  it('keeps only the contract fields', () => {
+    const extra = { ...diagnostic(), internal: 1 } as Diagnostic;
+    expect(Object.keys(JSON.parse(renderJson([file([extra])], { strict: false })).diagnostics[0])).not.toContain('internal');
+  });
+});
+
+describe('sarif', () => {
+  it('gives an absolute path as a file: URI and a relative one relative to %SRCROOT%', () => {
+    const log = JSON.parse(renderSarif([file([diagnostic({ file: '/srv/conf/plano config.yaml' })], '/srv/conf/plano config.yaml'), file([diagnostic()])], { toolVersion: '1.2.3' }));
+    const [absolute, relative] = log.runs[0].results.map((r: { locations: { physicalLocation: { artifactLocation: unknown } }[] }) => r.locations[0]!.physicalLocation.artifactLocation);
+    expect(absolute).toEqual({ uri: 'file:///srv/conf/plano%20config.yaml' });
+    expect(relative).toEqual({ uri: 'plano_config.yaml', uriBaseId: '%SRCROOT%' });
+    expect(log.runs[0].tool.driver.rules).toEqual([
+      { id: 'duplicate-model', name: 'DuplicateModel', shortDescription: { text: 'Duplicate model' }, defaultConfiguration: { level: 'error' } },
+    ]);
+  });
+});
