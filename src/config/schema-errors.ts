@@ -168,6 +168,8 @@ function dropNoiseBesideTypeErrors(errors: SchemaError[]): SchemaError[] {
 // ── 3 & 4. wording ──────────────────────────────────────────────────────────────────────────
 
 class Wording {
+  private readonly suggestions = new Map<string, string[]>();
+
   constructor(
     private readonly lookup: SchemaLookup,
     private readonly document: ConfigDocument,
@@ -182,7 +184,7 @@ class Wording {
     for (const error of unknown) {
       const key = String(error.params.additionalProperty);
       const open = missing.filter((m) => !folded.has(m));
-      const [meant] = closestMatches(key, open.map((m) => String(m.params.missingProperty)), 1);
+      const [meant] = this.closest(key, open.map((m) => String(m.params.missingProperty)), 1);
       const partner = open.find((m) => m.params.missingProperty === meant);
       if (partner) folded.add(partner);
       out.push(this.unknownKey(error, key, meant));
@@ -198,7 +200,7 @@ class Wording {
     const parent = this.lookup.forInstance(error.instancePath);
     const allowed = Object.keys(parent?.properties ?? {});
     const present = new Set(Object.keys(asObject(valueAt(this.document.value, error.instancePath))));
-    const meant = requiredTypo ?? closestMatches(key, allowed.filter((k) => !present.has(k)), 1)[0];
+    const meant = requiredTypo ?? this.closest(key, allowed.filter((k) => !present.has(k)), 1)[0];
     const where = this.where(error.instancePath, parent);
     const allowedList = allowed.length > 0 ? ` Allowed keys ${where}: ${allowed.join(', ')}.` : '';
     return this.make({
@@ -250,7 +252,7 @@ class Wording {
   private type(error: SchemaError): Diagnostic {
     const wanted = String(error.params.type).split(',');
     const value = valueAt(this.document.value, error.instancePath);
-    const suggestion = typeFix(wanted, value, lastKey(error.instancePath), exampleOf(this.lookup.forInstance(error.instancePath)));
+    const suggestion = typeFix(wanted, value, lastKey(error.instancePath), this.lookup.forInstance(error.instancePath));
     return this.make({
       code: SCHEMA_CODES.type,
       path: error.instancePath,
@@ -263,7 +265,7 @@ class Wording {
   private enumeration(error: SchemaError): Diagnostic {
     const allowed = (error.keyword === 'const' ? [error.params.allowedValue] : (error.params.allowedValues as unknown[])) ?? [];
     const value = valueAt(this.document.value, error.instancePath);
-    const meant = typeof value === 'string' ? closestMatches(value, allowed.map(String), 2) : [];
+    const meant = typeof value === 'string' ? this.closest(value, allowed.map(String), 2) : [];
     const quoted = meant.map((m) => `"${m}"`);
     const label = this.label(error.instancePath);
     return this.make({
@@ -325,6 +327,15 @@ class Wording {
       message,
       ...(suggestion ? { suggestion } : {}),
     });
+  }
+
+  /** closestMatches, remembered: a generated config repeats the same mistake thousands of times. */
+  private closest(input: string, candidates: string[], max: number): string[] {
+    if (candidates.length === 0) return [];
+    const key = `${max}\u0000${input}\u0000${candidates.join('\u0000')}`;
+    let found = this.suggestions.get(key);
+    if (!found) this.suggestions.set(key, (found = closestMatches(input, candidates, max)));
+    return found;
   }
 
   private make(init: { code: string; path: string; message: string; anchor?: Anchor; suggestion?: string }): Diagnostic {
@@ -493,9 +504,15 @@ function showValue(value: unknown): string {
 }
 
 /** How to write `value` as the wanted type, when there is an obvious way. */
-function typeFix(wanted: string[], value: unknown, key: string | undefined, example: unknown): string | undefined {
+function typeFix(wanted: string[], value: unknown, key: string | undefined, schema: JsonSchema | undefined): string | undefined {
   const only = wanted.length === 1 ? wanted[0] : undefined;
   const shown = key ?? 'value';
+  const example = exampleOf(schema);
+  // `- openai/gpt-4o` where `- model: openai/gpt-4o` was meant; `fast: gpt-4o` for `fast: {target: gpt-4o}`.
+  const [sole] = schema?.required?.length === 1 ? schema.required : [];
+  if (only === 'object' && sole !== undefined && (typeof value === 'string' || isScalar(value))) {
+    return `Write it as a mapping: \`${sole}: ${yamlInline(value)}\`${key !== undefined ? ` under \`${key}:\`` : ''}.`;
+  }
   if (only === 'array' && isObject(value)) {
     return `Write it as a list: start each entry with \`- \`${example !== undefined ? `, e.g. \`${shown}: ${yamlInline(example)}\`` : ''}.`;
   }

@@ -157,6 +157,26 @@ describe('types, required keys and other constraints', () => {
     expect(d.suggestion).toMatch(/^Write it as a list: start each entry with `- `/);
   });
 
+  it('a provider written as a bare string: say which key it belongs under', () => {
+    const d = only(`${HEAD}model_providers:\n  - openai/gpt-4o\n`);
+    expect(d).toMatchObject({ code: 'schema-type', path: '/model_providers/0', line: 7, column: 5 });
+    expect(d.suggestion).toBe('Write it as a mapping: `model: openai/gpt-4o`.');
+  });
+
+  it('an alias written as a bare target', () => {
+    const d = only(`${HEAD}model_aliases:\n  fast: gpt-4o\n`);
+    expect(d).toMatchObject({ code: 'schema-type', path: '/model_aliases/fast', line: 7, column: 9 });
+    expect(d.suggestion).toBe('Write it as a mapping: `target: gpt-4o` under `fast:`.');
+  });
+
+  it('the same mistake in many entries: one finding per entry, each at its own line', () => {
+    const entries = Array.from({ length: 500 }, (_, i) => `  - model: openai/m${i}\n    acess_key: $K\n`).join('');
+    const all = findings(`${HEAD}model_providers:\n${entries}`);
+    expect(all).toHaveLength(500);
+    expect(new Set(all.map((d) => d.message.replace(/\[\d+\]/, '')))).toHaveProperty('size', 1);
+    expect(all[499]).toMatchObject({ path: '/model_providers/499/acess_key', line: 7 + 2 * 499 + 1, column: 5 });
+  });
+
   it('a missing required key is located at the parent’s key', () => {
     const d = only(`${HEAD}state_storage:\n  type: postgres\n`);
     expect(d).toMatchObject({ code: 'schema-required', path: '/state_storage', line: 6, column: 1, endColumn: 14 });
