@@ -250,6 +250,15 @@ function assistantBlocks(message: JsonObject, path: string): JsonObject[] {
   return blocks;
 }
 
+/**
+ * Anthropic accepts tool ids matching `^[a-zA-Z0-9_-]+$`; ids another provider made may not.
+ * The same mapping is applied to a tool_use and to the tool_result that answers it, so they
+ * still match.
+ */
+function anthropicToolId(id: string): string {
+  return id.replace(/[^a-zA-Z0-9_-]/g, '_');
+}
+
 function toolUseBlock(call: unknown, path: string): JsonObject {
   const id = stringField(call, 'id');
   const fn = objectField(call, 'function');
@@ -270,14 +279,14 @@ function toolUseBlock(call: unknown, path: string): JsonObject {
   if (!isObject(input)) {
     throw new TranslationError(`${path}.function.arguments must be a JSON object (Anthropic tool inputs are objects); got ${JSON.stringify(args.slice(0, 80))}`, `${path}.function.arguments`);
   }
-  return { type: 'tool_use', id, name, input };
+  return { type: 'tool_use', id: anthropicToolId(id), name, input };
 }
 
 function toolResultBlock(message: JsonObject, path: string): JsonObject {
   const id = stringField(message, 'tool_call_id');
   if (id === undefined) throw new TranslationError(`${path}.tool_call_id is required on a tool message`, `${path}.tool_call_id`);
   const content = message['content'];
-  return { type: 'tool_result', tool_use_id: id, content: typeof content === 'string' ? content : textBlocks(content, `${path}.content`) };
+  return { type: 'tool_result', tool_use_id: anthropicToolId(id), content: typeof content === 'string' ? content : textBlocks(content, `${path}.content`) };
 }
 
 function convertTools(body: JsonObject): { tools?: JsonObject[]; tool_choice?: JsonObject } {

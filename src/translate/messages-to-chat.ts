@@ -207,7 +207,7 @@ function assistantMessage(content: unknown[], path: string): JsonObject {
       const id = stringField(block, 'id');
       const name = stringField(block, 'name');
       if (id === undefined || name === undefined) throw new TranslationError(`${blockPath}: a tool_use block needs id and name`, blockPath);
-      toolCalls.push({ id, type: 'function', function: { name, arguments: JSON.stringify(objectField(block, 'input') ?? {}) } });
+      toolCalls.push({ id, type: 'function', function: { name, arguments: toolArguments(objectField(block, 'input')) } });
     } else if (type !== 'thinking' && type !== 'redacted_thinking' && type !== 'server_tool_use' && type !== 'web_search_tool_result') {
       throw new TranslationError(`${blockPath}: assistant content block type ${JSON.stringify(type)} cannot be carried (text and tool_use are)`, blockPath);
     }
@@ -262,6 +262,9 @@ export function anthropicUsageFromChat(usage: unknown): JsonObject {
   };
 }
 
+/** The key under which `toolInput` keeps arguments that were not a JSON object. */
+const UNPARSED_ARGUMENTS = '_unparsed_arguments';
+
 /**
  * Tool-call arguments as an Anthropic `input` object. A model cut off mid-call (finish_reason
  * length) leaves unparseable arguments; they are kept, under one key, rather than lost.
@@ -274,7 +277,16 @@ export function toolInput(args: string): JsonObject {
   } catch {
     // fall through
   }
-  return { _unparsed_arguments: args };
+  return { [UNPARSED_ARGUMENTS]: args };
+}
+
+
+/** Tool-call arguments for an Anthropic `input`: the inverse of `toolInput`, so a round trip gives back what the model wrote. */
+function toolArguments(input: JsonObject | undefined): string {
+  const keys = Object.keys(input ?? {});
+  const unparsed = input?.[UNPARSED_ARGUMENTS];
+  if (keys.length === 1 && typeof unparsed === 'string') return unparsed;
+  return JSON.stringify(input ?? {});
 }
 
 export function chatToMessagesResponse(body: JsonObject, ctx: TranslateContext): JsonObject {

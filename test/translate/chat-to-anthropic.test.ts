@@ -219,3 +219,48 @@ describe('Anthropic → chat stream', () => {
     ]);
   });
 });
+
+describe('tool calls round-trip through a chat client', () => {
+  it('an Anthropic tool_use answer, read by a chat client and sent back with results, reaches Anthropic as the same blocks', () => {
+    const answer = fixtureJson('anthropic/message-tool-use.json');
+    const message = (messagesToChatResponse(answer, ctx)['choices'] as JsonObject[])[0]?.['message'] as JsonObject;
+    const calls = message['tool_calls'] as { id: string }[];
+    const next = chatToMessagesRequest(
+      {
+        messages: [
+          { role: 'user', content: 'Weather and time in San Francisco?' },
+          message,
+          ...calls.map((call, i) => ({ role: 'tool', tool_call_id: call.id, content: `result ${i}` })),
+        ],
+      },
+      ctx,
+    );
+    expect(next['messages']).toEqual([
+      { role: 'user', content: [{ type: 'text', text: 'Weather and time in San Francisco?' }] },
+      { role: 'assistant', content: answer['content'] },
+      {
+        role: 'user',
+        content: [
+          { type: 'tool_result', tool_use_id: 'toolu_01A09q90qw90lq917835lq9', content: 'result 0' },
+          { type: 'tool_result', tool_use_id: 'toolu_01B19r01rx01mr028946mr0', content: 'result 1' },
+        ],
+      },
+    ]);
+  });
+
+  it('makes ids from other providers acceptable to Anthropic, the same way in tool_use and tool_result', () => {
+    const next = chatToMessagesRequest(
+      {
+        messages: [
+          { role: 'user', content: 'go' },
+          { role: 'assistant', tool_calls: [{ id: 'functions.get_weather:0', type: 'function', function: { name: 'get_weather', arguments: '{}' } }] },
+          { role: 'tool', tool_call_id: 'functions.get_weather:0', content: 'sunny' },
+        ],
+      },
+      ctx,
+    );
+    const [, assistant, results] = next['messages'] as { content: JsonObject[] }[];
+    expect(assistant?.content[0]?.['id']).toBe('functions_get_weather_0');
+    expect(results?.content[0]?.['tool_use_id']).toBe('functions_get_weather_0');
+  });
+});

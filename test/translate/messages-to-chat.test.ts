@@ -176,3 +176,29 @@ describe('chat → Anthropic messages stream', () => {
     expect(transducer.usage()).toEqual({ input_tokens: 82, output_tokens: 49 });
   });
 });
+
+describe('tool calls round-trip through an Anthropic client', () => {
+  it('an OpenAI tool-call answer, read by an Anthropic client and sent back with results, reaches the upstream as the same calls', () => {
+    const answer = fixtureJson('openai-chat/completion-tool-calls.json');
+    const original = ((answer['choices'] as JsonObject[])[0]?.['message'] as JsonObject)['tool_calls'] as { id: string; function: { name: string; arguments: string } }[];
+    const message = chatToMessagesResponse(answer, ctx);
+    const next = messagesToChatRequest(
+      {
+        max_tokens: 100,
+        messages: [
+          { role: 'user', content: 'Weather in Boston?' },
+          { role: 'assistant', content: message['content'] },
+          { role: 'user', content: original.map((call) => ({ type: 'tool_result', tool_use_id: call.id, content: 'cloudy' })) },
+        ],
+      },
+      ctx,
+    );
+    const [, assistant, ...tools] = next['messages'] as JsonObject[];
+    const calls = assistant?.['tool_calls'] as { id: string; function: { name: string; arguments: string } }[];
+    expect(calls.map((c) => [c.id, c.function.name])).toEqual(original.map((c) => [c.id, c.function.name]));
+    // Valid JSON comes back as the same value; arguments that were cut off come back byte for byte.
+    expect(JSON.parse(calls[0]?.function.arguments ?? '')).toEqual(JSON.parse(original[0]?.function.arguments ?? ''));
+    expect(calls[1]?.function.arguments).toBe(original[1]?.function.arguments);
+    expect(tools).toEqual(original.map((call) => ({ role: 'tool', tool_call_id: call.id, content: 'cloudy' })));
+  });
+});
