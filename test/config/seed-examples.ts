@@ -1,7 +1,8 @@
 /**
  * Every YAML example in the two seed documents (fixtures/seeds: supported_providers.rst and
- * routing-passthrough.md, copies of the team's shared seeds), as a config: the examples are fragments, so each is wrapped with a
- * `version` and a model listener where it lacks them (seeds/README.md).
+ * routing-passthrough.md, copies of the team's shared seeds), as a config: the examples are
+ * fragments, so each is wrapped with a `version` and a model listener where it lacks them
+ * (seeds/README.md).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
