@@ -1,5 +1,5 @@
 /** The upstream URL for every client API of one target: the provider table's wire API plus the one base_url rule. */
-import { upstreamUrl, type UpstreamUrlResult } from '../providers/upstream-url.js';
+import { MODEL_PLACEHOLDER, upstreamUrl, type UpstreamUrlResult } from '../providers/upstream-url.js';
 import { CLIENT_APIS, type ClientApi, type ProviderSpec } from '../providers/types.js';
 import type { UpstreamEndpoint } from './types.js';
 
@@ -19,4 +19,19 @@ export function upstreamEndpoints(provider: ProviderSpec, baseUrl: string | unde
     endpoints[clientApi] = { api, url: url.url, streamUrl: streamUrl.url };
   }
   return { ok: true, endpoints };
+}
+
+/**
+ * The endpoints for `model` given the same target's `{model}` template: the template itself when
+ * no URL has the model in it (every provider but Azure and Bedrock), which spares a wildcard's
+ * expansion and every run-time lookup from building the same URLs again.
+ */
+export function endpointsFromTemplate(
+  template: Record<ClientApi, UpstreamEndpoint>,
+  provider: ProviderSpec,
+  baseUrl: string,
+  model: string,
+): EndpointsResult {
+  const mentionsModel = Object.values(template).some((e) => e.url.includes(MODEL_PLACEHOLDER) || e.streamUrl.includes(MODEL_PLACEHOLDER));
+  return mentionsModel ? upstreamEndpoints(provider, baseUrl, model) : { ok: true, endpoints: template };
 }

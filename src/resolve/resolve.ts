@@ -12,7 +12,7 @@ import { findProvider } from '../providers/registry.js';
 import type { ProviderSpec } from '../providers/types.js';
 import { MODEL_PLACEHOLDER } from '../providers/upstream-url.js';
 import { authPlan } from './auth.js';
-import { upstreamEndpoints } from './endpoints.js';
+import { endpointsFromTemplate, upstreamEndpoints } from './endpoints.js';
 import type { AuthPlan, Gateway, ResolvedModel, WildcardRoute } from './types.js';
 
 export interface ResolveOptions {
@@ -76,7 +76,7 @@ export function resolveGateway(config: PlanoConfig, options: ResolveOptions): Ga
     for (const id of catalogModels(target.provider.id)) {
       if (skip.has(id)) continue;
       skip.add(id);
-      const model = resolvedModel(target, id, pattern, `${target.prefix}/${id}`);
+      const model = resolvedModel(target, id, pattern, `${target.prefix}/${id}`, route.endpoints);
       if (model) expanded.push(model);
     }
   }
@@ -101,7 +101,7 @@ export function resolveGateway(config: PlanoConfig, options: ResolveOptions): Ga
  * request asks for it (lookup.ts). Null when the id makes no URL (it cannot, for valid ids).
  */
 export function modelFromWildcard(route: WildcardRoute, id: string): ResolvedModel | null {
-  const endpoints = upstreamEndpoints(route.provider, route.baseUrl, id);
+  const endpoints = endpointsFromTemplate(route.endpoints, route.provider, route.baseUrl, id);
   if (!endpoints.ok) return null;
   const { pattern, endpoints: _template, ...shared } = route;
   const name = `${route.prefix}/${id}`;
@@ -134,8 +134,14 @@ function entryTarget(entry: ProviderEntry, env: ResolveOptions['env']): EntryTar
   };
 }
 
-function resolvedModel(target: EntryTarget, id: string, fromWildcard: string | null, name: string): ResolvedModel | null {
-  const endpoints = upstreamEndpoints(target.provider, target.baseUrl, id);
+function resolvedModel(
+  target: EntryTarget,
+  id: string,
+  fromWildcard: string | null,
+  name: string,
+  template?: WildcardRoute['endpoints'],
+): ResolvedModel | null {
+  const endpoints = template ? endpointsFromTemplate(template, target.provider, target.baseUrl, id) : upstreamEndpoints(target.provider, target.baseUrl, id);
   if (!endpoints.ok) return null;
   return {
     ...sharedFields(target),

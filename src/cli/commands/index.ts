@@ -4,10 +4,13 @@ import type { CliIo } from '../io.js';
 import { routeCommand } from './route.js';
 import { schemaCommand } from './schema.js';
 import { validateCommand } from './validate.js';
+import { expandCommand } from './expand.js';
+import { modelsCommand } from './models.js';
+import { upCommand } from './up.js';
 
 export interface CommandModule {
   /** Adds the command to the program; the action stores its exit code through `setExitCode`. */
   register(program: Command, io: CliIo, setExitCode: (code: number) => void): void;
 }
 
-export const COMMANDS: CommandModule[] = [validateCommand, schemaCommand, routeCommand];
+export const COMMANDS: CommandModule[] = [validateCommand, expandCommand, modelsCommand, schemaCommand, routeCommand, upCommand];
