@@ -1,0 +1,287 @@
+/**
+ * `plano up [file]`: serve the config as a local LLM gateway — POST /v1/chat/completions,
+ * /v1/messages and /v1/responses, GET /v1/models and /healthz — on the model listener's port.
+ *
+ * Startup prints the URL and the model table to stdout, then nothing more goes there: warnings,
+ * reload notices and the access log (one line per request) go to stderr. A config with errors is
+ * reported as `validate` reports it, exit 1. An `access_key` variable that is not set is a
+ * warning here, not an error: the gateway starts, and requests to that model get a 401 naming
+ * the variable until it is set (it is read on each request).
+ *
+ * SIGINT / SIGTERM: stop accepting connections, let in-flight requests and streams finish for up
+ * to `--shutdown-timeout`, then exit 0; a second signal cuts them off at once.
+ */
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { watch } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, resolve } from 'node:path';
+import type { CheckResult } from '../../config/check.js';
+import type { ListenerEntry, PlanoConfig } from '../../config/types.js';
+import type { Gateway } from '../../resolve/types.js';
+import { formatAccessLog, type AccessLogEntry, type AccessLogFormat } from '../../server/access-log.js';
+import type { UpstreamTimeouts } from '../../server/upstream-client.js';
+import { CliError, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from '../exit.js';
+import { useColor, type CliIo, type OutputStream } from '../io.js';
+import type { CommandModule } from './index.js';
+
+export interface UpOptions {
+  port?: number;
+  host?: string;
+  watch?: boolean;
+  logFormat?: AccessLogFormat;
+  shutdownTimeout?: string;
+}
+
+/** How the command learns it should stop: calls `stop` on each request to (SIGINT, SIGTERM); returns an unsubscribe. */
+export type StopTrigger = (stop: () => void) => () => void;
+
+const DEFAULT_PORT = 12000;
+const DEFAULT_HOST = '127.0.0.1';
+const DEFAULT_SHUTDOWN_TIMEOUT = '10s';
+/** Editors save in bursts (truncate + write, or write a temp file and rename): settle first. */
+const WATCH_DEBOUNCE_MS = 100;
+
+export const upCommand: CommandModule = {
+  register(program: Command, io: CliIo, setExitCode: (code: number) => void) {
+    program
+      .command('up')
+      .description('serve the config as a local OpenAI- and Anthropic-compatible LLM gateway')
+      .argument('[file]', 'config file or directory (default: plano_config.yaml, else config.yaml)')
+      .option('-p, --port <port>', `port to listen on (default: the model listener's port, else ${DEFAULT_PORT}; 0 picks a free port)`, parsePort)
+      .option('--host <address>', `address to bind (default: the model listener's address, else ${DEFAULT_HOST})`)
+      .option('-w, --watch', 'reload the config when the file changes (a config with errors is reported and the running one kept)')
+      .addOption(new Option('--log-format <format>', 'access log format (stderr)').choices(['text', 'json']).default('text'))
+      .option('--shutdown-timeout <duration>', 'on SIGINT/SIGTERM, how long in-flight requests may take to finish', DEFAULT_SHUTDOWN_TIMEOUT)
+      .addHelpText(
+        'after',
+        '\nThen point any OpenAI or Anthropic client at it:\n' +
+          '  curl http://127.0.0.1:12000/v1/chat/completions -H "content-type: application/json" \\\n' +
+          '    -d \'{"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Hello"}]}\'\n' +
+          '  OpenAI SDK:     new OpenAI({ baseURL: "http://127.0.0.1:12000/v1", apiKey: "unused" })\n' +
+          '  Anthropic SDK:  new Anthropic({ baseURL: "http://127.0.0.1:12000", apiKey: "unused" })',
+      )
+      .action(async (file: string | undefined, options: UpOptions) => {
+        setExitCode(await runUp(file, options, io, processSignals));
+      });
+  },
+};
+
+export async function runUp(arg: string | undefined, options: UpOptions, io: CliIo, onStop: StopTrigger): Promise<number> {
+  const [{ findConfigFile, readConfigText }, { createGatewayApp }, { listenGateway }, { createUpstreamClient }, { renderModelTable }, { parseDurationMs }] =
+    await Promise.all([
+      import('../config-file.js'),
+      import('../../server/app.js'),
+      import('../../server/listen.js'),
+      import('../../server/upstream-client.js'),
+      import('../render/model-table.js'),
+      import('../../routing/settings.js'),
+    ]);
+  const graceMs = parseDurationMs(options.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT);
+  if (graceMs === undefined) throw new CliError(`--shutdown-timeout ${options.shutdownTimeout} is not a duration`, 'Write it like 10s, 500ms or 1m.');
+
+  const file = await findConfigFile(arg, io.cwd);
+  let text = await readConfigText(file, io.cwd);
+  const loaded = await loadForServing(text, file, io);
+  if (!loaded) return EXIT_FINDINGS;
+  let current = loaded.gateway;
+
+  const listener = modelListener(loaded.config);
+  const host = options.host ?? listener?.address ?? DEFAULT_HOST;
+  const port = options.port ?? listener?.port ?? DEFAULT_PORT;
+  const upstream = createUpstreamClient(upstreamTimeouts(loaded.config, parseDurationMs));
+  const log = accessLogWriter(io.stderr, options.logFormat ?? 'text');
+  const app = createGatewayApp({ gateway: () => current, env: io.env, upstream, log: log.write });
+
+  let running;
+  try {
+    running = await listenGateway(app.fetch, { host, port });
+  } catch (error) {
+    await upstream.close();
+    throw listenError(error, host, port);
+  }
+
+  io.stdout.write(
+    `plano gateway for ${file} listening on ${running.url}\n` +
+      `  POST /v1/chat/completions · POST /v1/messages · POST /v1/responses · GET /v1/models\n\n` +
+      renderModelTable(current, { color: useColor(io), collapseExpansions: true }) +
+      `\n${options.watch ? 'Watching the config for changes. ' : ''}Ctrl+C stops.\n`,
+  );
+
+  let stopWatching = (): void => {};
+  if (options.watch) {
+    const reload = async (): Promise<void> => {
+      let next: string;
+      try {
+        next = await readFile(resolve(io.cwd, file), 'utf8');
+      } catch (error) {
+        io.stderr.write(`plano: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); still serving the previous config\n`);
+        return;
+      }
+      if (next === text) return;
+      text = next;
+      const reloaded = await loadForServing(next, file, io);
+      if (!reloaded) {
+        io.stderr.write(`plano: ${file} has errors (above); still serving the previous config\n`);
+        return;
+      }
+      current = reloaded.gateway;
+      io.stderr.write(`plano: reloaded ${file}: ${current.models.length} models\n`);
+      const nextListener = modelListener(reloaded.config);
+      if (options.port === undefined && (nextListener?.port ?? DEFAULT_PORT) !== port) {
+        io.stderr.write('plano: the model listener’s port changed; restart `plano up` to listen there\n');
+      }
+    };
+    stopWatching = watchFile(resolve(io.cwd, file), reload);
+  }
+
+  await new Promise<void>((stopped) => {
+    let stopping = false;
+    const unsubscribe = onStop(() => {
+      if (stopping) {
+        io.stderr.write('plano: stopping now\n');
+        running.cutOff();
+        return;
+      }
+      stopping = true;
+      stopWatching();
+      const busy = running.inFlight();
+      io.stderr.write(
+        busy > 0 ? `plano: shutting down; waiting up to ${graceMs / 1000}s for ${busy} in-flight request(s)\n` : 'plano: shutting down\n',
+      );
+      void running.stop(graceMs).then(async (cutOff) => {
+        if (cutOff > 0) io.stderr.write(`plano: cut off ${cutOff} request(s) still running after ${graceMs / 1000}s\n`);
+        unsubscribe();
+        await upstream.close();
+        log.flush();
+        stopped();
+      });
+    });
+  });
+  return EXIT_OK;
+}
+
+interface Servable {
+  config: PlanoConfig;
+  gateway: Gateway;
+}
+
+/**
+ * Check and resolve a config for serving. Errors are printed as `validate` prints them and give
+ * undefined; warnings are printed and serving goes ahead.
+ */
+async function loadForServing(text: string, file: string, io: CliIo): Promise<Servable | undefined> {
+  const [{ checkConfigText }, { checkedFile, printFindings }, { resolveGateway }] = await Promise.all([
+    import('../../config/check.js'),
+    import('../render/findings.js'),
+    import('../../resolve/resolve.js'),
+  ]);
+  const result = servingDiagnostics(checkConfigText(text, file, { env: io.env }));
+  if (result.diagnostics.length > 0) printFindings(io, [checkedFile(result)]);
+  if (result.config === undefined || result.diagnostics.some((d) => d.severity === 'error')) return undefined;
+  return { config: result.config, gateway: resolveGateway(result.config, { env: io.env }) };
+}
+
+/**
+ * `validate --env` treats an unset key variable as an error; a running gateway can live with it
+ * (that model answers 401 until the variable is set), so here it is a warning that says so.
+ */
+function servingDiagnostics(result: CheckResult): CheckResult {
+  return {
+    ...result,
+    diagnostics: result.diagnostics.map((d) =>
+      d.code === 'access-key-not-set'
+        ? { ...d, severity: 'warning', message: `${d.message} Requests to this model get a 401 naming it until it is set.` }
+        : d,
+    ),
+  };
+}
+
+function modelListener(config: PlanoConfig): ListenerEntry | undefined {
+  return config.listeners.find((l) => l.type === 'model');
+}
+
+/** The listener's `timeout` bounds the wait for headers and each pause in a stream; `overrides.upstream_connect_timeout` the connect. */
+function upstreamTimeouts(config: PlanoConfig, parseDurationMs: (value: unknown) => number | undefined): UpstreamTimeouts {
+  const defaults = { connectMs: 5_000, headersMs: 300_000, bodyIdleMs: 300_000 };
+  const request = parseDurationMs(modelListener(config)?.timeout);
+  const connect = parseDurationMs(config.overrides.upstream_connect_timeout);
+  return {
+    connectMs: connect ?? defaults.connectMs,
+    headersMs: request ?? defaults.headersMs,
+    bodyIdleMs: request ?? defaults.bodyIdleMs,
+  };
+}
+
+function listenError(error: unknown, host: string, port: number): CliError {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') {
+    return new CliError(`cannot listen on ${host}:${port}: the port is in use`, 'Stop what is using it, or pass --port N (--port 0 picks a free port).');
+  }
+  if (code === 'EACCES') return new CliError(`cannot listen on ${host}:${port}: permission denied`, 'Use a port above 1023.');
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
+    return new CliError(`cannot listen on ${host}:${port}: no such local address`, 'Pass --host 127.0.0.1, or an address of this machine.');
+  }
+  return new CliError(`cannot listen on ${host}:${port}: ${(error as Error).message}`, undefined, EXIT_USAGE);
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (value.trim() === '' || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new InvalidArgumentError('a port is a whole number from 0 to 65535 (0 picks a free port).');
+  }
+  return port;
+}
+
+/**
+ * Access-log lines, written once per event-loop turn rather than once per request: under load
+ * that is one write(2) for many requests.
+ */
+function accessLogWriter(stream: OutputStream, format: AccessLogFormat): { write: (entry: AccessLogEntry) => void; flush: () => void } {
+  let pending: string[] = [];
+  let scheduled = false;
+  const flush = (): void => {
+    scheduled = false;
+    if (pending.length === 0) return;
+    stream.write(pending.join('\n') + '\n');
+    pending = [];
+  };
+  return {
+    write(entry) {
+      pending.push(formatAccessLog(entry, format));
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
+      }
+    },
+    flush,
+  };
+}
+
+/** Calls `onChange` (debounced) when the file changes or is replaced; returns a function that stops watching. */
+function watchFile(path: string, onChange: () => Promise<void>): () => void {
+  // The directory is watched, not the file: editors that save by writing a new file and renaming
+  // it over the old one would leave a watch on the file itself pointing at the deleted inode.
+  const name = basename(path);
+  let timer: NodeJS.Timeout | undefined;
+  let chain = Promise.resolve();
+  const watcher = watch(dirname(path), (_event, changed) => {
+    if (changed !== null && changed !== name) return;
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      chain = chain.then(onChange);
+    }, WATCH_DEBOUNCE_MS);
+  });
+  return () => {
+    clearTimeout(timer);
+    watcher.close();
+  };
+}
+
+const processSignals: StopTrigger = (stop) => {
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  return () => {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  };
+};
