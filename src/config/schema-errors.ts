@@ -51,14 +51,13 @@ interface SchemaError {
   instancePath: string;
   schemaPath: string;
   params: Record<string, unknown>;
-  /** Set on the inner errors of `propertyNames`; the outer error already says it. */
-  propertyName?: string;
 }
 
 export function schemaFindings(errors: readonly ErrorObject[], document: ConfigDocument, schema: JsonSchema): Diagnostic[] {
   const lookup = new SchemaLookup(schema, document.value);
   let remaining: SchemaError[] = errors
-    // `if` only says "must match the then schema"; the `then` errors say what is missing.
+    // `if` only says "must match the then schema" (the `then` errors say what is missing), and
+    // an error carrying `propertyName` is the inner half of a `propertyNames` error.
     .filter((e) => e.keyword !== 'if' && e.propertyName === undefined)
     .map((e) => ({ keyword: e.keyword, instancePath: e.instancePath, schemaPath: e.schemaPath, params: e.params as Record<string, unknown> }));
   remaining = collapseCombinators(remaining, lookup, document.value);
