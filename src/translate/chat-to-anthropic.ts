@@ -3,12 +3,14 @@
  * Request: chat.completions body → /v1/messages body. Response: Message → chat.completion.
  * The stream (Anthropic events → chat.completion.chunk) is in chat-to-anthropic-stream.ts.
  *
- * What cannot be carried is decided by one rule: options that only tune sampling or billing
- * (`frequency_penalty`, `presence_penalty`, `seed`, `logit_bias`, `service_tier`, `store`,
- * `metadata`, `reasoning_effort`, `verbosity`, `prediction`, `prompt_cache_key`) are dropped;
- * options that change what the answer must contain (`n` > 1, `logprobs`, `response_format` JSON
- * modes, audio output, `web_search_options`, legacy `functions`) are refused with a 400, because
- * silently answering without them would hand the client something it did not ask for.
+ * What cannot be carried is decided by one rule. Fields Anthropic has no place for that only
+ * tune or label the request are dropped: `frequency_penalty`, `presence_penalty`, `seed`,
+ * `logit_bias`, `service_tier`, `store`, `metadata`, `reasoning_effort`, `verbosity`,
+ * `prediction`, `prompt_cache_key`, a message's `name`, an image's `detail`, a tool's `strict`,
+ * `response_format` json_object (`stream_options` is read by the stream, not sent). Fields that
+ * change what the answer must contain are refused with a 400 — `n` > 1, `logprobs`,
+ * `response_format` json_schema, audio output, `web_search_options`, legacy `functions` —
+ * because answering without them would hand the client something it did not ask for.
  */
 import { stringField, numberField, objectField, arrayField, isObject, definedFields, booleanField } from './json-fields.js';
 import { TranslationError, type JsonObject, type TranslateContext } from './types.js';
@@ -79,10 +81,12 @@ function refuseUnexpressible(body: JsonObject): void {
   if (body['logprobs'] === true) {
     throw new TranslationError('logprobs are not available from Anthropic models; omit logprobs', 'logprobs');
   }
+  // json_object is dropped: OpenAI requires the prompt itself to ask for JSON in that mode, so the
+  // instruction travels with the messages. A json_schema is a guarantee nothing here can give.
   const format = stringField(objectField(body, 'response_format'), 'type');
-  if (format !== undefined && format !== 'text') {
+  if (format === 'json_schema') {
     throw new TranslationError(
-      `response_format ${format} cannot be enforced on an Anthropic upstream; describe the JSON you want in the prompt instead, or use a tool`,
+      'response_format json_schema cannot be enforced on an Anthropic upstream; describe the JSON in the prompt, or ask for it through a tool with that schema',
       'response_format',
     );
   }

@@ -57,6 +57,11 @@ describe('chat → Anthropic request: edge cases', () => {
     expect(chatToMessagesRequest({ messages: user, stream: false }, ctx)).not.toHaveProperty('stream');
   });
 
+  it('drops response_format json_object (the prompt must already ask for JSON) and text', () => {
+    expect(chatToMessagesRequest({ messages: user, response_format: { type: 'json_object' } }, ctx)).not.toHaveProperty('response_format');
+    expect(chatToMessagesRequest({ messages: user, response_format: { type: 'text' } }, ctx)).not.toHaveProperty('response_format');
+  });
+
   it('passes Anthropic-only extras a client may send (thinking, top_k)', () => {
     const out = chatToMessagesRequest({ messages: user, thinking: { type: 'enabled', budget_tokens: 2000 }, top_k: 5 }, ctx);
     expect(out['thinking']).toEqual({ type: 'enabled', budget_tokens: 2000 });
@@ -66,7 +71,7 @@ describe('chat → Anthropic request: edge cases', () => {
   const refusals: [string, JsonObject, string][] = [
     ['n > 1', { messages: user, n: 2 }, 'n'],
     ['logprobs', { messages: user, logprobs: true }, 'logprobs'],
-    ['a JSON response_format', { messages: user, response_format: { type: 'json_schema', json_schema: { name: 'x', schema: {} } } }, 'response_format'],
+    ['a json_schema response_format', { messages: user, response_format: { type: 'json_schema', json_schema: { name: 'x', schema: {} } } }, 'response_format'],
     ['audio output', { messages: user, modalities: ['text', 'audio'], audio: { voice: 'alloy', format: 'wav' } }, 'modalities'],
     ['legacy functions', { messages: user, functions: [{ name: 'f' }] }, 'functions'],
     ['a role:function message', { messages: [...user, { role: 'function', name: 'f', content: 'x' }] }, 'messages[1].role'],
