@@ -70,20 +70,21 @@ export type LoadedGateway = { ok: true; file: string; gateway: Gateway } | { ok:
  * warnings are printed too unless `quiet`. Shared by `expand` and `models list`.
  */
 export async function loadGateway(arg: string | undefined, io: CliIo, options: { quiet: boolean }): Promise<LoadedGateway> {
-  const [{ findConfigFile, readConfigText }, { checkConfigText }, { checkedFile, printFindings }, { resolveGateway }] = await Promise.all([
+  const [{ findConfigFile, readConfigText }, { checkConfigText }, { resolveGateway }] = await Promise.all([
     import('../config-file.js'),
     import('../../config/check.js'),
-    import('../render/findings.js'),
     import('../../resolve/resolve.js'),
   ]);
   const file = await findConfigFile(arg, io.cwd);
   const result = checkConfigText(await readConfigText(file, io.cwd), file);
-  const hasErrors = result.diagnostics.some((d) => d.severity === 'error');
-  if (hasErrors || result.config === undefined) {
+  // A file that is not a usable mapping has findings saying so; it cannot be resolved either way.
+  const stop = result.config === undefined || result.diagnostics.some((d) => d.severity === 'error');
+  if (stop || (!options.quiet && result.diagnostics.length > 0)) {
+    // The renderers (and chalk) load only when there is something to print.
+    const { checkedFile, printFindings } = await import('../render/findings.js');
     printFindings(io, [checkedFile(result)]);
-    return { ok: false };
   }
-  if (!options.quiet && result.diagnostics.length > 0) printFindings(io, [checkedFile(result)]);
+  if (stop || result.config === undefined) return { ok: false };
   return { ok: true, file, gateway: resolveGateway(result.config, { env: io.env }) };
 }
 
