@@ -19,7 +19,7 @@ interface Run {
 }
 
 function plano(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<Run> {
-  const env = { ...process.env, NO_COLOR: '1', ...options.env };
+  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', ...options.env };
   delete env.FORCE_COLOR;
   return new Promise((resolve) => {
     execFile(process.execPath, [BIN, ...args], { cwd: options.cwd ?? ROOT, env }, (error, stdout, stderr) => {

@@ -5,9 +5,9 @@
  */
 import { Option, type Command } from 'commander';
 import { createRequire } from 'node:module';
-import { EXIT_FINDINGS, EXIT_OK } from '../exit.js';
+import { CliError, EXIT_FINDINGS, EXIT_OK } from '../exit.js';
 import { useColor, type CliIo } from '../io.js';
-import { FINDINGS_FORMATS, isFindingsFormat } from '../render/formats.js';
+import { FINDINGS_FORMATS, isFindingsFormat, loadRenderer } from '../render/formats.js';
 import type { CommandModule } from './index.js';
 
 interface ValidateOptions {
@@ -34,14 +34,14 @@ export const validateCommand: CommandModule = {
 };
 
 export async function runValidate(args: readonly string[], options: ValidateOptions, io: CliIo): Promise<number> {
+  const format = options.format ?? 'pretty';
+  if (!isFindingsFormat(format)) throw new CliError(`unknown format "${format}": use one of ${FINDINGS_FORMATS.join(', ')}`);
   // Loaded here, not at the top, so that other commands do not pay for the checker and renderers.
-  const [{ checkConfigText }, { findConfigFiles, readConfigText }, { renderFindings }] = await Promise.all([
+  const [{ checkConfigText }, { findConfigFiles, readConfigText }, render] = await Promise.all([
     import('../../config/check.js'),
     import('../config-file.js'),
-    import('../render/findings.js'),
+    loadRenderer(format),
   ]);
-  const format = options.format ?? 'pretty';
-  if (!isFindingsFormat(format)) throw new Error(`unhandled format ${format}`);
 
   const files = await findConfigFiles(args, io.cwd);
   const checked = [];
@@ -53,7 +53,7 @@ export async function runValidate(args: readonly string[], options: ValidateOpti
   }
 
   const strict = options.strict === true;
-  io.stdout.write(renderFindings(format, checked, { color: useColor(io), strict, toolVersion: cliVersion() }));
+  io.stdout.write(render(checked, { color: useColor(io), strict, toolVersion: cliVersion() }));
   const errors = checked.some((f) => f.diagnostics.some((d) => d.severity === 'error'));
   const warnings = checked.some((f) => f.diagnostics.some((d) => d.severity === 'warning'));
   return errors || (strict && warnings) ? EXIT_FINDINGS : EXIT_OK;

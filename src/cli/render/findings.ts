@@ -1,30 +1,15 @@
 /**
- * Findings output for every command: `validate` picks a format; `expand`, `up` and the others
- * print the findings that stop them the way `validate` does (`printFindings`).
+ * Findings output for the commands that stop on findings: `expand`, `up` and the others print
+ * them the way `validate` does by default (`printFindings`). `validate` itself loads the
+ * renderer of the format asked for (formats.ts).
  */
 import type { CheckResult } from '../../config/check.js';
 import { useColor, type CliIo, type OutputStream } from '../io.js';
-import { renderGithub } from './github.js';
-import { renderJson } from './json.js';
 import { renderPretty } from './pretty.js';
-import type { FindingsFormat } from './formats.js';
-import type { CheckedFile, RenderOptions } from './report.js';
-import { renderSarif } from './sarif.js';
+import type { CheckedFile } from './report.js';
 
+export { FINDINGS_FORMATS, isFindingsFormat, loadRenderer, type FindingsFormat, type FindingsRenderer } from './formats.js';
 export type { CheckedFile, RenderOptions } from './report.js';
-
-export { FINDINGS_FORMATS, isFindingsFormat, type FindingsFormat } from './formats.js';
-
-const RENDERERS: Readonly<Record<FindingsFormat, (files: readonly CheckedFile[], options: RenderOptions) => string>> = {
-  pretty: renderPretty,
-  json: renderJson,
-  github: renderGithub,
-  sarif: renderSarif,
-};
-
-export function renderFindings(format: FindingsFormat, files: readonly CheckedFile[], options: RenderOptions): string {
-  return RENDERERS[format](files, options);
-}
 
 /** A checked config as the renderers take it. */
 export function checkedFile(result: CheckResult): CheckedFile {
