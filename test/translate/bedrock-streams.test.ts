@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClientApi } from '../../src/providers/types.js';
 import type { JsonObject, StreamTransducer } from '../../src/translate/types.js';
 import { bedrockEventStreamBody, encodeBedrockFrame, type BedrockStreamEventJson } from './bedrock-event-stream-body.js';
-import { BEDROCK_CASES, BEDROCK_CLIENT_MODEL, bedrockContext, bedrockTranslation } from './bedrock-responses.test.js';
+import { BEDROCK_CASES, BEDROCK_CLIENT_MODEL, bedrockContext, bedrockTranslation } from './bedrock-cases.js';
 import { normalizeGenerated, normalizeGeneratedText } from './generated-values.js';
 import { startReplayServer, type ReplayServer } from './sse-replay-server.js';
 import { decodeSse, fixtureJson, fixtureNames, randomCuts, runInPieces, seededRandom } from './harness.js';

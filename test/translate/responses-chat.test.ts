@@ -1,0 +1,192 @@
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findTranslation } from '../../src/translate/index.js';
+import type { JsonObject, TranslateContext } from '../../src/translate/types.js';
+import { normalizeGenerated, normalizeGeneratedText } from './generated-values.js';
+import { startReplayServer, type ReplayServer } from './sse-replay-server.js';
+import { decodeSse, fixtureBytes, fixtureJson, fixtureNames, randomCuts, requestCases, runInPieces, seededRandom, translationErrorOf } from './harness.js';
+
+const translation = findTranslation('responses', 'openai_chat')!;
+const CLIENT_MODEL = 'groq/llama-3.3-70b';
+const ctx = (stream: boolean, clientRequest?: JsonObject): TranslateContext => ({ upstreamModel: 'llama-3.3-70b-versatile', clientModel: CLIENT_MODEL, stream, clientRequest });
+
+describe('Responses → chat request (fixtures/translate/responses/requests)', () => {
+  for (const [name, testCase] of requestCases('responses/requests')) {
+    it(`${name}: ${testCase.description}`, () => {
+      expect(translation.request(testCase.client, testCase.context)).toEqual(testCase.upstream);
+    });
+  }
+});
+
+describe('Responses → chat request: what chat cannot carry is refused with a message', () => {
+  const refused = (body: JsonObject) => {
+    const error = translationErrorOf(() => translation.request({ model: CLIENT_MODEL, ...body }, ctx(false)));
+    expect(error?.name).toBe('TranslationError');
+    return error!;
+  };
+
+  it('previous_response_id: no stored state for a chat provider', () => {
+    const error = refused({ input: 'and then?', previous_response_id: 'resp_123' });
+    expect(error.param).toBe('previous_response_id');
+    expect(error.message).toContain('previous_response_id is not supported for groq/llama-3.3-70b');
+    expect(error.message).toContain('Send the whole conversation in "input"');
+  });
+
+  it('hosted tools (web_search, file_search) name the tool and say what chat takes', () => {
+    const error = refused({ input: 'news?', tools: [{ type: 'function', name: 'f', parameters: {} }, { type: 'web_search' }] });
+    expect(error.param).toBe('tools[1]');
+    expect(error.message).toContain('"web_search" tools run inside OpenAI');
+    expect(refused({ input: 'x', tools: [{ type: 'file_search', vector_store_ids: ['vs_1'] }] }).param).toBe('tools[0]');
+  });
+
+  it('an image given as a file_id', () => {
+    const error = refused({ input: [{ role: 'user', content: [{ type: 'input_image', file_id: 'file-abc', detail: 'auto' }] }] });
+    expect(error.param).toBe('input[0].content[0]');
+    expect(error.message).toContain('file_id');
+  });
+
+  it('item references, hosted tool choices, background mode and unknown items', () => {
+    expect(refused({ input: [{ type: 'item_reference', id: 'msg_1' }] }).param).toBe('input[0]');
+    expect(refused({ input: 'x', tool_choice: { type: 'web_search_preview' } }).param).toBe('tool_choice');
+    expect(refused({ input: 'x', background: true }).param).toBe('background');
+    expect(refused({ input: [{ type: 'computer_call', call_id: 'c' }] }).message).toContain('"computer_call" item');
+  });
+
+  it('drops reasoning items the client replays (chat cannot take them back)', () => {
+    const out = translation.request(
+      { model: CLIENT_MODEL, input: [{ type: 'reasoning', id: 'rs_1', summary: [] }, { role: 'user', content: 'hi' }] },
+      ctx(false),
+    );
+    expect(out['messages']).toEqual([{ role: 'user', content: 'hi' }]);
+  });
+
+  it('a function_call with no assistant message before it becomes its own assistant message', () => {
+    const out = translation.request(
+      {
+        model: CLIENT_MODEL,
+        input: [
+          { role: 'user', content: 'weather?' },
+          { type: 'function_call', call_id: 'c1', name: 'w', arguments: '{}' },
+          { type: 'function_call', call_id: 'c2', name: 'w', arguments: '{"x":1}' },
+          { type: 'function_call_output', call_id: 'c1', output: [{ type: 'input_text', text: 'sunny' }] },
+        ],
+      },
+      ctx(false),
+    );
+    expect(out['messages']).toEqual([
+      { role: 'user', content: 'weather?' },
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [
+          { id: 'c1', type: 'function', function: { name: 'w', arguments: '{}' } },
+          { id: 'c2', type: 'function', function: { name: 'w', arguments: '{"x":1}' } },
+        ],
+      },
+      { role: 'tool', tool_call_id: 'c1', content: 'sunny' },
+    ]);
+  });
+});
+
+interface AnswerCase {
+  description: string;
+  completion?: string;
+  stream?: string;
+  events?: string[];
+  expected: JsonObject;
+}
+
+const ANSWERS = fixtureNames('responses/chat-answers', '.json').map((name) => ({ name, ...fixtureJson<AnswerCase>(`responses/chat-answers/${name}`) }));
+
+describe('chat completion → Response object (fixtures/translate/responses/chat-answers)', () => {
+  for (const answer of ANSWERS.filter((a) => a.completion !== undefined)) {
+    it(`${answer.name}: ${answer.description}`, () => {
+      const out = translation.response(fixtureJson(answer.completion!), ctx(false));
+      expect(normalizeGenerated(out)).toMatchObject(answer.expected);
+      expect(out['model']).toBe(CLIENT_MODEL);
+    });
+  }
+});
+
+describe('chat stream → Responses events (fixtures/translate/responses/chat-answers)', () => {
+  const streams = ANSWERS.filter((a) => a.stream !== undefined);
+  let server: ReplayServer;
+  let openai: OpenAI;
+  beforeAll(async () => {
+    server = await startReplayServer();
+    openai = new OpenAI({ baseURL: `${server.origin}/v1`, apiKey: 'test', maxRetries: 0 });
+  });
+  afterAll(() => server.close());
+
+  for (const answer of streams) {
+    const input = fixtureBytes(answer.stream!);
+    const translate = (cuts: number[] = []): string => runInPieces(translation.stream(ctx(true, { model: CLIENT_MODEL, input: 'hi', stream: true })), input, cuts);
+
+    it(`${answer.name}: ${answer.description}`, () => {
+      const events = decodeSse(translate());
+      const data = events.map((event) => JSON.parse(event.data) as JsonObject);
+      expect(events.map((event) => event.event)).toEqual(answer.events);
+      // Every event names its type in the data too, and sequence numbers count from 0 without gaps.
+      expect(data.map((d) => d['type'])).toEqual(answer.events);
+      expect(data.map((d) => d['sequence_number'])).toEqual(data.map((_, i) => i));
+      expect(events.some((event) => event.data === '[DONE]')).toBe(false);
+      const last = data.at(-1)!;
+      expect(normalizeGenerated(last['response'])).toMatchObject(answer.expected);
+    });
+
+    it(`${answer.name}: the same events whatever the read boundaries`, () => {
+      const whole = normalizeGeneratedText(translate());
+      const random = seededRandom(input.length);
+      const cutSets = [
+        ...Array.from({ length: input.length - 1 }, (_, i) => [i + 1]),
+        ...Array.from({ length: 30 }, () => randomCuts(random, input.length, 2 + Math.floor(random() * 40))),
+      ];
+      for (const cuts of cutSets) {
+        const pieces = normalizeGeneratedText(translate(cuts));
+        if (pieces !== whole) expect({ cuts, pieces }).toEqual({ cuts, pieces: whole });
+      }
+    });
+
+    it(`${answer.name}: the openai SDK's stream parser assembles the final response (or raises the failure)`, async () => {
+      server.respondWith(translate());
+      const final = openai.responses.stream({ model: CLIENT_MODEL, input: 'hi' }).finalResponse();
+      if (answer.expected['status'] === 'failed') {
+        // The SDK raises the `error` event as an exception: a failed stream is never a quiet success.
+        await expect(final).rejects.toThrow(String((answer.expected['error'] as JsonObject)['message']));
+      } else {
+        expect(normalizeGenerated(await final)).toMatchObject(answer.expected);
+      }
+    });
+  }
+
+  it('the stream and the JSON answer agree (text stream ≡ the same answer unstreamed)', async () => {
+    const streamed = decodeSse(runInPieces(translation.stream(ctx(true)), fixtureBytes('openai-chat/stream-tool-calls.sse'))).at(-1)!;
+    const response = JSON.parse(streamed.data).response as JsonObject;
+    const completion = {
+      id: 'chatcmpl-BQ9XXnVxKjCCfw1bZ6nYWgJ0dpxjb',
+      object: 'chat.completion',
+      created: 1745695141,
+      model: 'gpt-4.1-2025-04-14',
+      choices: [
+        {
+          index: 0,
+          message: {
+            role: 'assistant',
+            content: null,
+            tool_calls: (response['output'] as JsonObject[]).map((item) => ({ id: item['call_id'], type: 'function', function: { name: item['name'], arguments: item['arguments'] } })),
+          },
+          finish_reason: 'tool_calls',
+        },
+      ],
+      usage: { prompt_tokens: 82, completion_tokens: 49, total_tokens: 131, prompt_tokens_details: { cached_tokens: 0 }, completion_tokens_details: { reasoning_tokens: 0 } },
+    };
+    const unstreamed = translation.response(completion, ctx(false));
+    expect(normalizeGenerated({ ...unstreamed, created_at: 0 })).toEqual(normalizeGenerated({ ...response, created_at: 0 }));
+  });
+
+  it('reports usage for the access log', () => {
+    const stream = translation.stream(ctx(true));
+    runInPieces(stream, fixtureBytes('openai-chat/stream-text.sse'));
+    expect(stream.usage()).toEqual({ input_tokens: 1117, output_tokens: 15 });
+  });
+});
