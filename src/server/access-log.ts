@@ -27,6 +27,10 @@ export interface AccessLogEntry {
   usage: TokenUsage | null;
   /** Why Plano answered with an error of its own, or why the response was cut off. */
   error: string | null;
+  /** [routing] `x-plano-route` of a routed request (the preference, or `default`); null when not routed. */
+  route: string | null;
+  /** [routing] Why the default model served, models tried before the one that served. */
+  routingNotes: string[];
 }
 
 /** An entry for a request that has just arrived; the pipeline fills it in as it goes. */
@@ -46,6 +50,8 @@ export function newAccessLogEntry(method: string, path: string, api: ClientApi |
     totalMs: 0,
     usage: null,
     error: null,
+    route: null,
+    routingNotes: [],
   };
 }
 
@@ -69,12 +75,14 @@ export function formatAccessLog(entry: AccessLogEntry, format: AccessLogFormat):
       input_tokens: entry.usage?.input_tokens ?? null,
       output_tokens: entry.usage?.output_tokens ?? null,
       error: entry.error,
+      ...(entry.route !== null ? { route: entry.route, routing_notes: entry.routingNotes } : {}),
     });
   }
   const parts = [new Date(entry.time).toISOString(), entry.method, entry.path];
   if (entry.api !== null) {
     const requested = entry.requested ?? '(default)';
     parts.push(entry.model === null ? requested : `${requested} → ${entry.model} [${entry.provider}]`);
+    if (entry.route !== null) parts.push(`route=${JSON.stringify(entry.route)}`);
     if (entry.stream) parts.push('stream');
   }
   parts.push(String(entry.status));
@@ -82,6 +90,7 @@ export function formatAccessLog(entry: AccessLogEntry, format: AccessLogFormat):
   parts.push(`total=${round(entry.totalMs)}ms`);
   if (entry.usage) parts.push(`tokens=${entry.usage.input_tokens ?? '?'}/${entry.usage.output_tokens ?? '?'}`);
   if (entry.error !== null) parts.push(`error=${JSON.stringify(entry.error)}`);
+  for (const note of entry.routingNotes) parts.push(`routing=${JSON.stringify(note)}`);
   return parts.join(' ');
 }
 

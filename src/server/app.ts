@@ -19,6 +19,7 @@ import { newAccessLogEntry, type AccessLogEntry } from './access-log.js';
 import { JSON_CONTENT_TYPE } from './errors.js';
 import { serveModelRequest, type FindTranslation, type PipelineDeps } from './model-request.js';
 import { nodeReplySink, webReplySink, type ReplySink } from './reply.js';
+import type { GatewayRouting } from './routing.js';
 import { selectNamedModel, type SelectModel } from './select-model.js';
 import type { UpstreamClient } from './upstream-client.js';
 
@@ -36,6 +37,12 @@ export interface GatewayAppOptions {
   findTranslation?: FindTranslation;
   /** Largest request body accepted (default 50 MiB: room for a few base64 images). */
   maxBodyBytes?: number;
+  /**
+   * [routing, issue 7] Preference routing for the configuration being served (asked per request,
+   * like `gateway`): it selects the model unless `selectModel` is given, and serves the decision
+   * API, POST /routing/v1/{chat/completions,messages,responses}.
+   */
+  routing?: () => GatewayRouting;
 }
 
 /** What @hono/node-server hands a handler as `c.env`. */
@@ -50,10 +57,11 @@ const DEFAULT_MAX_BODY_BYTES = 50 * 1024 * 1024;
 const noLog = (): void => {};
 
 export function createGatewayApp(options: GatewayAppOptions): Hono<{ Bindings: NodeBindings }> {
+  const routing = options.routing;
   const deps: PipelineDeps = {
     env: options.env,
     upstream: options.upstream,
-    selectModel: options.selectModel ?? selectNamedModel,
+    selectModel: options.selectModel ?? (routing ? (gateway, request) => routing().selectModel(gateway, request) : selectNamedModel),
     findTranslation: options.findTranslation ?? findTranslation,
     log: options.log ?? noLog,
   };
@@ -62,6 +70,18 @@ export function createGatewayApp(options: GatewayAppOptions): Hono<{ Bindings: N
 
   for (const api of CLIENT_APIS) {
     app.post(CLIENT_API_PATHS[api], (c) => serveModelRoute(c, api, options.gateway(), deps, maxBodyBytes));
+  }
+
+  // [routing, issue 7] What a request would be routed to, without calling the model.
+  if (routing) {
+    for (const api of CLIENT_APIS) {
+      app.post(`/routing${CLIENT_API_PATHS[api]}`, async (c) => {
+        const startedAt = performance.now();
+        const answer = await routing().decision(api, await c.req.text(), Object.fromEntries(c.req.raw.headers));
+        deps.log(routeLogEntry(c, answer.status, startedAt, answer.error ?? null));
+        return c.json(answer.body, answer.status);
+      });
+    }
   }
 
   app.get('/v1/models', (c) => {

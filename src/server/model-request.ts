@@ -11,7 +11,7 @@
  *
  * Never throws: every outcome becomes a response (or a cut-off one) and one access-log entry.
  */
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { CLIENT_API_PATHS, type ClientApi, type UpstreamApi } from '../providers/types.js';
 import type { Gateway, LookupResult, ResolvedModel, UpstreamEndpoint } from '../resolve/types.js';
@@ -105,65 +105,120 @@ async function serve(request: ModelRequest, sink: ReplySink, deps: PipelineDeps,
     const problem = lookupProblem(choice);
     return fail(problem.status, { kind: problem.status === 404 ? 'not_found' : 'invalid_request', message: problem.message, code: problem.code, param: 'model' });
   }
-  const target = choice.model;
-  entry.model = target.name;
-  entry.provider = target.prefix;
-  entry.upstreamModel = target.model;
-
-  const endpoint = target.endpoints[api];
-  let translation: Translation | undefined;
-  if (endpoint.api !== NATIVE_UPSTREAM[api]) {
-    translation = deps.findTranslation(api, endpoint.api);
-    if (!translation) {
-      return fail(501, {
-        kind: 'not_implemented',
-        code: 'translation_not_available',
-        message:
-          `model '${target.name}' speaks ${endpoint.api}, and plano cannot yet translate ${CLIENT_API_PATHS[api]} (${api}) requests to ${endpoint.api}. ` +
-          `Call it through the API it speaks, or pick another model.`,
-      });
-    }
+  // [routing] A routed request carries its route's ranked models: the first serves; the next is
+  // tried when one answers 429 or 5xx, or cannot be connected to — before any byte reached the
+  // client (src/server/routing.ts). Every response to it says which route and model served it.
+  const routing = 'routing' in choice ? choice.routing : undefined;
+  const candidates = routing?.candidates ?? [choice.model];
+  const served = { model: choice.model.name };
+  if (routing) {
+    entry.route = routing.route;
+    entry.routingNotes.push(...routing.notes);
+    sink = withRoutingHeaders(sink, routing.route, served);
   }
+  for (let attempt = 0; attempt < candidates.length; attempt++) {
+    const target = candidates[attempt]!;
+    const next = candidates[attempt + 1];
+    served.model = target.name;
+    entry.model = target.name;
+    entry.provider = target.prefix;
+    entry.upstreamModel = target.model;
 
-  const credential = upstreamCredential(target, request.headers, deps.env);
-  if (!credential.ok) return fail(401, { kind: 'authentication', code: 'missing_api_key', message: credential.message });
+    const endpoint = target.endpoints[api];
+    let translation: Translation | undefined;
+    if (endpoint.api !== NATIVE_UPSTREAM[api]) {
+      translation = deps.findTranslation(api, endpoint.api);
+      if (!translation) {
+        return fail(501, {
+          kind: 'not_implemented',
+          code: 'translation_not_available',
+          message:
+            `model '${target.name}' speaks ${endpoint.api}, and plano cannot yet translate ${CLIENT_API_PATHS[api]} (${api}) requests to ${endpoint.api}. ` +
+            `Call it through the API it speaks, or pick another model.`,
+        });
+      }
+    }
 
-  const context: TranslateContext = { upstreamModel: target.model, clientModel: requested ?? target.name, stream, clientRequest: body };
-  let upstreamBody: string | Buffer;
-  if (translation) {
+    const credential = upstreamCredential(target, request.headers, deps.env);
+    if (!credential.ok) return fail(401, { kind: 'authentication', code: 'missing_api_key', message: credential.message });
+
+    const context: TranslateContext = { upstreamModel: target.model, clientModel: requested ?? target.name, stream, clientRequest: body };
+    let upstreamBody: string | Buffer;
+    if (translation) {
+      try {
+        upstreamBody = JSON.stringify(translation.request(body, context));
+      } catch (error) {
+        if (!(error instanceof TranslationError)) throw error;
+        return fail(400, { kind: 'invalid_request', message: error.message, ...(error.param !== undefined ? { param: error.param } : {}) });
+      }
+    } else {
+      upstreamBody = withModel(text, body, target.model) ?? request.body;
+    }
+
+    const destination = upstreamTarget(endpoint, stream);
+    let response: UpstreamResponse;
     try {
-      upstreamBody = JSON.stringify(translation.request(body, context));
+      response = await deps.upstream.send({
+        origin: destination.origin,
+        path: destination.path,
+        headers: upstreamRequestHeaders(request.headers, target, credential.key),
+        body: upstreamBody,
+        signal: request.signal,
+      });
     } catch (error) {
-      if (!(error instanceof TranslationError)) throw error;
-      return fail(400, { kind: 'invalid_request', message: error.message, ...(error.param !== undefined ? { param: error.param } : {}) });
+      const failure = classifyUpstreamError(error, destination.origin, request.signal);
+      if (next && isConnectFailure(failure)) {
+        entry.routingNotes.push(`${target.name}: ${failure.message}; trying ${next.name}`);
+        continue;
+      }
+      return failUpstream(sink, api, entry, failure);
     }
-  } else {
-    upstreamBody = withModel(text, body, target.model) ?? request.body;
-  }
+    if (next && (response.status === 429 || response.status >= 500)) {
+      response.body.destroy();
+      entry.routingNotes.push(`${target.name} answered HTTP ${response.status}; trying ${next.name}`);
+      continue;
+    }
+    if (response.status < 400) routing?.onServed?.(target);
 
-  const destination = upstreamTarget(endpoint, stream);
-  let response: UpstreamResponse;
-  try {
-    response = await deps.upstream.send({
-      origin: destination.origin,
-      path: destination.path,
-      headers: upstreamRequestHeaders(request.headers, target, credential.key),
-      body: upstreamBody,
-      signal: request.signal,
-    });
-  } catch (error) {
-    return failUpstream(sink, api, entry, classifyUpstreamError(error, destination.origin, request.signal));
+    if (!translation) return passThrough(response, sink, request, entry, destination.origin);
+    if (response.status >= 400) {
+      const bytes = await readWhole(response.body, request.signal, destination.origin);
+      if (bytes instanceof UpstreamFailure) return failUpstream(sink, api, entry, bytes);
+      const translated = translateUpstreamError(endpoint.api, api, response.status, bytes);
+      return sendJson(sink, translated.status, translated.body);
+    }
+    if (stream) return relayTranslatedStream(response, translation.stream(context), sink, request, entry, destination.origin);
+    return relayTranslatedJson(response, translation, context, sink, request, entry, target, destination.origin);
   }
+}
 
-  if (!translation) return passThrough(response, sink, request, entry, destination.origin);
-  if (response.status >= 400) {
-    const bytes = await readWhole(response.body, request.signal, destination.origin);
-    if (bytes instanceof UpstreamFailure) return failUpstream(sink, api, entry, bytes);
-    const translated = translateUpstreamError(endpoint.api, api, response.status, bytes);
-    return sendJson(sink, translated.status, translated.body);
-  }
-  if (stream) return relayTranslatedStream(response, translation.stream(context), sink, request, entry, destination.origin);
-  return relayTranslatedJson(response, translation, context, sink, request, entry, target, destination.origin);
+/** [routing] A connect failure (refused, unreachable host, connect timeout): nothing reached the upstream model. */
+function isConnectFailure(failure: UpstreamFailure): boolean {
+  return failure.kind === 'unreachable' || (failure.kind === 'timeout' && (failure.cause as { code?: unknown } | undefined)?.code === 'UND_ERR_CONNECT_TIMEOUT');
+}
+
+/**
+ * [routing] The sink, adding `x-plano-route` and `x-plano-model` (the model serving now) to the
+ * response head. Header values are Latin-1 only (RFC 9110 §5.5): other characters are percent-encoded.
+ */
+function withRoutingHeaders(sink: ReplySink, route: string, served: { model: string }): ReplySink {
+  const add = (headers: OutgoingHttpHeaders): OutgoingHttpHeaders => ({
+    ...headers,
+    'x-plano-route': headerSafe(route),
+    'x-plano-model': headerSafe(served.model),
+  });
+  return {
+    ...sink,
+    send: (status, headers, body) => sink.send(status, add(headers), body),
+    head: (status, headers) => sink.head(status, add(headers)),
+    get headersSent() {
+      return sink.headersSent;
+    },
+  };
+}
+
+function headerSafe(value: string): string {
+  return /^[\x20-\x7e]*$/.test(value) ? value : encodeURIComponent(value);
 }
 
 /** The sink, recording the status and the time of the first body byte in the log entry. */

@@ -54,13 +54,7 @@ describe('plano route', () => {
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toEqual({
-      route: 'code generation',
-      models: ['openai/gpt-5', 'openai/gpt-4.1'],
-      model: 'openai/gpt-5',
-      source: 'router',
-      reason: 'the router matched route "code generation"',
-      notes: [],
-      pinned: false,
+      ...fixtureJson('decision-code-generation.json'),
       router: { model: 'plano/Arch-Router-1.5B', url: `${mock.url}/v1/chat/completions` },
     });
     const routerRequest = mock.requests.find((r) => r.path === '/v1/chat/completions');
