@@ -130,7 +130,7 @@ function entryTarget(entry: ProviderEntry, env: ResolveOptions['env']): EntryTar
     known: own !== undefined,
     baseUrl,
     auth: authPlan(entry, provider, env),
-    headers: { ...provider.defaultHeaders, ...entry.headers },
+    headers: { ...entry.headers },
   };
 }
 

@@ -233,7 +233,7 @@ describe('findings and exit codes', () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'plano-expand-'));
-    copyFileSync('fixtures/valid/seed-providers.yaml', join(dir, 'plano_config.yaml'));
+    copyFileSync('fixtures/valid/wildcards.yaml', join(dir, 'plano_config.yaml'));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -252,10 +252,12 @@ describe('findings and exit codes', () => {
     expect(() => JSON.parse(noisy.stdout)).not.toThrow();
   });
 
-  it('finds plano_config.yaml in the current directory', async () => {
-    const run = await plano(['expand', '-f', 'json'], { cwd: dir });
+  it('finds plano_config.yaml in the current directory, and its catalogue from anywhere', async () => {
+    const run = await plano(['expand', '-q', '-f', 'json'], { cwd: dir });
     expect(run.code).toBe(0);
-    expect(JSON.parse(run.stdout).file).toBe('plano_config.yaml');
+    const out = JSON.parse(run.stdout) as GatewayJson;
+    expect(out.file).toBe('plano_config.yaml');
+    expect(out.models.filter((m) => m.from_wildcard === 'anthropic/*').length).toBe(catalogModels('anthropic').length - 1);
   });
 
   it('no such file, or an unknown format: exit 2', async () => {
