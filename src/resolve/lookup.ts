@@ -75,9 +75,11 @@ function lookupTarget(index: GatewayIndex, name: string, withNames: boolean): { 
   const short = index.byShortName.get(name);
   if (short) return { model: short, via: 'short' };
   const slash = name.indexOf('/');
-  if (slash <= 0 || slash === name.length - 1) return undefined;
+  const id = name.slice(slash + 1);
+  // `litellm/*` names the pattern, not a model; `litellm/` names nothing.
+  if (slash <= 0 || id === '' || id === '*') return undefined;
   const route = index.wildcards.get(name.slice(0, slash));
-  const model = route ? modelFromWildcard(route, name.slice(slash + 1)) : null;
+  const model = route ? modelFromWildcard(route, id) : null;
   return model ? { model, via: 'wildcard' } : undefined;
 }
 

@@ -122,9 +122,11 @@ describe('misses', () => {
     expect(result.suggestions).toContain('gpt-4o-mini');
   });
 
-  it('a prefix alone, or a prefix and a slash, is no model', () => {
+  it('a prefix alone, a prefix and a slash, or the pattern itself is no model', () => {
     expect(miss('litellm').reason).toBe('unknown');
     expect(miss('litellm/').reason).toBe('unknown');
+    expect(miss('litellm/*').reason).toBe('unknown');
+    expect(miss('anthropic/*').reason).toBe('unknown');
   });
 
   it('did-you-mean: typos, other case, a misspelt run-time prefix', () => {
