@@ -45,8 +45,8 @@ export interface GatewayAppOptions {
   routing?: () => GatewayRouting;
 }
 
-/** What @hono/node-server hands a handler as `c.env`. */
-interface NodeBindings {
+/** What @hono/node-server hands a handler as `c.env` (nothing under `app.request`). */
+export interface NodeBindings {
   incoming?: IncomingMessage;
   outgoing?: ServerResponse;
 }
@@ -56,7 +56,9 @@ type GatewayContext = Context<{ Bindings: NodeBindings }>;
 const DEFAULT_MAX_BODY_BYTES = 50 * 1024 * 1024;
 const noLog = (): void => {};
 
-export function createGatewayApp(options: GatewayAppOptions): Hono<{ Bindings: NodeBindings }> {
+export type GatewayApp = Hono<{ Bindings: NodeBindings }>;
+
+export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   const routing = options.routing;
   const deps: PipelineDeps = {
     env: options.env,

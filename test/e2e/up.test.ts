@@ -1,0 +1,235 @@
+/**
+ * `plano up` end to end: the built binary in front of a mock provider on 127.0.0.1, driven by
+ * the official OpenAI and Anthropic SDKs. One gateway process (with --watch) serves every case;
+ * the last ones edit its config and then stop it with SIGTERM in the middle of a stream.
+ */
+import Anthropic from '@anthropic-ai/sdk';
+import OpenAI from 'openai';
+import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer } from 'node:net';
+import { plano as runPlano } from '../cli/expand-run.js';
+import { upstreamFixture } from '../server/gateway-harness.js';
+import { startMockUpstream, type MockUpstream } from './up-mock-upstream.js';
+import { startPlanoUp, type PlanoUp } from './up-process.js';
+
+const ENV = { OPENAI_API_KEY: 'sk-configured-openai', ANTHROPIC_API_KEY: 'sk-ant-configured' };
+const CLIENT_KEY = 'sk-client-own-key';
+
+let mock: MockUpstream;
+let plano: PlanoUp;
+let dir: string;
+let configText: string;
+let openai: OpenAI;
+let anthropic: Anthropic;
+
+beforeAll(async () => {
+  mock = await startMockUpstream();
+  dir = await mkdtemp(join(tmpdir(), 'plano-up-'));
+  configText = upstreamFixture('gateway.yaml').replaceAll('http://127.0.0.1:1', mock.url);
+  await writeFile(join(dir, 'plano_config.yaml'), configText);
+  plano = await startPlanoUp(['--watch'], ENV, dir);
+  openai = new OpenAI({ baseURL: `${plano.url}/v1`, apiKey: CLIENT_KEY, maxRetries: 0 });
+  anthropic = new Anthropic({ baseURL: plano.url, apiKey: CLIENT_KEY, maxRetries: 0 });
+});
+
+afterAll(async () => {
+  plano?.kill();
+  await mock?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+const lastReceived = () => mock.received[mock.received.length - 1]!;
+const hello = [{ role: 'user' as const, content: 'Hello' }];
+
+describe('plano up, same-format traffic through the official SDKs', () => {
+  it('starts with the URL and the model table on stdout', () => {
+    expect(plano.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(plano.stdout()).toContain('openai/gpt-4o (default)');
+    // An unset key is a warning: the gateway starts anyway.
+    expect(plano.stderr()).toContain('MISTRAL_API_KEY, which is not set');
+  });
+
+  it('OpenAI SDK: chat completion, with the configured key and not the client one', async () => {
+    const completion = await openai.chat.completions.create({ model: 'gpt-4o', messages: hello });
+    expect(completion.choices[0]!.message.content).toBe('Hello! How can I help you today?');
+    const upstream = lastReceived();
+    expect(upstream.path).toBe('/v1/chat/completions');
+    expect(upstream.headers.authorization).toBe(`Bearer ${ENV.OPENAI_API_KEY}`);
+    expect(JSON.stringify(upstream.headers)).not.toContain(CLIENT_KEY);
+  });
+
+  it('OpenAI SDK: streamed chat completion with usage', async () => {
+    const stream = await openai.chat.completions.create({ model: 'gpt-4o', messages: hello, stream: true, stream_options: { include_usage: true } });
+    let text = '';
+    let usage;
+    for await (const chunk of stream) {
+      text += chunk.choices[0]?.delta.content ?? '';
+      usage = chunk.usage ?? usage;
+    }
+    expect(text).toBe('Hello there!');
+    expect(usage).toMatchObject({ prompt_tokens: 9, completion_tokens: 3 });
+    await plano.waitForStderr(/POST \/v1\/chat\/completions gpt-4o → openai\/gpt-4o \[openai\] stream 200 .*tokens=9\/3/);
+  });
+
+  it('Anthropic SDK: a message, with the configured x-api-key', async () => {
+    const message = await anthropic.messages.create({ model: 'claude-sonnet-4-20250514', max_tokens: 64, messages: hello });
+    expect(message.content[0]).toEqual({ type: 'text', text: 'Hi! My name is Claude.' });
+    const upstream = lastReceived();
+    expect(upstream.path).toBe('/v1/messages');
+    expect(upstream.headers['x-api-key']).toBe(ENV.ANTHROPIC_API_KEY);
+    // The SDK's own anthropic-version goes along (the gateway adds one only when a client sends none).
+    expect(upstream.headers['anthropic-version']).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(JSON.stringify(upstream.headers)).not.toContain(CLIENT_KEY);
+  });
+
+  it('Anthropic SDK: a streamed message', async () => {
+    const stream = anthropic.messages.stream({ model: 'anthropic/claude-sonnet-4-20250514', max_tokens: 64, messages: hello });
+    const final = await stream.finalMessage();
+    expect(final.content).toHaveLength(1);
+    expect(final.content[0]).toMatchObject({ type: 'text', text: 'Hello!' });
+    expect(final.usage.output_tokens).toBe(15);
+  });
+
+  it('OpenAI SDK: responses, plain and streamed', async () => {
+    const response = await openai.responses.create({ model: 'gpt-4o', input: 'Tell me a story' });
+    expect(response.output_text).toContain('a unicorn named Lumina');
+    expect(lastReceived().path).toBe('/v1/responses');
+
+    const stream = await openai.responses.create({ model: 'gpt-4o', input: 'Tell me a story', stream: true });
+    let text = '';
+    let completed = false;
+    for await (const event of stream) {
+      if (event.type === 'response.output_text.delta') text += event.delta;
+      if (event.type === 'response.completed') completed = true;
+    }
+    expect(text).toBe('Hi there!');
+    expect(completed).toBe(true);
+  });
+
+  it('passthrough auth: the client key arrives, the configured key does not', async () => {
+    const completion = await openai.chat.completions.create({ model: 'litellm/team-model', messages: hello });
+    expect(completion.choices[0]!.message.content).toBe('Hello! How can I help you today?');
+    const upstream = lastReceived();
+    expect(upstream.path).toBe('/litellm/chat/completions');
+    expect(upstream.headers.authorization).toBe(`Bearer ${CLIENT_KEY}`);
+    expect(upstream.headers.host).toBe('llm-proxy.internal');
+    expect(upstream.headers['x-team']).toBe('research');
+    for (const configured of Object.values(ENV)) expect(JSON.stringify(upstream.headers)).not.toContain(configured);
+  });
+
+  it('an unset key: 401 naming the variable, in each SDK’s error type, and no upstream call', async () => {
+    const before = mock.received.length;
+    const openaiError = await openai.chat.completions.create({ model: 'mistral-large-latest', messages: hello }).catch((e: unknown) => e);
+    expect(openaiError).toBeInstanceOf(OpenAI.AuthenticationError);
+    expect((openaiError as Error).message).toContain('MISTRAL_API_KEY');
+    const anthropicError = await anthropic.messages.create({ model: 'mistral-large-latest', max_tokens: 8, messages: hello }).catch((e: unknown) => e);
+    expect(anthropicError).toBeInstanceOf(Anthropic.AuthenticationError);
+    expect((anthropicError as Error).message).toContain('MISTRAL_API_KEY');
+    expect(mock.received.length).toBe(before);
+  });
+
+  it('an unknown model: 404 with a did-you-mean, in each SDK’s error type', async () => {
+    const openaiError = await openai.chat.completions.create({ model: 'gpt-4o-mni', messages: hello }).catch((e: unknown) => e);
+    expect(openaiError).toBeInstanceOf(OpenAI.NotFoundError);
+    expect((openaiError as InstanceType<typeof OpenAI.NotFoundError>).code).toBe('model_not_found');
+    expect((openaiError as Error).message).toContain("Did you mean 'gpt-4o-mini'");
+    const anthropicError = await anthropic.messages.create({ model: 'claude-sonet-4-20250514', max_tokens: 8, messages: hello }).catch((e: unknown) => e);
+    expect(anthropicError).toBeInstanceOf(Anthropic.NotFoundError);
+    expect((anthropicError as Error).message).toContain("Did you mean 'claude-sonnet-4-20250514'");
+  });
+
+  it('no model named: the default model serves (curl-style request)', async () => {
+    const res = await fetch(`${plano.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ messages: hello }),
+    });
+    expect(res.status).toBe(200);
+    expect(lastReceived().body.model).toBe('gpt-4o');
+  });
+
+  it('an alias serves its target', async () => {
+    await openai.chat.completions.create({ model: 'fast', messages: hello });
+    expect(lastReceived().body.model).toBe('gpt-4o-mini');
+  });
+
+  it('GET /v1/models through the SDK', async () => {
+    const ids = [];
+    for await (const model of openai.models.list()) ids.push(model.id);
+    expect(ids).toContain('openai/gpt-4o');
+    expect(ids).toContain('anthropic/claude-sonnet-4-20250514');
+  });
+});
+
+describe('plano up --watch', () => {
+  const configPath = () => join(dir, 'plano_config.yaml');
+
+  it('a bad edit is reported and the running config stays in service', async () => {
+    const from = plano.stderr().length;
+    await writeFile(configPath(), configText + '  broken:\n    target: nowhere/model\n');
+    await plano.waitForStderr(/has errors \(above\); still serving the previous config/, from);
+    expect(plano.stderr().slice(from)).toContain('nowhere/model');
+    await openai.chat.completions.create({ model: 'fast', messages: hello });
+    expect(lastReceived().body.model).toBe('gpt-4o-mini');
+  });
+
+  it('a good edit, saved by renaming a new file over the old one, is served', async () => {
+    const from = plano.stderr().length;
+    const next = join(dir, 'plano_config.yaml.tmp');
+    await writeFile(next, configText + '  smart:\n    target: openai/gpt-4o\n');
+    await rename(next, configPath());
+    await plano.waitForStderr(/reloaded plano_config\.yaml/, from);
+    await openai.chat.completions.create({ model: 'smart', messages: hello });
+    expect(lastReceived().body.model).toBe('gpt-4o');
+  });
+});
+
+describe('plano up shutdown', () => {
+  it('SIGTERM during a stream: the stream finishes, new connections are refused, exit 0', async () => {
+    const stream = await openai.chat.completions.create(
+      { model: 'gpt-4o', messages: hello, stream: true, stream_options: { include_usage: true } },
+      { headers: { 'x-mock-pace-ms': '100' } },
+    );
+    const iterator = stream[Symbol.asyncIterator]();
+    const first = await iterator.next();
+    expect(first.done).toBe(false);
+
+    const from = plano.stderr().length;
+    plano.child.kill('SIGTERM');
+    await plano.waitForStderr(/shutting down; waiting up to 10s for 1 in-flight request/, from);
+    await expect(fetch(`${plano.url}/healthz`)).rejects.toThrow();
+
+    let text = first.value!.choices[0]?.delta.content ?? '';
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) text += next.value.choices[0]?.delta.content ?? '';
+    expect(text).toBe('Hello there!');
+    expect(await plano.exited).toBe(0);
+  });
+});
+
+describe('plano up refuses to start', () => {
+  it('on a config with errors: the findings as validate prints them, exit 1', async () => {
+    const bad = join(dir, 'bad.yaml');
+    await writeFile(bad, configText.replace('model: openai/gpt-4o-mini', 'model: gpt-4o-mini'));
+    const run = await runPlano(['up', bad, '--port', '0'], { env: ENV });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/bad\.yaml:\d+:\d+: error:/);
+    expect(run.stdout).toBe('');
+  });
+
+  it('on a port in use: says so and how to pick another, exit 2', async () => {
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+    const port = (taken.address() as { port: number }).port;
+    try {
+      const run = await runPlano(['up', join(dir, 'plano_config.yaml'), '--port', String(port)], { env: ENV });
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(`cannot listen on 127.0.0.1:${port}: the port is in use`);
+      expect(run.stderr).toContain('--port 0 picks a free port');
+    } finally {
+      await new Promise((r) => taken.close(r));
+    }
+  });
+});
