@@ -1,12 +1,10 @@
-import Anthropic from '@anthropic-ai/sdk';
-import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ClientApi } from '../../src/providers/types.js';
 import type { JsonObject, StreamTransducer } from '../../src/translate/types.js';
 import { bedrockEventStreamBody, encodeBedrockFrame, type BedrockStreamEventJson } from './bedrock-event-stream-body.js';
 import { BEDROCK_CASES, BEDROCK_CLIENT_MODEL, bedrockContext, bedrockTranslation } from './bedrock-cases.js';
 import { normalizeGenerated, normalizeGeneratedText } from './generated-values.js';
-import { startReplayServer, type ReplayServer } from './sse-replay-server.js';
+import { useReplayServer } from './sse-replay-server.js';
 import { decodeSse, fixtureJson, fixtureNames, randomCuts, runInPieces, seededRandom } from './harness.js';
 
 const CLIENTS: ClientApi[] = ['chat_completions', 'messages', 'responses'];
@@ -51,20 +49,12 @@ describe('ConverseStream bytes cut anywhere give the same client stream', () => 
 });
 
 describe('the official SDKs assemble each translated stream into the non-streaming translation', () => {
-  let server: ReplayServer;
-  let openai: OpenAI;
-  let anthropic: Anthropic;
-  beforeAll(async () => {
-    server = await startReplayServer();
-    openai = new OpenAI({ baseURL: `${server.origin}/v1`, apiKey: 'test', maxRetries: 0 });
-    anthropic = new Anthropic({ baseURL: server.origin, apiKey: 'test', maxRetries: 0 });
-  });
-  afterAll(() => server.close());
+  const sdk = useReplayServer();
 
   for (const testCase of BEDROCK_CASES) {
     it(`${testCase.name}: chat completions stream`, async () => {
-      server.respondWith(translate('chat_completions', testCase.stream));
-      const stream = openai.chat.completions.stream(CLIENT_REQUEST.chat_completions as never);
+      sdk.respondWith(translate('chat_completions', testCase.stream));
+      const stream = sdk.openai.chat.completions.stream(CLIENT_REQUEST.chat_completions as never);
       const completion = normalizeGenerated(await stream.finalChatCompletion()) as JsonObject;
       // The SDK does not assemble `reasoning_content` (not an OpenAI field): compare it from the deltas.
       const expected = structuredClone(testCase.expected.chat_completions) as { choices: { message: JsonObject }[] };
@@ -76,14 +66,14 @@ describe('the official SDKs assemble each translated stream into the non-streami
     });
 
     it(`${testCase.name}: Anthropic messages stream`, async () => {
-      server.respondWith(translate('messages', testCase.stream));
-      const message = await anthropic.messages.stream(CLIENT_REQUEST.messages as never).finalMessage();
+      sdk.respondWith(translate('messages', testCase.stream));
+      const message = await sdk.anthropic.messages.stream(CLIENT_REQUEST.messages as never).finalMessage();
       expect(normalizeGenerated(message)).toMatchObject(testCase.expected.messages);
     });
 
     it(`${testCase.name}: Responses stream`, async () => {
-      server.respondWith(translate('responses', testCase.stream));
-      const response = await openai.responses.stream(CLIENT_REQUEST.responses as never).finalResponse();
+      sdk.respondWith(translate('responses', testCase.stream));
+      const response = await sdk.openai.responses.stream(CLIENT_REQUEST.responses as never).finalResponse();
       expect(normalizeGenerated(response)).toMatchObject(testCase.expected.responses);
     });
   }

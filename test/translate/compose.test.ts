@@ -1,10 +1,9 @@
-import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { composeTranslations } from '../../src/translate/compose.js';
 import { findTranslation } from '../../src/translate/index.js';
 import type { JsonObject, StreamTransducer, TranslateContext, Translation } from '../../src/translate/types.js';
 import { normalizeGenerated, normalizeGeneratedText } from './generated-values.js';
-import { startReplayServer, type ReplayServer } from './sse-replay-server.js';
+import { useReplayServer } from './sse-replay-server.js';
 import { decodeSse, fixtureBytes, fixtureJson, randomCuts, requestCases, runInPieces, seededRandom } from './harness.js';
 
 /** A stand-in translation that marks what passes through it, to see the order composition keeps. */
@@ -92,13 +91,7 @@ describe('Responses client on Anthropic (Responses → chat → Messages)', () =
   });
 
   describe('streams', () => {
-    let server: ReplayServer;
-    let openai: OpenAI;
-    beforeAll(async () => {
-      server = await startReplayServer();
-      openai = new OpenAI({ baseURL: `${server.origin}/v1`, apiKey: 'test', maxRetries: 0 });
-    });
-    afterAll(() => server.close());
+    const sdk = useReplayServer();
 
     const expectedToolStream = {
       status: 'completed',
@@ -116,8 +109,8 @@ describe('Responses client on Anthropic (Responses → chat → Messages)', () =
       const data = decodeSse(sse).map((event) => JSON.parse(event.data) as JsonObject);
       expect(data.map((d) => d['sequence_number'])).toEqual(data.map((_, i) => i));
       expect(data.at(-1)?.['type']).toBe('response.completed');
-      server.respondWith(sse);
-      const response = await openai.responses.stream({ model: 'anthropic/claude-sonnet-4-5', input: 'hi' }).finalResponse();
+      sdk.respondWith(sse);
+      const response = await sdk.openai.responses.stream({ model: 'anthropic/claude-sonnet-4-5', input: 'hi' }).finalResponse();
       expect(normalizeGenerated(response)).toMatchObject(expectedToolStream);
     });
 
@@ -139,8 +132,8 @@ describe('Responses client on Anthropic (Responses → chat → Messages)', () =
         { type: 'error', code: 'overloaded_error', message: 'Overloaded' },
         { type: 'response.failed', response: { status: 'failed', error: { code: 'overloaded_error', message: 'Overloaded' } } },
       ]);
-      server.respondWith(sse);
-      await expect(openai.responses.stream({ model: 'anthropic/claude-sonnet-4-5', input: 'hi' }).finalResponse()).rejects.toThrow('Overloaded');
+      sdk.respondWith(sse);
+      await expect(sdk.openai.responses.stream({ model: 'anthropic/claude-sonnet-4-5', input: 'hi' }).finalResponse()).rejects.toThrow('Overloaded');
     });
   });
 });

@@ -1,9 +1,8 @@
-import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { findTranslation } from '../../src/translate/index.js';
 import type { JsonObject, TranslateContext } from '../../src/translate/types.js';
 import { normalizeGenerated, normalizeGeneratedText } from './generated-values.js';
-import { startReplayServer, type ReplayServer } from './sse-replay-server.js';
+import { useReplayServer } from './sse-replay-server.js';
 import { decodeSse, fixtureBytes, fixtureJson, fixtureNames, randomCuts, requestCases, runInPieces, seededRandom, translationErrorOf } from './harness.js';
 
 const translation = findTranslation('responses', 'openai_chat')!;
@@ -110,13 +109,7 @@ describe('chat completion → Response object (fixtures/translate/responses/chat
 
 describe('chat stream → Responses events (fixtures/translate/responses/chat-answers)', () => {
   const streams = ANSWERS.filter((a) => a.stream !== undefined);
-  let server: ReplayServer;
-  let openai: OpenAI;
-  beforeAll(async () => {
-    server = await startReplayServer();
-    openai = new OpenAI({ baseURL: `${server.origin}/v1`, apiKey: 'test', maxRetries: 0 });
-  });
-  afterAll(() => server.close());
+  const sdk = useReplayServer();
 
   for (const answer of streams) {
     const input = fixtureBytes(answer.stream!);
@@ -148,8 +141,8 @@ describe('chat stream → Responses events (fixtures/translate/responses/chat-an
     });
 
     it(`${answer.name}: the openai SDK's stream parser assembles the final response (or raises the failure)`, async () => {
-      server.respondWith(translate());
-      const final = openai.responses.stream({ model: CLIENT_MODEL, input: 'hi' }).finalResponse();
+      sdk.respondWith(translate());
+      const final = sdk.openai.responses.stream({ model: CLIENT_MODEL, input: 'hi' }).finalResponse();
       if (answer.expected['status'] === 'failed') {
         // The SDK raises the `error` event as an exception: a failed stream is never a quiet success.
         await expect(final).rejects.toThrow(String((answer.expected['error'] as JsonObject)['message']));
