@@ -46,7 +46,8 @@ export function resolveGateway(config: PlanoConfig, options: ResolveOptions): Ga
 
   const explicit: ResolvedModel[] = [];
   for (const target of targets) {
-    if (target.model === WILDCARD) continue;
+    // `openai/*` is a wildcard; `openai/gpt-*` is neither a model nor a pattern we match (validate says so).
+    if (target.model.includes(WILDCARD)) continue;
     const model = resolvedModel(target, target.model, null, target.entry.name ?? `${target.prefix}/${target.model}`);
     if (model) explicit.push(model);
   }

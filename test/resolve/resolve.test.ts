@@ -201,6 +201,7 @@ model_providers:
     access_key: $AZURE_KEY
   - model: openai/gpt-4o               # not a URL
     base_url: api.openai.com
+  - model: openai/gpt-*                # a partial wildcard is neither
   - model: openai/*                    # a wildcard cannot be the default
     default: true
   - model: openai/gpt-4o-mini          # the one good entry
