@@ -52,7 +52,7 @@ function result(d: Diagnostic, ruleIndex: number): Record<string, unknown> {
         artifactLocation: artifactLocation(d.file),
         region: { startLine: d.line, startColumn: d.column, endLine: d.endLine, endColumn: Math.max(d.endColumn, d.column) },
       },
-      ...(d.path !== '' ? { logicalLocations: [{ fullyQualifiedName: d.path, kind: 'member' }] } : {}),
+      ...(d.path !== '' ? { logicalLocations: [{ fullyQualifiedName: d.path }] } : {}),
     }],
   };
 }

@@ -12,6 +12,14 @@ import type { ProviderEntry } from '../types.js';
 import { splitModel } from './model-refs.js';
 import type { Rule } from './types.js';
 
+/** How messages name each upstream API. */
+const API_NAMES: Readonly<Record<UpstreamApi, string>> = {
+  openai_chat: 'chat completions',
+  openai_responses: 'Responses API',
+  anthropic_messages: 'Messages API',
+  bedrock_converse: 'Bedrock Converse',
+};
+
 /** `base_url` must be an absolute http(s) URL. */
 export const baseUrlFormat: Rule = (config, ctx) =>
   config.providers.flatMap((entry): Diagnostic[] => {
@@ -55,7 +63,7 @@ export const baseUrlIncludesEndpoint: Rule = (config, ctx) =>
       return [finding(ctx.document, {
         severity: 'warning',
         code: 'base-url-includes-endpoint',
-        message: `base_url already ends with the endpoint path "${tail}", which plano appends itself: requests would go to ${produced}.`,
+        message: `base_url already ends with "${tail}", the path plano appends for ${API_NAMES[api]} requests: they would go to ${produced}.`,
         path: `${entry.pointer}/base_url`,
         suggestion: `base_url: ${fixedBase}` + (intended ? `\n# Results in: ${intended}` : ''),
       })];
