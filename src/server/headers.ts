@@ -101,7 +101,8 @@ export function clientResponseHeaders(
 
 /** The headers a `Connection` header names as hop-by-hop for this connection (RFC 9110 §7.6.1). */
 function connectionNamed(value: string | string[] | undefined): Set<string> | undefined {
-  if (value === undefined) return undefined;
+  // The usual values name nothing that is not stripped anyway: no set to build per request.
+  if (value === undefined || value === 'keep-alive' || value === 'close' || value === 'Keep-Alive') return undefined;
   const names = new Set<string>();
   for (const item of Array.isArray(value) ? value : [value]) {
     for (const token of item.split(',')) {

@@ -10,6 +10,7 @@
  *     and `message_delta.usage`, the latter cumulative)
  *   responses: `usage.input_tokens` / `usage.output_tokens` (streams: `response.completed.response.usage`)
  */
+import { numberField, objectField } from '../translate/json-fields.js';
 import { createSseDecoder, type SseDecoder } from '../translate/sse.js';
 
 export interface TokenUsage {
@@ -45,8 +46,9 @@ export class StreamUsageReader {
   }
 
   private read(data: string): void {
-    // Most events are content deltas; parsing each just to find none would cost more than the relay.
-    if (!data.includes('"usage"')) return;
+    // Most events are content deltas (OpenAI's carry `"usage":null` when usage was asked for);
+    // parsing each just to find none would cost more than the relay. Only a usage object counts.
+    if (!data.includes('"usage":{') && !data.includes('"usage": {')) return;
     try {
       this.current = usageOf(JSON.parse(data), this.current);
     } catch {
@@ -57,25 +59,10 @@ export class StreamUsageReader {
 
 /** The usage a parsed response or stream event reports, merged over what an earlier event said. */
 export function usageOf(payload: unknown, previous?: TokenUsage): TokenUsage | undefined {
-  if (!isRecord(payload)) return previous;
-  const usage = field(payload, 'usage') ?? field(field(payload, 'message'), 'usage') ?? field(field(payload, 'response'), 'usage');
+  const usage = objectField(payload, 'usage') ?? objectField(objectField(payload, 'message'), 'usage') ?? objectField(objectField(payload, 'response'), 'usage');
   if (!usage) return previous;
   const input = numberField(usage, 'input_tokens') ?? numberField(usage, 'prompt_tokens');
   const output = numberField(usage, 'output_tokens') ?? numberField(usage, 'completion_tokens');
   if (input === undefined && output === undefined) return previous;
   return { input_tokens: input ?? previous?.input_tokens, output_tokens: output ?? previous?.output_tokens };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function field(value: Record<string, unknown> | undefined, key: string): Record<string, unknown> | undefined {
-  const inner = value?.[key];
-  return isRecord(inner) ? inner : undefined;
-}
-
-function numberField(value: Record<string, unknown>, key: string): number | undefined {
-  const inner = value[key];
-  return typeof inner === 'number' ? inner : undefined;
 }
