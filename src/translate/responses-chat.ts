@@ -11,7 +11,8 @@
  * and function calls — with the Responses usage and status.
  */
 import { randomId } from './ids.js';
-import { arrayField, definedFields, isObject, numberField, objectField, stringField } from './json-fields.js';
+import { arrayField, booleanField, definedFields, isObject, numberField, objectField, stringField } from './json-fields.js';
+import { isOpenAiReasoningModel } from './messages-to-chat.js';
 import { parseEventJson, sseEvent, sseTransducer } from './sse.js';
 import { TranslationError, type JsonObject, type StreamTransducer, type TranslateContext, type Translation } from './types.js';
 
@@ -46,15 +47,18 @@ export function responsesRequestToChat(body: JsonObject, ctx: TranslateContext):
 
   const tools = arrayField(body, 'tools').map(chatTool);
   const reasoningEffort = stringField(objectField(body, 'reasoning'), 'effort');
+  // The same rule as for Anthropic clients (messages-to-chat.ts): OpenAI reasoning models behind
+  // a chat endpoint (Azure) take max_completion_tokens and no sampling settings.
+  const reasoningModel = isOpenAiReasoningModel(ctx.upstreamModel);
   return definedFields({
     model: ctx.upstreamModel,
     messages,
     tools: tools.length > 0 ? tools : undefined,
     tool_choice: chatToolChoice(body['tool_choice']),
     parallel_tool_calls: body['parallel_tool_calls'],
-    max_tokens: numberField(body, 'max_output_tokens'),
-    temperature: numberField(body, 'temperature'),
-    top_p: numberField(body, 'top_p'),
+    [reasoningModel ? 'max_completion_tokens' : 'max_tokens']: numberField(body, 'max_output_tokens'),
+    temperature: reasoningModel ? undefined : numberField(body, 'temperature'),
+    top_p: reasoningModel ? undefined : numberField(body, 'top_p'),
     response_format: chatResponseFormat(objectField(objectField(body, 'text'), 'format')),
     reasoning_effort: reasoningEffort,
     user: stringField(body, 'user'),
@@ -168,7 +172,7 @@ function chatTool(tool: unknown, i: number): JsonObject {
       `tools[${i}]`,
     );
   }
-  const fn = definedFields({ name, description: stringField(tool, 'description'), parameters: objectField(tool, 'parameters'), strict: (tool as JsonObject)['strict'] ?? undefined });
+  const fn = definedFields({ name, description: stringField(tool, 'description'), parameters: objectField(tool, 'parameters'), strict: booleanField(tool, 'strict') });
   return { type: 'function', function: fn };
 }
 
@@ -194,7 +198,7 @@ function chatResponseFormat(format: JsonObject | undefined): JsonObject | undefi
           name: stringField(format, 'name'),
           description: stringField(format, 'description'),
           schema: objectField(format, 'schema'),
-          strict: format?.['strict'],
+          strict: booleanField(format, 'strict'),
         }),
       };
     default:

@@ -51,6 +51,14 @@ describe('Responses → chat request: what chat cannot carry is refused with a m
     expect(refused({ input: [{ type: 'computer_call', call_id: 'c' }] }).message).toContain('"computer_call" item');
   });
 
+  it('an OpenAI reasoning model behind a chat endpoint gets max_completion_tokens and no sampling settings', () => {
+    const out = translation.request(
+      { model: 'azure/o3-mini', input: 'hi', max_output_tokens: 500, temperature: 0.2, top_p: 0.5, reasoning: { effort: 'low' } },
+      { upstreamModel: 'o3-mini', clientModel: 'azure/o3-mini', stream: false },
+    );
+    expect(out).toEqual({ model: 'o3-mini', messages: [{ role: 'user', content: 'hi' }], max_completion_tokens: 500, reasoning_effort: 'low' });
+  });
+
   it('drops reasoning items the client replays (chat cannot take them back)', () => {
     const out = translation.request(
       { model: CLIENT_MODEL, input: [{ type: 'reasoning', id: 'rs_1', summary: [] }, { role: 'user', content: 'hi' }] },
