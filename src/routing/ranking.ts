@@ -207,6 +207,18 @@ export async function loadModelMetrics(
   return { metrics: { cost, latency, available }, warnings };
 }
 
+/**
+ * Fresh metrics over older ones, kind by kind: a kind whose sources did not answer this time
+ * keeps its last good data rather than losing it to a failed refresh.
+ */
+export function mergeMetrics(previous: ModelMetrics, fresh: ModelMetrics): ModelMetrics {
+  const pick = (kind: MetricKind) => (fresh.available.has(kind) ? fresh : previous);
+  const cost = pick('cost');
+  const latency = pick('latency');
+  const available = new Set<MetricKind>([...previous.available, ...fresh.available]);
+  return { cost: cost.cost, latency: latency.latency, available };
+}
+
 function numberOr0(value: unknown): number {
   return typeof value === 'number' && Number.isFinite(value) ? value : 0;
 }

@@ -74,6 +74,8 @@ export interface RoutingContext {
   metricKeys?: (model: string) => readonly string[];
   /** Session affinity; without it `X-Model-Affinity` is ignored. */
   sessions?: SessionCache<PinnedRoute>;
+  /** The configured model a client's model name stands for (an alias, a short id); undefined when none. */
+  resolveModel?: (name: string) => string | undefined;
 }
 
 export interface RoutingRequest {
@@ -91,7 +93,18 @@ export async function decideRoute(request: RoutingRequest, ctx: RoutingContext):
   const session = sessionId ? { sessionId } : {};
   const requested = request.body.model;
   if (typeof requested === 'string' && requested.trim() !== '') {
-    return { route: null, models: [requested], model: requested, source: 'explicit', notes: [], pinned: false, ...session };
+    const resolved = ctx.resolveModel ? ctx.resolveModel(requested) : requested;
+    const model = resolved ?? requested;
+    return {
+      route: null,
+      models: [model],
+      model,
+      source: 'explicit',
+      ...(resolved === undefined ? { reason: `'${requested}' is not a configured model` } : {}),
+      notes: [],
+      pinned: false,
+      ...session,
+    };
   }
 
   const fallback = (reason: string, notes: string[] = []): RouteDecision => ({

@@ -65,6 +65,17 @@ export function routingSettings(config: PlanoConfig, gateway: Gateway): RoutingS
     else timeoutMs = parsed;
   }
 
+  const metricsSources = metricsSourcesOf(config.raw);
+  for (const preference of config.routingPreferences) {
+    const prefer = preference.selection_policy?.prefer;
+    const kind = prefer === 'cheapest' ? 'cost' : prefer === 'fastest' ? 'latency' : undefined;
+    if (kind && !metricsSources.some((source) => source.type === kind)) {
+      problems.push(
+        `route ${JSON.stringify(preference.name)} prefers ${prefer}, but model_metrics_sources has no ${kind} source; its models are tried in the order listed`,
+      );
+    }
+  }
+
   return {
     preferences: config.routingPreferences,
     defaultModel: gateway.defaultModel?.name ?? null,
@@ -73,7 +84,7 @@ export function routingSettings(config: PlanoConfig, gateway: Gateway): RoutingS
     contextLength,
     timeoutMs,
     sessions: sessionCacheOptions(config.routing),
-    metricsSources: metricsSourcesOf(config.raw),
+    metricsSources,
     problems,
   };
 }
@@ -148,6 +159,10 @@ export function createRoutingContext(settings: RoutingSettings, gateway: Gateway
     metricKeys: (model) => {
       const hit = lookupModel(gateway, model);
       return hit.found && hit.model.canonical !== model ? [model, hit.model.canonical] : [model];
+    },
+    resolveModel: (name) => {
+      const hit = lookupModel(gateway, name);
+      return hit.found ? hit.model.name : undefined;
     },
     sessions: new SessionCache<PinnedRoute>({ ...settings.sessions, ...(deps.now ? { now: deps.now } : {}) }),
   };

@@ -14,7 +14,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { request } from 'undici';
 import type { PlanoConfig } from '../config/types.js';
 import type { Gateway, ResolvedModel } from '../resolve/types.js';
-import { loadModelMetrics, type ModelMetrics } from '../routing/ranking.js';
+import { loadModelMetrics, mergeMetrics, NO_METRICS, type ModelMetrics } from '../routing/ranking.js';
 import type { RoutingContext } from '../routing/router.js';
 import { createRoutingContext, routingSettings, type RoutingSettings } from '../routing/settings.js';
 import { chatCompletionAnswer } from '../routing/router-answer.js';
@@ -125,6 +125,23 @@ export interface PreparedRouting {
   call: RouterCall | undefined;
   /** Startup warnings: unreachable metrics sources, routing settings that cannot be used. */
   warnings: string[];
+  /** Stops refreshing the metrics sources. */
+  close(): void;
+}
+
+export interface PrepareRoutingOptions {
+  client: UpstreamClient;
+  env: Readonly<Record<string, string | undefined>>;
+  /** Overrides `overrides.llm_routing_timeout`. */
+  timeoutMs?: number;
+  now?: () => number;
+  /** False when no decision will rank (a request that names a model): the sources are not fetched. */
+  fetchMetrics?: boolean;
+  /**
+   * Refetch the sources every `refresh_interval` seconds (the shortest one configured), for a
+   * long-running gateway; what a refresh could not fetch is passed here and the last good data kept.
+   */
+  onRefreshWarning?: (warning: string) => void;
 }
 
 /**
@@ -132,32 +149,35 @@ export interface PreparedRouting {
  * that fail are warnings and their routes keep declared order), the router reached through
  * `client`.
  */
-export async function prepareRouting(
-  config: PlanoConfig,
-  gateway: Gateway,
-  options: {
-    client: UpstreamClient;
-    env: Readonly<Record<string, string | undefined>>;
-    timeoutMs?: number;
-    now?: () => number;
-    /** False when no decision will rank (a request that names a model): the sources are not fetched. */
-    fetchMetrics?: boolean;
-  },
-): Promise<PreparedRouting> {
+export async function prepareRouting(config: PlanoConfig, gateway: Gateway, options: PrepareRoutingOptions): Promise<PreparedRouting> {
   const settings = routingSettings(config, gateway);
   if (options.timeoutMs !== undefined) settings.timeoutMs = options.timeoutMs;
   const warnings = [...settings.problems];
-  let metrics: ModelMetrics | undefined;
-  if (options.fetchMetrics !== false && settings.preferences.length > 0 && settings.metricsSources.length > 0) {
-    const loaded = await loadModelMetrics(settings.metricsSources, fetchMetricsJson);
+  let metrics: ModelMetrics = NO_METRICS;
+  let timer: NodeJS.Timeout | undefined;
+  const sources = settings.metricsSources;
+  if (options.fetchMetrics !== false && settings.preferences.length > 0 && sources.length > 0) {
+    const loaded = await loadModelMetrics(sources, fetchMetricsJson);
     metrics = loaded.metrics;
     warnings.push(...loaded.warnings);
+    const intervals = sources.flatMap((s) => (s.refreshIntervalSeconds ? [s.refreshIntervalSeconds] : []));
+    const onRefreshWarning = options.onRefreshWarning;
+    if (onRefreshWarning && intervals.length > 0) {
+      timer = setInterval(() => {
+        void loadModelMetrics(sources, fetchMetricsJson).then((fresh) => {
+          metrics = mergeMetrics(metrics, fresh.metrics);
+          for (const warning of fresh.warnings) onRefreshWarning(warning);
+        });
+      }, Math.min(...intervals) * 1000);
+      // A refresh timer never keeps the process alive on its own.
+      timer.unref();
+    }
   }
   const call = settings.router ? routerCall(settings.router, options.client, options.env) : undefined;
   const context = createRoutingContext(settings, gateway, {
     callRouter: (body, signal) => (call ? call(body, signal) : Promise.reject(new Error('no router model'))),
-    ...(metrics ? { metrics: () => metrics } : {}),
+    metrics: () => metrics,
     ...(options.now ? { now: options.now } : {}),
   });
-  return { settings, context, call, warnings };
+  return { settings, context, call, warnings, close: () => clearInterval(timer) };
 }

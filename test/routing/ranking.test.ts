@@ -3,6 +3,7 @@ import {
   costsFromCatalogue,
   latenciesFromPrometheus,
   loadModelMetrics,
+  mergeMetrics,
   metricsSourcesOf,
   metricsSourceUrl,
   rankModels,
@@ -129,5 +130,16 @@ describe('loadModelMetrics', () => {
   it('warns about a source that answers without usable data', async () => {
     const { warnings } = await loadModelMetrics(sources.slice(0, 1), async () => ({ unexpected: true }));
     expect(warnings).toEqual(['cost source models.dev (http://costs.test/api.json) answered with no usable cost data']);
+  });
+});
+
+describe('mergeMetrics', () => {
+  it('takes each kind from the fresh metrics when its sources answered, else keeps the last good data', () => {
+    const previous = metrics({ a: 1 }, { a: 5 });
+    const fresh: ModelMetrics = { cost: new Map([['a', 2]]), latency: new Map(), available: new Set(['cost']) };
+    const merged = mergeMetrics(previous, fresh);
+    expect(Object.fromEntries(merged.cost)).toEqual({ a: 2 });
+    expect(Object.fromEntries(merged.latency)).toEqual({ a: 5 });
+    expect([...merged.available].sort()).toEqual(['cost', 'latency']);
   });
 });

@@ -150,6 +150,16 @@ describe('decideRoute against a router model on 127.0.0.1', () => {
     expect(router.requests).toHaveLength(0);
   });
 
+  it('names the configured model an explicit name stands for, or says it is not configured', async () => {
+    const { ctx } = setup();
+    const short = await decideRoute({ api: 'chat_completions', body: chat('x', { model: 'gpt-4.1' }) }, ctx);
+    expect(short).toMatchObject({ models: ['openai/gpt-4.1'], model: 'openai/gpt-4.1', source: 'explicit' });
+    expect(short.reason).toBeUndefined();
+    const unknown = await decideRoute({ api: 'chat_completions', body: chat('x', { model: 'gpt-9' }) }, ctx);
+    expect(unknown).toMatchObject({ model: 'gpt-9', source: 'explicit', reason: "'gpt-9' is not a configured model" });
+    expect(router.requests).toHaveLength(0);
+  });
+
   it('treats an empty model as no model', async () => {
     reply = () => chatAnswer('{"route": ["creative writing"]}');
     const decision = await decideRoute({ api: 'chat_completions', body: chat('a story', { model: '' }) }, setup().ctx);
@@ -254,6 +264,17 @@ describe('routing settings', () => {
     expect(settings.sessions).toEqual({ maxEntries: 100, ttlMs: 600_000 });
     expect(settings.defaultModel).toBe('openai/gpt-4o-mini');
     expect(settings.problems).toEqual([]);
+  });
+
+  it('warns about a route that prefers cheapest or fastest without a source for it', () => {
+    const config = routingConfig();
+    delete config.raw.model_metrics_sources;
+    config.routingPreferences[1]!.selection_policy = { prefer: 'fastest' };
+    const settings = routingSettings(config, resolveGateway(config, { env: {} }));
+    expect(settings.problems).toEqual([
+      'route "creative writing" prefers fastest, but model_metrics_sources has no latency source; its models are tried in the order listed',
+      'route "complex reasoning" prefers cheapest, but model_metrics_sources has no cost source; its models are tried in the order listed',
+    ]);
   });
 
   it('uses the hosted Plano-Orchestrator without llm_routing_model', () => {
