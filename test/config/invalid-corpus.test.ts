@@ -53,6 +53,15 @@ describe('fixtures/invalid', () => {
     }
   });
 
+  it('has a fixture for every code the rules can report', () => {
+    const rulesDir = join(import.meta.dirname, '../../src/config/rules');
+    const codes = readdirSync(rulesDir)
+      .flatMap((f) => [...readFileSync(join(rulesDir, f), 'utf8').matchAll(/\b(?:code|unknownCode): '([a-z0-9-]+)'/g)].map((m) => m[1]!));
+    expect(codes.length).toBeGreaterThan(25);
+    const covered = new Set(FILES.flatMap((f) => readFixture(f).expected.map((e) => e.split(' ')[0])));
+    expect([...new Set(codes)].filter((c) => !covered.has(c))).toEqual([]);
+  });
+
   it('every finding is located inside its file and names its JSON Pointer', () => {
     for (const file of FILES) {
       const { text, env } = readFixture(file);
