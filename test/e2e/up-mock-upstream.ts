@@ -19,6 +19,8 @@ export interface ReceivedRequest {
 export interface MockUpstream {
   url: string;
   received: ReceivedRequest[];
+  /** Resolves when a response the mock was still streaming is closed by the other side. */
+  nextAbandonedStream(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -30,6 +32,7 @@ const ANSWERS: Record<string, { json: string; stream: string }> = {
 
 export async function startMockUpstream(): Promise<MockUpstream> {
   const received: ReceivedRequest[] = [];
+  let abandoned: (() => void)[] = [];
   const server: Server = createServer((req, res) => {
     let text = '';
     req.setEncoding('utf8');
@@ -67,13 +70,19 @@ export async function startMockUpstream(): Promise<MockUpstream> {
           res.write(event);
         }
       }, pace);
-      res.on('close', () => clearInterval(timer));
+      res.on('close', () => {
+        clearInterval(timer);
+        if (res.writableFinished) return;
+        for (const notify of abandoned) notify();
+        abandoned = [];
+      });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     received,
+    nextAbandonedStream: () => new Promise<void>((resolve) => abandoned.push(resolve)),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

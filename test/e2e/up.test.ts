@@ -156,6 +156,21 @@ describe('plano up, same-format traffic through the official SDKs', () => {
     expect(lastReceived().body.model).toBe('gpt-4o-mini');
   });
 
+  it('a client that goes away mid-stream: the upstream request is abandoned too', async () => {
+    const abandoned = mock.nextAbandonedStream();
+    const client = new AbortController();
+    const res = await fetch(`${plano.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-mock-pace-ms': '100' },
+      body: JSON.stringify({ model: 'gpt-4o', stream: true, messages: hello }),
+      signal: client.signal,
+    });
+    await res.body!.getReader().read();
+    client.abort();
+    await abandoned;
+    await plano.waitForStderr(/gpt-4o → openai\/gpt-4o \[openai\] stream 499 /);
+  });
+
   it('GET /v1/models through the SDK', async () => {
     const ids = [];
     for await (const model of openai.models.list()) ids.push(model.id);
