@@ -21,8 +21,8 @@ import {
   textBlocks,
   toolConfig,
   toolSpec,
-  type ConverseMessage,
   NO_USAGE,
+  type ConverseMessage,
   type ConverseUsage,
 } from './bedrock-converse.js';
 import { bedrockStreamTransducer, type BedrockStreamFrame } from './bedrock-event-stream.js';
@@ -59,7 +59,9 @@ export function messagesRequestToConverse(body: JsonObject): JsonObject {
     }),
   );
   const tools = arrayField(body, 'tools').flatMap((tool, i) => withCachePoint(tool, [anthropicToolSpec(tool, i)]));
-  const additional = definedFields({ top_k: body['top_k'], thinking: body['thinking'] });
+  // `thinking: {type: "disabled"}` is the default: sent on, it would only trouble non-Claude models.
+  const thinking = stringField(body['thinking'], 'type') === 'disabled' ? undefined : objectField(body, 'thinking');
+  const additional = definedFields({ top_k: numberField(body, 'top_k'), thinking });
   return definedFields({
     messages,
     system: system.length > 0 ? system : undefined,
@@ -299,7 +301,7 @@ export function converseToAnthropicEvents(ctx: TranslateContext): ConverseToAnth
       }
       case 'messageStop':
         stop = { reason: anthropicStopReasonOf(stringField(payload, 'stopReason')), sequence: stopSequenceOf(payload) };
-        return [];
+        return usage === undefined ? [] : finish();
       case 'metadata':
         usage = converseUsage(payload['usage']) ?? usage;
         return stop === undefined ? [] : finish();

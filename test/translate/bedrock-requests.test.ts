@@ -124,6 +124,12 @@ describe('messages → Converse: what Converse cannot carry is refused where it 
     ]);
   });
 
+  it('thinking disabled (the default) is not sent on; enabled thinking is', () => {
+    const request = (thinking: JsonObject) => bedrockTranslation('messages').request({ ...ask('hi'), thinking }, bedrockContext('messages', false));
+    expect(request({ type: 'disabled' })).not.toHaveProperty('additionalModelRequestFields');
+    expect(request({ type: 'enabled', budget_tokens: 1024 })['additionalModelRequestFields']).toEqual({ thinking: { type: 'enabled', budget_tokens: 1024 } });
+  });
+
   it('tool_choice any / tool / none', () => {
     const tools = [{ name: 't', input_schema: { type: 'object', properties: {} } }];
     const choice = (tool_choice: JsonObject) => bedrockTranslation('messages').request({ ...ask('hi'), tools, tool_choice }, bedrockContext('messages', false))['toolConfig'];

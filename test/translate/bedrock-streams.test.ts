@@ -150,6 +150,19 @@ describe('stream wire format', () => {
     expect(data[14].response.usage).toMatchObject({ input_tokens: 375, output_tokens: 60, total_tokens: 435 });
   });
 
+  it('messages: usage that arrives before messageStop still ends the message at messageStop', () => {
+    const events = decodeSse(
+      translate('messages', [
+        { messageStart: { role: 'assistant' } },
+        { contentBlockDelta: { contentBlockIndex: 0, delta: { text: 'ok' } } },
+        { metadata: { usage: { inputTokens: 3, outputTokens: 1, totalTokens: 4 } } },
+        { messageStop: { stopReason: 'end_turn' } },
+      ]),
+    );
+    expect(events.map((e) => e.event).slice(-3)).toEqual(['content_block_stop', 'message_delta', 'message_stop']);
+    expect(JSON.parse(events.at(-2)!.data).usage).toEqual({ input_tokens: 3, output_tokens: 1 });
+  });
+
   it('reports the upstream usage for the access log', () => {
     const text = BEDROCK_CASES.find((c) => c.name === 'text.json')!;
     for (const client of CLIENTS) {
