@@ -5,7 +5,7 @@
  */
 import type { Diagnostic } from '../diagnostics.js';
 import { finding } from '../finding.js';
-import { didYouMean, closestMatches } from '../suggest.js';
+import { closestMatches } from '../suggest.js';
 import { findProvider, interfaceNames, knownPrefixes } from '../../providers/registry.js';
 import { splitModel } from './model-refs.js';
 import { entryWith } from './rule-kit.js';
@@ -33,16 +33,19 @@ export const unknownProvider: Rule = (config, ctx) =>
   config.providers.flatMap((entry): Diagnostic[] => {
     const parts = splitModel(entry.model);
     if (!parts || findProvider(parts.prefix)) return [];
-    const missing = [entry.base_url === undefined ? 'base_url' : undefined, entry.provider_interface === undefined ? 'provider_interface' : undefined]
-      .filter((m): m is string => m !== undefined);
+    const missing = [
+      ...(entry.base_url === undefined ? ['base_url (where it is)'] : []),
+      ...(entry.provider_interface === undefined ? ['provider_interface (the API it speaks)'] : []),
+    ];
     if (missing.length === 0) return [];
     const path = `${entry.pointer}/model`;
+    // With neither field, a prefix close to a known one is most likely a typo of it.
     const typo = missing.length === 2 ? closestMatches(parts.prefix, knownPrefixes(), 1)[0] : undefined;
     if (typo) {
       return [finding(ctx.document, {
         severity: 'error',
         code: 'unknown-provider',
-        message: `"${parts.prefix}" is not a provider plano knows (${didYouMean(parts.prefix, knownPrefixes())}); as a custom provider "${entry.model}" would need base_url and provider_interface.`,
+        message: `"${parts.prefix}" is not a provider plano knows (did you mean "${typo}"?); as a custom provider "${entry.model}" would need base_url and provider_interface.`,
         path,
         suggestion: `model: ${typo}/${parts.id}`,
       })];
@@ -53,12 +56,10 @@ export const unknownProvider: Rule = (config, ctx) =>
     return [finding(ctx.document, {
       severity: 'error',
       code: 'unknown-provider',
-      message: `"${parts.prefix}" is not a provider plano knows, so "${entry.model}" is a custom provider and needs ${missing.join(' and ')}` +
-        (missing.includes('provider_interface') ? ' (the API it speaks)' : ' (where it lives)') + '.',
+      message: `"${parts.prefix}" is not a provider plano knows, so "${entry.model}" is a custom provider and needs ${missing.join(' and ')}.`,
       path,
-      suggestion: (entry.provider_interface === undefined
-        ? `Say which API it speaks (provider_interface: one of ${interfaceNames().join(', ')})` + (entry.base_url === undefined ? ' and where it is' : '')
-        : 'Say where it is') + `:\n${entryWith(config.raw, entry.pointer, fields)}`,
+      suggestion: (entry.provider_interface === undefined ? `provider_interface is one of ${interfaceNames().join(', ')}:\n` : '') +
+        entryWith(config.raw, entry.pointer, fields),
     })];
   });
 
