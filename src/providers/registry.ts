@@ -135,6 +135,28 @@ export function knownPrefixes(): string[] {
   return [...byPrefix.keys()];
 }
 
+const customSpecs = new Map<string, ProviderSpec>();
+
+/**
+ * The wire behaviour a custom prefix gets through `provider_interface: <id>`: that record's,
+ * except for the Responses API. The seed promises custom providers only the Chat Completions
+ * standard, and OpenAI-compatible servers (vLLM, LiteLLM, Ollama …) serve `/v1/responses`
+ * unevenly, so Responses clients are translated to chat completions for them.
+ */
+export function customProviderSpec(interfaceId: string): ProviderSpec | undefined {
+  const base = findProvider(interfaceId);
+  if (!base?.usableAsInterface) return undefined;
+  let spec = customSpecs.get(base.id);
+  if (!spec) {
+    const speaksChat = base.endpointPaths.openai_chat !== undefined;
+    spec = speaksChat && base.upstreamApiFor.responses === 'openai_responses'
+      ? { ...base, upstreamApiFor: { ...base.upstreamApiFor, responses: 'openai_chat' } }
+      : base;
+    customSpecs.set(base.id, spec);
+  }
+  return spec;
+}
+
 /** Providers that a custom prefix may name with `provider_interface`. */
 export function interfaceNames(): string[] {
   return PROVIDERS.filter((p) => p.usableAsInterface).map((p) => p.id);

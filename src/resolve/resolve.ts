@@ -8,7 +8,7 @@
  */
 import type { PlanoConfig, ProviderEntry } from '../config/types.js';
 import { catalogModels } from '../providers/catalog.js';
-import { findProvider } from '../providers/registry.js';
+import { customProviderSpec, findProvider } from '../providers/registry.js';
 import type { ProviderSpec } from '../providers/types.js';
 import { MODEL_PLACEHOLDER } from '../providers/upstream-url.js';
 import { authPlan } from './auth.js';
@@ -118,7 +118,7 @@ function entryTarget(entry: ProviderEntry, env: ResolveOptions['env']): EntryTar
   const own = findProvider(prefix);
   // A known prefix speaks for itself (validate flags a `provider_interface` there); a custom
   // prefix needs both an interface and a base_url (seed guide, "OpenAI-Compatible Providers").
-  const provider = own ?? (entry.provider_interface !== undefined ? findProvider(entry.provider_interface) : undefined);
+  const provider = own ?? (entry.provider_interface !== undefined ? customProviderSpec(entry.provider_interface) : undefined);
   if (!provider) return undefined;
   const baseUrl = entry.base_url ?? (own ? provider.defaultBaseUrl : null);
   if (baseUrl === null || baseUrl === undefined) return undefined;

@@ -175,10 +175,11 @@ describe('wildcards, aliases and names (fixtures/valid/wildcards.yaml)', () => {
       url: 'https://bedrock-runtime.us-west-2.amazonaws.com/model/{model}/converse',
       stream_url: 'https://bedrock-runtime.us-west-2.amazonaws.com/model/{model}/converse-stream',
     });
+    // A custom OpenAI-compatible provider gets Responses clients translated to chat completions.
     expect(out.wildcards[3]!.endpoints.responses).toEqual({
-      api: 'openai_responses',
-      url: 'https://api.custom-provider.com/api/v2/responses',
-      stream_url: 'https://api.custom-provider.com/api/v2/responses',
+      api: 'openai_chat',
+      url: 'https://api.custom-provider.com/api/v2/chat/completions',
+      stream_url: 'https://api.custom-provider.com/api/v2/chat/completions',
     });
   });
 });
