@@ -325,7 +325,7 @@ function failUpstream(sink: ReplySink, api: ClientApi, entry: AccessLogEntry, fa
   sendClientError(sink, api, status, {
     kind: failure.kind === 'timeout' ? 'timeout' : 'upstream_unavailable',
     code: failure.kind === 'timeout' ? 'upstream_timeout' : 'upstream_unreachable',
-    message: `${failure.message} (the upstream did not answer)`,
+    message: failure.message,
   });
 }
 
@@ -480,7 +480,7 @@ function relay(body: Readable, sink: ReplySink, signal: AbortSignal, origin: str
       sink.end();
       settle(true);
     });
-    body.once('error', (error) => settle(false, classifyUpstreamError(error, origin, signal)));
+    body.once('error', (error) => settle(false, classifyUpstreamError(error, origin, signal, 'body')));
     if (signal.aborted) onAbort();
     else signal.addEventListener('abort', onAbort, { once: true });
   });
@@ -492,6 +492,6 @@ function readWhole(body: Readable, signal: AbortSignal, origin: string): Promise
     const chunks: Buffer[] = [];
     body.on('data', (data: Buffer) => chunks.push(data));
     body.once('end', () => resolve(Buffer.concat(chunks)));
-    body.once('error', (error) => resolve(classifyUpstreamError(error, origin, signal)));
+    body.once('error', (error) => resolve(classifyUpstreamError(error, origin, signal, 'body')));
   });
 }

@@ -94,19 +94,24 @@ export function createUpstreamClient(timeouts: UpstreamTimeouts = DEFAULT_TIMEOU
 
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
 
-/** What an error from undici (or from an upstream body stream) means for the client. */
-export function classifyUpstreamError(error: unknown, origin: string, signal?: AbortSignal): UpstreamFailure {
+/**
+ * What an error from undici (or from an upstream body stream) means for the client. `phase`
+ * says whether the response had begun: a failure while its body streams is a break-off, not an
+ * unreachable upstream.
+ */
+export function classifyUpstreamError(error: unknown, origin: string, signal?: AbortSignal, phase: 'request' | 'body' = 'request'): UpstreamFailure {
   if (error instanceof UpstreamFailure) return error;
   const code = errorCode(error);
   if (signal?.aborted || code === 'UND_ERR_ABORTED' || (error instanceof Error && error.name === 'AbortError')) {
     return new UpstreamFailure('aborted', 'the client closed the connection', { cause: error });
   }
   if (code !== undefined && TIMEOUT_CODES.has(code)) {
-    const what = code === 'UND_ERR_CONNECT_TIMEOUT' ? 'connecting to' : 'waiting for';
-    return new UpstreamFailure('timeout', `timed out ${what} ${origin}`, { cause: error });
+    const what = phase === 'body' ? `${origin} stopped sending its response` : code === 'UND_ERR_CONNECT_TIMEOUT' ? `connecting to ${origin}` : `waiting for ${origin}`;
+    return new UpstreamFailure('timeout', `timed out ${what}`, { cause: error });
   }
   const detail = describeNetworkError(code, error);
-  return new UpstreamFailure('unreachable', `could not reach ${origin}: ${detail}`, { cause: error });
+  const message = phase === 'body' ? `the response from ${origin} broke off: ${detail}` : `could not reach ${origin}: ${detail}`;
+  return new UpstreamFailure('unreachable', message, { cause: error });
 }
 
 const NETWORK_ERROR_TEXT: Record<string, string> = {

@@ -101,7 +101,7 @@ describe('upstream errors', () => {
     const res = await post('/v1/chat/completions', { model: 'gpt-4o', stream: true, messages: [] });
     expect(res.status).toBe(200);
     await expect(res.text()).rejects.toThrow();
-    expect((await logged(log)).error).toContain('connection reset (ECONNRESET)');
+    expect((await logged(log)).error).toBe('the response from http://127.0.0.1:1 broke off: connection reset (ECONNRESET)');
   });
 
   it('a client that goes away aborts the upstream request', async () => {
