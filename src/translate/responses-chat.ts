@@ -29,13 +29,13 @@ export function responsesRequestToChat(body: JsonObject, ctx: TranslateContext):
   for (const [field, why] of STATEFUL_OPTIONS) {
     if (body[field] !== undefined && body[field] !== null) {
       throw new TranslationError(
-        `${field} is not supported for ${ctx.clientModel}: ${why}, and this provider speaks chat completions, which keeps no state. Send the whole conversation in "input" instead.`,
+        `${field} is not supported for ${ctx.clientModel}: ${why}, and its provider has no native Responses API (Plano keeps no conversation state). Send the whole conversation in "input" instead.`,
         field,
       );
     }
   }
   if (body['background'] === true) {
-    throw new TranslationError(`background mode is not supported for ${ctx.clientModel}: its provider speaks chat completions; leave "background" out.`, 'background');
+    throw new TranslationError(`background mode is not supported for ${ctx.clientModel}: its provider has no native Responses API; leave "background" out.`, 'background');
   }
   const messages: JsonObject[] = [];
   const instructions = stringField(body, 'instructions');
@@ -97,7 +97,7 @@ function appendInputItem(messages: JsonObject[], item: unknown, where: string): 
       throw new TranslationError(`${where}: item_reference points at an item stored by OpenAI; send the item itself.`, where);
     default:
       throw new TranslationError(
-        `${where}: a "${String(type)}" item cannot be sent to a chat completions provider; use message, function_call and function_call_output items.`,
+        `${where}: a "${String(type)}" item cannot be carried to a provider without a native Responses API; use message, function_call and function_call_output items.`,
         where,
       );
   }
@@ -131,7 +131,7 @@ function chatPart(part: unknown, where: string): JsonObject {
       const url = stringField(part, 'image_url');
       if (url === undefined) {
         throw new TranslationError(
-          `${where}: an input_image needs an image_url (a link or a data: URL); a file_id refers to a file stored by OpenAI, which this provider cannot read.`,
+          `${where}: an input_image needs an image_url (a link or a data: URL); a file_id refers to a file stored by OpenAI, which other providers cannot read.`,
           where,
         );
       }
@@ -147,7 +147,7 @@ function chatPart(part: unknown, where: string): JsonObject {
     case 'input_audio':
       return { type: 'input_audio', input_audio: objectField(part, 'input_audio') ?? {} };
     default:
-      throw new TranslationError(`${where}: a "${String(type)}" content part cannot be sent to a chat completions provider.`, where);
+      throw new TranslationError(`${where}: a "${String(type)}" content part cannot be carried to a provider without a native Responses API.`, where);
   }
 }
 
@@ -158,7 +158,7 @@ function toolOutputText(output: unknown, where: string): string {
   return output
     .map((part, j) => {
       if (stringField(part, 'type') === 'input_text') return stringField(part, 'text') ?? '';
-      throw new TranslationError(`${where}[${j}]: chat completions tool results carry text only.`, `${where}[${j}]`);
+      throw new TranslationError(`${where}[${j}]: tool results carry text only to a provider without a native Responses API.`, `${where}[${j}]`);
     })
     .join('');
 }
@@ -168,7 +168,7 @@ function chatTool(tool: unknown, i: number): JsonObject {
   const name = stringField(tool, 'name');
   if (type !== 'function' || name === undefined) {
     throw new TranslationError(
-      `tools[${i}]: "${String(type)}" tools run inside OpenAI's Responses API; this provider speaks chat completions, which takes function tools only ({"type": "function", "name", "parameters"}).`,
+      `tools[${i}]: "${String(type)}" tools run inside OpenAI's Responses API; a provider without one takes function tools only ({"type": "function", "name", "parameters"}).`,
       `tools[${i}]`,
     );
   }

@@ -28,6 +28,7 @@ describe('Responses → chat request: what chat cannot carry is refused with a m
     const error = refused({ input: 'and then?', previous_response_id: 'resp_123' });
     expect(error.param).toBe('previous_response_id');
     expect(error.message).toContain('previous_response_id is not supported for groq/llama-3.3-70b');
+    expect(error.message).toContain('no native Responses API');
     expect(error.message).toContain('Send the whole conversation in "input"');
   });
 
