@@ -1,6 +1,6 @@
 import { errors as undiciErrors } from 'undici';
 import { describe, expect, it } from 'vitest';
-import { jsonOf, harness, jsonAnswer, logged, sseAnswer, upstreamFixture } from './gateway-harness.js';
+import { jsonOf, harness, jsonAnswer, logged, sseAnswer, testGateway, TEST_ENV, upstreamFixture } from './gateway-harness.js';
 
 const refused = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
 
@@ -24,6 +24,31 @@ describe('errors the gateway answers itself', () => {
     expect(body.type).toBe('error');
     expect(body.error.type).toBe('not_found_error');
     expect(body.error.message).toContain("Did you mean 'claude-sonnet-4-20250514'");
+  });
+
+  it('a short id two entries share: 400 naming both', async () => {
+    const shared = upstreamFixture('gateway.yaml').replace(
+      'model_aliases:',
+      '  - model: together_ai/gpt-4o\n    base_url: http://127.0.0.1:1\n    access_key: $OPENAI_API_KEY\n\nmodel_aliases:',
+    );
+    const gateway = testGateway(TEST_ENV, shared);
+    const { post, calls } = harness(() => jsonAnswer('openai-chat-completion.json'), { gateway: () => gateway });
+    const res = await post('/v1/chat/completions', { model: 'gpt-4o', messages: [] });
+    expect(res.status).toBe(400);
+    const body = await jsonOf(res);
+    expect(body.error.code).toBe('model_ambiguous');
+    expect(body.error.message).toContain("'openai/gpt-4o', 'together_ai/gpt-4o'");
+    expect(calls).toHaveLength(0);
+  });
+
+  it('no model named and no default model: 400 saying how to fix it', async () => {
+    const gateway = testGateway(TEST_ENV, upstreamFixture('gateway.yaml').replace('    default: true\n', ''));
+    const { post } = harness(() => jsonAnswer('openai-chat-completion.json'), { gateway: () => gateway });
+    const res = await post('/v1/messages', { max_tokens: 8, messages: [] });
+    expect(res.status).toBe(400);
+    const body = await jsonOf(res);
+    expect(body.error.type).toBe('invalid_request_error');
+    expect(body.error.message).toContain('mark a model `default: true`');
   });
 
   it('a body that is not a JSON object, or a model that is not a string: 400', async () => {
