@@ -40,6 +40,7 @@ export function summarise(results) {
       errors: runs.reduce((sum, r) => sum + r.errors, 0),
       timeouts: runs.reduce((sum, r) => sum + r.timeouts, 0),
       rssDuring: Math.max(...runs.map((r) => r.rssDuring ?? 0)),
+      cpuUs: median(runs.map((r) => r.cpuUsPerRequest).filter((v) => v !== undefined)),
       rounds: runs.length,
     };
   };
@@ -68,7 +69,7 @@ function table(header, rows) {
 function throughputTable(results, s, scenario) {
   const { targets, meta } = results;
   const ttfbColumns = SCENARIOS[scenario].stream;
-  const header = ['target', 'conns', 'req/s (min–max)', 'p50 ms', 'p99 ms', 'errors', '× bare', '× Portkey', '× direct'];
+  const header = ['target', 'conns', 'req/s (min–max)', 'p50 ms', 'p99 ms', 'errors', 'CPU µs/req', '× bare', '× Portkey', '× direct'];
   if (scenario === 'cross') header.push('× same-format');
   // A stream lasts ~100 ms, so requests/s at one connection is too coarse for added latency:
   // streams are read by time to first byte instead.
@@ -93,6 +94,7 @@ function throughputTable(results, s, scenario) {
         String(c.p50),
         String(c.p99),
         c.timeouts > 0 ? `${c.errors} (${c.timeouts} timeouts)` : String(c.errors),
+        Number.isFinite(c.cpuUs) ? c.cpuUs.toFixed(0) : '—',
         ratio('bare'),
         ratio('portkey'),
         ratio('direct'),
@@ -232,7 +234,7 @@ export function renderSection(results) {
   for (const note of meta.notes) lines.push(`- Note: ${note}`);
   lines.push('');
   lines.push(
-    'Medians over rounds. "added ms" = 1000/rps − 1000/rps(direct) at 1 connection, per request. Ratios compare requests/s at the same connection count; on a 2-core machine the load generator, the mock and the proxy share the cores, so the bare proxy, not direct, is the ceiling for a proxy.',
+    'Medians over rounds. "added ms" = 1000/rps − 1000/rps(direct) at 1 connection, per request. Ratios compare requests/s at the same connection count; on a 2-core machine the load generator, the mock and the proxy share the cores, so the bare proxy, not direct, is the ceiling for a proxy. "CPU µs/req" is the gateway process group\'s user + system CPU time (/proc/<pid>/stat) over the run divided by the responses completed: the least noise-sensitive number here.',
     '',
   );
   for (const scenario of Object.keys(SCENARIOS)) {
