@@ -174,7 +174,7 @@ async function serve(request: ModelRequest, sink: ReplySink, deps: PipelineDeps,
       return failUpstream(sink, api, entry, failure);
     }
     if (next && (response.status === 429 || response.status >= 500)) {
-      response.body.destroy();
+      discard(response.body);
       entry.routingNotes.push(`${target.name} answered HTTP ${response.status}; trying ${next.name}`);
       continue;
     }
@@ -190,6 +190,15 @@ async function serve(request: ModelRequest, sink: ReplySink, deps: PipelineDeps,
     if (stream) return relayTranslatedStream(response, translation.stream(context), sink, request, entry, destination.origin);
     return relayTranslatedJson(response, translation, context, sink, request, entry, target, destination.origin);
   }
+}
+
+/**
+ * [routing] Drops an upstream answer that will not be relayed. undici's body stream reports its
+ * own destruction as an 'error' event (RequestAbortedError), which must not go unheard.
+ */
+function discard(body: Readable): void {
+  body.on('error', () => {});
+  body.destroy();
 }
 
 /** [routing] A connect failure (refused, unreachable host, connect timeout): nothing reached the upstream model. */

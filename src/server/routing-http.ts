@@ -11,6 +11,7 @@
  * through the Messages API).
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
 import { request } from 'undici';
 import type { PlanoConfig } from '../config/types.js';
 import type { Gateway, ResolvedModel } from '../resolve/types.js';
@@ -75,11 +76,13 @@ export function routerCall(target: ResolvedModel, client: UpstreamClient, env: R
   };
 }
 
-async function readText(body: AsyncIterable<Uint8Array | string> & { destroy(): void }, signal: AbortSignal): Promise<string> {
+async function readText(body: Readable, signal: AbortSignal): Promise<string> {
+  // Errors reach the loop below; undici also emits its own destruction (on abort, or the size cap) as 'error'.
+  body.on('error', () => {});
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
-    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk);
+    const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array | string);
     size += bytes.length;
     if (size > MAX_ROUTER_RESPONSE_BYTES) {
       body.destroy();

@@ -19,6 +19,7 @@ import type { CheckResult } from '../../config/check.js';
 import type { ListenerEntry, PlanoConfig } from '../../config/types.js';
 import type { Gateway } from '../../resolve/types.js';
 import { formatAccessLog, type AccessLogEntry, type AccessLogFormat } from '../../server/access-log.js';
+import type { PreparedRouting } from '../../server/routing-http.js';
 import type { UpstreamTimeouts } from '../../server/upstream-client.js';
 import { CliError, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from '../exit.js';
 import { useColor, type CliIo, type OutputStream } from '../io.js';
@@ -67,15 +68,25 @@ export const upCommand: CommandModule = {
 };
 
 export async function runUp(arg: string | undefined, options: UpOptions, io: CliIo, onStop: StopTrigger): Promise<number> {
-  const [{ findConfigFile, readConfigText }, { createGatewayApp }, { listenGateway }, { createUpstreamClient }, { renderModelTable }, { parseDurationMs }] =
-    await Promise.all([
-      import('../config-file.js'),
-      import('../../server/app.js'),
-      import('../../server/listen.js'),
-      import('../../server/upstream-client.js'),
-      import('../render/model-table.js'),
-      import('../../routing/settings.js'),
-    ]);
+  const [
+    { findConfigFile, readConfigText },
+    { createGatewayApp },
+    { listenGateway },
+    { createUpstreamClient },
+    { renderModelTable },
+    { parseDurationMs },
+    { prepareRouting },
+    { createGatewayRouting },
+  ] = await Promise.all([
+    import('../config-file.js'),
+    import('../../server/app.js'),
+    import('../../server/listen.js'),
+    import('../../server/upstream-client.js'),
+    import('../render/model-table.js'),
+    import('../../routing/settings.js'),
+    import('../../server/routing-http.js'),
+    import('../../server/routing.js'),
+  ]);
   const graceMs = parseDurationMs(options.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT);
   if (graceMs === undefined) throw new CliError(`--shutdown-timeout ${options.shutdownTimeout} is not a duration`, 'Write it like 10s, 500ms or 1m.');
 
@@ -90,7 +101,16 @@ export async function runUp(arg: string | undefined, options: UpOptions, io: Cli
   const port = options.port ?? listener?.port ?? DEFAULT_PORT;
   const upstream = createUpstreamClient(upstreamTimeouts(loaded.config, parseDurationMs));
   const log = accessLogWriter(io.stderr, options.logFormat ?? 'text');
-  const app = createGatewayApp({ gateway: () => current, env: io.env, upstream, log: log.write });
+  // [routing, issue 7] Preference routing for the config being served, its router model reached
+  // through the same upstream client; rebuilt with the gateway on --watch reloads.
+  const warn = (warning: string): void => void io.stderr.write(`plano: warning: ${warning}\n`);
+  const startRouting = async (servable: Servable) => {
+    const prepared = await prepareRouting(servable.config, servable.gateway, { client: upstream, env: io.env, onRefreshWarning: warn });
+    prepared.warnings.forEach(warn);
+    return { prepared, routing: createGatewayRouting(prepared) };
+  };
+  let routing = await startRouting(loaded);
+  const app = createGatewayApp({ gateway: () => current, env: io.env, upstream, log: log.write, routing: () => routing.routing });
 
   let running;
   try {
@@ -104,6 +124,7 @@ export async function runUp(arg: string | undefined, options: UpOptions, io: Cli
     `plano gateway for ${file} listening on ${running.url}\n` +
       `  POST /v1/chat/completions · POST /v1/messages · POST /v1/responses · GET /v1/models\n\n` +
       renderModelTable(current, { color: useColor(io), collapseExpansions: true }) +
+      routingBanner(routing.prepared) +
       `\n${options.watch ? 'Watching the config for changes. ' : ''}Ctrl+C stops.\n`,
   );
 
@@ -124,6 +145,9 @@ export async function runUp(arg: string | undefined, options: UpOptions, io: Cli
         io.stderr.write(`plano: ${file} has errors (above); still serving the previous config\n`);
         return;
       }
+      const nextRouting = await startRouting(reloaded);
+      routing.prepared.close();
+      routing = nextRouting;
       current = reloaded.gateway;
       io.stderr.write(`plano: reloaded ${file}: ${current.models.length} models\n`);
       const nextListener = modelListener(reloaded.config);
@@ -151,6 +175,7 @@ export async function runUp(arg: string | undefined, options: UpOptions, io: Cli
       void running.stop(graceMs).then(async (cutOff) => {
         if (cutOff > 0) io.stderr.write(`plano: cut off ${cutOff} request(s) still running after ${graceMs / 1000}s\n`);
         unsubscribe();
+        routing.prepared.close();
         await upstream.close();
         log.flush();
         stopped();
@@ -194,6 +219,17 @@ function servingDiagnostics(result: CheckResult): CheckResult {
         : d,
     ),
   };
+}
+
+/** [routing] One line on the routes, when the config has preferences: requests without a model are routed. */
+function routingBanner(prepared: PreparedRouting): string {
+  const { preferences, router, routerSource } = prepared.settings;
+  if (preferences.length === 0) return '';
+  const by = router ? (routerSource.kind === 'hosted' ? `the hosted ${router.model}` : router.name) : 'no router (llm_routing_model is not configured)';
+  return (
+    `\nRouting ${preferences.length} route${preferences.length === 1 ? '' : 's'} (${preferences.map((p) => p.name).join(', ')}) with ${by}: ` +
+    'requests that name no model are routed; POST /routing/v1/chat/completions (and /messages, /responses) shows the decision.\n'
+  );
 }
 
 function modelListener(config: PlanoConfig): ListenerEntry | undefined {
