@@ -10,6 +10,7 @@ import type { Rule } from './types.js';
 
 /** `model_aliases.<alias>.target` names a configured model (not another alias: one hop only). */
 export const aliasTargets: Rule = (config, ctx) => {
+  if (config.modelAliases.length === 0) return [];
   const models = indexModels(config);
   const targetOf = new Map(config.modelAliases.map((a) => [a.alias, a.target]));
   return config.modelAliases.flatMap((alias): Diagnostic[] => {
@@ -33,6 +34,7 @@ export const aliasTargets: Rule = (config, ctx) => {
  * away from its model (fine when the short id is ambiguous: then the alias is the fix).
  */
 export const aliasShadowsModel: Rule = (config, ctx) => {
+  if (config.modelAliases.length === 0) return [];
   const models = indexModels(config);
   return config.modelAliases.flatMap((alias): Diagnostic[] => {
     const owner = models.shortNames.get(alias.alias);

@@ -5,7 +5,9 @@
  * answer comes from the resolver's own lookup (src/resolve), so validate agrees with what
  * `up` will do — wildcard expansions and ambiguous short ids included.
  */
-import { lookupModel, resolveGateway, type Gateway } from '../../resolve/index.js';
+import { lookupModel } from '../../resolve/lookup.js';
+import { resolveGateway } from '../../resolve/resolve.js';
+import type { Gateway } from '../../resolve/types.js';
 import type { PlanoConfig } from '../types.js';
 
 export interface ModelId {

@@ -25,9 +25,11 @@ const METRICS_FOR: Readonly<Record<Exclude<SelectionPreference, 'none'>, { type:
 
 /** Each model a top-level preference lists reaches a configured model. */
 export const preferenceModels: Rule = (config, ctx) => {
+  // Migrated inline preferences name their own provider's model.
+  const declared = config.routingPreferences.filter((pref) => pref.migratedFrom === undefined);
+  if (declared.length === 0) return [];
   const models = indexModels(config);
-  return config.routingPreferences
-    .filter((pref) => pref.migratedFrom === undefined)
+  return declared
     .flatMap((pref) => pref.models.flatMap((model, index) => unresolvedReference(ctx, models, {
       reference: model,
       path: `${pref.pointer}/models/${index}`,
