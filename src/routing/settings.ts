@@ -45,8 +45,10 @@ export function routingSettings(config: PlanoConfig, gateway: Gateway): RoutingS
 
   const routerName = typeof overrides.llm_routing_model === 'string' ? overrides.llm_routing_model.trim() : '';
   let router: ResolvedModel | null;
-  if (routerName !== '') {
-    const hit = lookupModel(gateway, routerName);
+  const hit = routerName !== '' ? lookupModel(gateway, routerName) : undefined;
+  // `Plano-Orchestrator` that no entry serves is the hosted router (the schema's default value).
+  const hosted = hit === undefined || (!hit.found && routerName === HOSTED_ROUTER_MODEL);
+  if (hit && !hosted) {
     router = hit.found ? hit.model : null;
     if (!hit.found) {
       const hint = hit.suggestions.length > 0 ? ` (did you mean ${hit.suggestions.map((s) => `'${s}'`).join(' or ')}?)` : '';
@@ -80,7 +82,7 @@ export function routingSettings(config: PlanoConfig, gateway: Gateway): RoutingS
     preferences: config.routingPreferences,
     defaultModel: gateway.defaultModel?.name ?? null,
     router,
-    routerSource: routerName !== '' ? { kind: 'configured', name: routerName } : { kind: 'hosted' },
+    routerSource: hosted ? { kind: 'hosted' } : { kind: 'configured', name: routerName },
     contextLength,
     timeoutMs,
     sessions: sessionCacheOptions(config.routing),

@@ -287,6 +287,15 @@ describe('routing settings', () => {
     expect(settings.router?.auth.mode).toBe('none');
   });
 
+  it('reads llm_routing_model: Plano-Orchestrator that no entry serves as the hosted router', () => {
+    const config = routingConfig();
+    config.overrides.llm_routing_model = 'Plano-Orchestrator';
+    const settings = routingSettings(config, resolveGateway(config, { env: {} }));
+    expect(settings.routerSource).toEqual({ kind: 'hosted' });
+    expect(settings.router?.endpoints.chat_completions.url).toBe('https://archfc.katanemo.dev/v1/chat/completions');
+    expect(settings.problems).toEqual([]);
+  });
+
   it('reports an llm_routing_model that is not configured, and the router then falls back', async () => {
     const config = routingConfig();
     config.overrides.llm_routing_model = 'plano/Arch-Router';
