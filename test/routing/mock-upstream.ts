@@ -15,6 +15,7 @@ export interface RecordedRequest {
   json: Record<string, unknown> | undefined;
 }
 
+/** `body`: text or bytes sent as they are, anything else as JSON. */
 export type MockReply = { status?: number; headers?: Record<string, string>; body: unknown } | 'hang';
 
 export interface MockUpstream {
@@ -40,9 +41,10 @@ export async function startMockUpstream(respond: (request: RecordedRequest) => M
       requests.push(recorded);
       const reply = respond(recorded);
       if (reply === 'hang') return;
-      const text = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
+      // Bytes (a binary stream such as Bedrock's event-stream) and text go as they are; anything else as JSON.
+      const payload = typeof reply.body === 'string' || reply.body instanceof Uint8Array ? reply.body : JSON.stringify(reply.body);
       res.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...reply.headers });
-      res.end(text);
+      res.end(payload);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
