@@ -9,6 +9,8 @@
  *   messages: `usage.input_tokens` / `usage.output_tokens` (streams: `message_start.message.usage`
  *     and `message_delta.usage`, the latter cumulative)
  *   responses: `usage.input_tokens` / `usage.output_tokens` (streams: `response.completed.response.usage`)
+ *   Bedrock Converse: `usage.inputTokens` / `usage.outputTokens` (a translated JSON answer is read
+ *     as the upstream sent it; ConverseStream usage comes from the translation's transducer)
  */
 import { numberField, objectField } from '../translate/json-fields.js';
 import { createSseDecoder, type SseDecoder } from '../translate/sse.js';
@@ -61,8 +63,8 @@ export class StreamUsageReader {
 export function usageOf(payload: unknown, previous?: TokenUsage): TokenUsage | undefined {
   const usage = objectField(payload, 'usage') ?? objectField(objectField(payload, 'message'), 'usage') ?? objectField(objectField(payload, 'response'), 'usage');
   if (!usage) return previous;
-  const input = numberField(usage, 'input_tokens') ?? numberField(usage, 'prompt_tokens');
-  const output = numberField(usage, 'output_tokens') ?? numberField(usage, 'completion_tokens');
+  const input = numberField(usage, 'input_tokens') ?? numberField(usage, 'prompt_tokens') ?? numberField(usage, 'inputTokens');
+  const output = numberField(usage, 'output_tokens') ?? numberField(usage, 'completion_tokens') ?? numberField(usage, 'outputTokens');
   if (input === undefined && output === undefined) return previous;
   return { input_tokens: input ?? previous?.input_tokens, output_tokens: output ?? previous?.output_tokens };
 }

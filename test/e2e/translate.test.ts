@@ -150,6 +150,12 @@ function received(upstream: Upstream, stream: boolean): Json {
   return request.json!;
 }
 
+/** Resolves when the access log, after `from` characters, has the line of a 200 from `upstream` with the mock's token counts. */
+function loggedUsage(upstream: Upstream, stream: boolean, from: number): Promise<string> {
+  const model = upstream.model.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return plano!.waitForStderr(new RegExp(`→ ${model} \\[\\w+\\] ${stream ? 'stream ' : ''}200 .*tokens=${MOCK_USAGE.input}/${MOCK_USAGE.output}`), from);
+}
+
 describe('plano up starts a config that needs translating', () => {
   it('without a warning', () => {
     expect(plano!.stderr()).not.toMatch(/warning|501|translat/i);
@@ -165,6 +171,7 @@ describe('OpenAI SDK, chat completions', () => {
 
   describe.each([ANTHROPIC, BEDROCK])('→ $provider', (upstream) => {
     it.each(STREAMED)('text (stream: %s)', async (stream) => {
+      const logFrom = plano!.stderr().length;
       const completion = await complete(
         { model: upstream.model, messages: [{ role: 'system', content: SYSTEM }, { role: 'user', content: 'Hi' }], max_tokens: 100, temperature: 0.2 },
         stream,
@@ -175,6 +182,7 @@ describe('OpenAI SDK, chat completions', () => {
       const body = received(upstream, stream);
       expect(upstream.systemOf(body)).toBe(SYSTEM);
       expect(JSON.stringify(body)).not.toContain('"model":"amazon_bedrock');
+      await loggedUsage(upstream, stream, logFrom);
     });
 
     it.each(STREAMED)('a tool call round trip (stream: %s)', async (stream) => {
@@ -205,6 +213,7 @@ describe('Anthropic SDK, messages', () => {
 
   describe.each([OPENAI_CHAT, BEDROCK])('→ $provider', (upstream) => {
     it.each(STREAMED)('text (stream: %s)', async (stream) => {
+      const logFrom = plano!.stderr().length;
       const message = await send({ model: upstream.model, max_tokens: 100, system: SYSTEM, messages: [{ role: 'user', content: 'Hi' }] }, stream);
       expect(message).toMatchObject({
         role: 'assistant',
@@ -214,6 +223,7 @@ describe('Anthropic SDK, messages', () => {
         usage: { input_tokens: MOCK_USAGE.input, output_tokens: MOCK_USAGE.output },
       });
       expect(upstream.systemOf(received(upstream, stream))).toBe(SYSTEM);
+      await loggedUsage(upstream, stream, logFrom);
     });
 
     it.each(STREAMED)('a tool call round trip (stream: %s)', async (stream) => {
@@ -247,11 +257,13 @@ describe('OpenAI SDK, responses', () => {
 
   describe.each(UPSTREAMS)('→ $provider', (upstream) => {
     it.each(STREAMED)('text (stream: %s)', async (stream) => {
+      const logFrom = plano!.stderr().length;
       const response = await respond({ model: upstream.model, instructions: SYSTEM, input: 'Hi', max_output_tokens: 100 }, stream);
       expect(response.status).toBe('completed');
       expect(response.output_text).toBe(`Hello from ${upstream.provider}.`);
       expect(response.usage).toMatchObject({ input_tokens: MOCK_USAGE.input, output_tokens: MOCK_USAGE.output });
       expect(upstream.systemOf(received(upstream, stream))).toBe(SYSTEM);
+      await loggedUsage(upstream, stream, logFrom);
     });
 
     it.each(STREAMED)('a tool call round trip (stream: %s)', async (stream) => {
