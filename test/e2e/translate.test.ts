@@ -120,6 +120,8 @@ let plano: PlanoUp | undefined;
 let dir: string | undefined;
 let openai: OpenAI;
 let anthropic: Anthropic;
+/** What `plano up` printed before the first request. */
+let startup = { stdout: '', stderr: '' };
 
 beforeAll(async () => {
   mocks = await startMockUpstreams();
@@ -129,6 +131,7 @@ beforeAll(async () => {
   for (const provider of Object.keys(PLACEHOLDERS) as MockProvider[]) config = config.replaceAll(PLACEHOLDERS[provider], started[provider].url);
   await writeFile(join(dir, 'plano_config.yaml'), config);
   plano = await startPlanoUp([], ENV, dir);
+  startup = { stdout: plano.stdout(), stderr: plano.stderr() };
   openai = new OpenAI({ baseURL: `${plano.url}/v1`, apiKey: CLIENT_KEY, maxRetries: 0 });
   anthropic = new Anthropic({ baseURL: plano.url, apiKey: CLIENT_KEY, maxRetries: 0 });
 });
@@ -157,8 +160,10 @@ function loggedUsage(upstream: Upstream, stream: boolean, from: number): Promise
 }
 
 describe('plano up starts a config that needs translating', () => {
-  it('without a warning', () => {
-    expect(plano!.stderr()).not.toMatch(/warning|501|translat/i);
+  it('without a warning, listing every model', () => {
+    expect(startup.stderr).toBe('');
+    expect(startup.stdout).not.toMatch(/warning|501|translat/i);
+    for (const upstream of UPSTREAMS) expect(startup.stdout).toContain(upstream.model);
   });
 });
 
@@ -365,5 +370,6 @@ describe('every client API reaches every configured model', () => {
         if (path === '/v1/responses') expect(text).toContain('event: response.completed');
       }
     }
+    expect(plano!.stderr()).not.toMatch(/ 501 /);
   });
 });
