@@ -10,6 +10,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordedRequest } from '../routing/mock-upstream.js';
@@ -31,6 +32,9 @@ const CONFIG = new URL('../../fixtures/e2e/translate.yaml', import.meta.url);
 const ENV = { GROQ_API_KEY: 'gsk-configured-groq', ANTHROPIC_API_KEY: 'sk-ant-configured', AWS_BEARER_TOKEN_BEDROCK: 'bedrock-api-key-configured' };
 const CLIENT_KEY = 'sk-client-own-key';
 const BEDROCK_MODEL_ID = 'us.anthropic.claude-3-5-haiku-20241022-v1:0';
+/** A configured Bedrock model whose base_url is a closed port. */
+const UNREACHABLE_MODEL = 'amazon_bedrock/amazon.nova-lite-v1:0';
+const UNREACHABLE_PLACEHOLDER = 'http://unreachable.mock';
 
 /** The config's placeholder host for each mock (fixtures/e2e/translate.yaml). */
 const PLACEHOLDERS: Record<MockProvider, string> = {
@@ -129,6 +133,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'plano-translate-'));
   let config = await readFile(CONFIG, 'utf8');
   for (const provider of Object.keys(PLACEHOLDERS) as MockProvider[]) config = config.replaceAll(PLACEHOLDERS[provider], started[provider].url);
+  config = config.replaceAll(UNREACHABLE_PLACEHOLDER, await closedPortUrl());
   await writeFile(join(dir, 'plano_config.yaml'), config);
   plano = await startPlanoUp([], ENV, dir);
   startup = { stdout: plano.stdout(), stderr: plano.stderr() };
@@ -141,6 +146,15 @@ afterAll(async () => {
   await stopMockUpstreams(mocks);
   if (dir) await rm(dir, { recursive: true, force: true });
 });
+
+/** http://127.0.0.1:<a port that was free a moment ago and is closed now>. */
+async function closedPortUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `http://127.0.0.1:${port}`;
+}
 
 /** The last request `upstream`'s mock received, checked for what every translated request must have. */
 function received(upstream: Upstream, stream: boolean): Json {
@@ -163,7 +177,7 @@ describe('plano up starts a config that needs translating', () => {
   it('without a warning, listing every model', () => {
     expect(startup.stderr).toBe('');
     expect(startup.stdout).not.toMatch(/warning|501|translat/i);
-    for (const upstream of UPSTREAMS) expect(startup.stdout).toContain(upstream.model);
+    for (const model of [...UPSTREAMS.map((u) => u.model), UNREACHABLE_MODEL]) expect(startup.stdout).toContain(model);
   });
 });
 
@@ -328,6 +342,16 @@ describe('upstream errors reach the client in its own shape, status kept', () =>
     expect((error as Error).message).toContain(message);
   });
 
+  it.each(['chat', 'messages', 'responses'] as const)('%s → an unreachable Bedrock: 502 naming the upstream', async (client) => {
+    const error = await ask(client, UNREACHABLE_MODEL, 'Hi', false).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(client === 'messages' ? Anthropic.APIError : OpenAI.APIError);
+    expect(error).toMatchObject({
+      status: 502,
+      error: client === 'messages' ? { type: 'error', error: { type: 'api_error' } } : { type: 'api_error', code: 'upstream_unreachable' },
+    });
+    expect((error as Error).message).toMatch(/could not reach http:\/\/127\.0\.0\.1:\d+: connection refused/);
+  });
+
   it.each(TRANSLATED_PAIRS)('$client → $upstream.provider: an error inside the stream ends it with that error', async ({ client, upstream }) => {
     const error = await ask(client, upstream.model, 'Now break the stream.', true).catch((e: unknown) => e);
     const message = mockErrorMessage(upstream.provider, 'mid-stream');
@@ -352,9 +376,8 @@ describe('every client API reaches every configured model', () => {
 
   it('answers 200, as JSON or as an SSE stream, for each client API × model', async () => {
     const models = ((await (await fetch(`${plano!.url}/v1/models`)).json()) as { data: { id: string }[] }).data.map((m) => m.id);
-    expect(models.sort()).toEqual(UPSTREAMS.map((u) => u.model).sort());
-    for (const model of models) {
-      const provider = UPSTREAMS.find((u) => u.model === model)!.provider;
+    expect(models.sort()).toEqual([...UPSTREAMS.map((u) => u.model), UNREACHABLE_MODEL].sort());
+    for (const { model, provider } of UPSTREAMS) {
       for (const [path, request] of Object.entries(REQUESTS)) {
         const plain = await post(path, request(model));
         expect({ path, model, status: plain.status }).toEqual({ path, model, status: 200 });
