@@ -5,11 +5,12 @@
 //
 //   npm run bench:gateway -- [--quick] [--rounds N] [--duration S] [--only plano,bare,portkey,direct]
 //                            [--workers 1,2] [--connections 1,32,256] [--scenarios json,stream,cross]
-//                            [--profile] [--no-build] [--no-write]
+//                            [--profile] [--no-build] [--no-write] [--plano-root DIR]
 //
 // Everything listens on 127.0.0.1; every process started here is stopped at the end, also on an
-// error or Ctrl-C. plano is run from dist/ (built first unless --no-build); Portkey is installed
-// into bench/.tmp/portkey, which is kept between runs.
+// error or Ctrl-C. plano is run from dist/ (built first unless --no-build) — of this checkout, or
+// of another one given with --plano-root (to compare two builds); Portkey is installed into
+// bench/.tmp/portkey, which is kept between runs.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -68,6 +69,7 @@ function parseOptions(argv) {
       'chunk-ms': { type: 'string', default: '5' },
       'ttfb-samples': { type: 'string' },
       'portkey-version': { type: 'string', default: '1.15.2' },
+      'plano-root': { type: 'string', default: root },
       profile: { type: 'boolean', default: false },
       build: { type: 'boolean', default: true },
       'no-build': { type: 'boolean', default: false },
@@ -92,6 +94,7 @@ function parseOptions(argv) {
     chunkMs: Number(values['chunk-ms']),
     ttfbSamples: positive(values['ttfb-samples'] ?? (quick ? '20' : '100'), 'ttfb-samples'),
     portkeyVersion: values['portkey-version'],
+    planoRoot: values['plano-root'],
     profile: values.profile,
     build: values.build && !values['no-build'],
     write: values.write && !values['no-write'],
@@ -135,7 +138,8 @@ const alive = (target) => !target.process || (target.process.child.exitCode === 
 async function main() {
   const options = parseOptions(process.argv.slice(2));
   if (options.help) {
-    log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 12).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
+    const lines = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1);
+    log(lines.slice(0, lines.findIndex((l) => !l.startsWith('//'))).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
     return;
   }
   installCleanup();
@@ -156,13 +160,13 @@ async function main() {
   if (wants('plano')) {
     if (options.build) {
       log('building plano (npm run build)…');
-      const build = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, encoding: 'utf8' });
+      const build = spawnSync(process.execPath, [join(options.planoRoot, 'scripts', 'build.mjs')], { cwd: options.planoRoot, encoding: 'utf8' });
       if (build.status !== 0) {
         log(`  build exited ${build.status}; running what tsc emitted`);
         notes.push(`\`npm run build\` exited ${build.status} (tsc emits even with type errors); plano ran from that dist/`);
       }
     }
-    plano = probePlanoUp(root);
+    plano = probePlanoUp(options.planoRoot);
     if (!plano.ok) {
       log(`plano up is not available: ${plano.reason}`);
       skipped.push({ target: 'plano', reason: `plano up is not available: ${plano.reason}` });
@@ -232,12 +236,12 @@ async function main() {
     if (profileDir) mkdirSync(profileDir, { recursive: true });
     for (const workers of workerCounts) {
       const port = await freePort();
-      const proc = await startPlano({ root, configPath, port, workers, workersFlag: plano.workers, logDir, profileDir });
+      const proc = await startPlano({ root: options.planoRoot, configPath, port, workers, workersFlag: plano.workers, logDir, profileDir });
       const base = `http://127.0.0.1:${port}`;
       targets.push({
         key: workers === 1 ? 'plano' : `plano-w${workers}`,
         label: workers === 1 ? 'plano' : `plano ×${workers} workers`,
-        description: `\`plano up${plano.workers ? ` --workers ${workers}` : ''}\` (dist/)${profileDir ? ' under --cpu-prof' : ''}`,
+        description: `\`plano up${plano.workers ? ` --workers ${workers}` : ''}\` (${options.planoRoot === root ? 'dist/' : `${options.planoRoot}/dist`})${profileDir ? ' under --cpu-prof' : ''}`,
         process: proc,
         routes: { ...sameFormat(base), cross: { url: `${base}${chatPath}`, headers: {}, model: PLANO_MODELS.anthropic } },
       });
