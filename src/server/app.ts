@@ -1,11 +1,14 @@
 /**
  * The gateway as a Hono app: the three model APIs, `/v1/models`, `/healthz`, and JSON 404s.
  *
- * Under @hono/node-server (`plano up`) a model request is served straight on Node's request and
- * response objects (`c.env.incoming` / `c.env.outgoing`): the body is read as Buffers and the
- * answer written to the socket, with no Web `Request`/`ReadableStream` built in between — the
- * hot path of a proxy. Anywhere else (`app.request()` in tests, other runtimes) the same pipeline
- * runs on the Web `Request` and answers a Web `Response`.
+ * On Node a model request is served straight on Node's request and response objects: the body
+ * is read as Buffers and the answer written to the socket, with no Web `Request`/`ReadableStream`
+ * built in between — the hot path of a proxy. `plano up` goes one step further and hands the
+ * three model routes to `app.serveNode` before Hono sees them (listen.ts): Hono's per-request
+ * Request and Context cost about as much CPU as the rest of a passed-through request. Under
+ * @hono/node-server the Hono routes reach the same function through `c.env.incoming/outgoing`;
+ * anywhere else (`app.request()` in tests, other runtimes) the same pipeline runs on the Web
+ * `Request` and answers a Web `Response`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
@@ -16,6 +19,7 @@ import type { Gateway } from '../resolve/types.js';
 import { clientErrorBody } from '../translate/client-errors.js';
 import { findTranslation } from '../translate/index.js';
 import { newAccessLogEntry, type AccessLogEntry } from './access-log.js';
+import { ClientGone } from './client-gone.js';
 import { JSON_CONTENT_TYPE } from './errors.js';
 import { serveModelRequest, type FindTranslation, type PipelineDeps } from './model-request.js';
 import { nodeReplySink, webReplySink, type ReplySink } from './reply.js';
@@ -56,7 +60,14 @@ type GatewayContext = Context<{ Bindings: NodeBindings }>;
 const DEFAULT_MAX_BODY_BYTES = 50 * 1024 * 1024;
 const noLog = (): void => {};
 
-export type GatewayApp = Hono<{ Bindings: NodeBindings }>;
+export type GatewayApp = Hono<{ Bindings: NodeBindings }> & {
+  /**
+   * Serves a request to one of the model routes (POST /v1/chat/completions, /v1/messages,
+   * /v1/responses) straight on Node's objects, as the Hono route would; false for any other
+   * request, which then goes to `app.fetch`.
+   */
+  serveNode(incoming: IncomingMessage, outgoing: ServerResponse): boolean;
+};
 
 export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   const routing = options.routing;
@@ -68,11 +79,24 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     log: options.log ?? noLog,
   };
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const app = new Hono<{ Bindings: NodeBindings }>();
+  const hono = new Hono<{ Bindings: NodeBindings }>();
 
   for (const api of CLIENT_APIS) {
-    app.post(CLIENT_API_PATHS[api], (c) => serveModelRoute(c, api, options.gateway(), deps, maxBodyBytes));
+    hono.post(CLIENT_API_PATHS[api], (c) => serveModelRoute(c, api, options.gateway(), deps, maxBodyBytes));
   }
+  const apiAt = new Map<string, ClientApi>(CLIENT_APIS.map((api) => [CLIENT_API_PATHS[api], api]));
+  const app: GatewayApp = Object.assign(hono, {
+    serveNode(incoming: IncomingMessage, outgoing: ServerResponse): boolean {
+      if (incoming.method !== 'POST') return false;
+      const url = incoming.url ?? '';
+      const query = url.indexOf('?');
+      const path = query === -1 ? url : url.slice(0, query);
+      const api = apiAt.get(path);
+      if (api === undefined) return false;
+      void serveNodeModelRequest(incoming, outgoing, api, path, options.gateway(), deps, maxBodyBytes);
+      return true;
+    },
+  });
 
   // [routing, issue 7] What a request would be routed to, without calling the model.
   if (routing) {
@@ -120,41 +144,50 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
 }
 
 async function serveModelRoute(c: GatewayContext, api: ClientApi, gateway: Gateway, deps: PipelineDeps, maxBodyBytes: number): Promise<Response> {
-  const startedAt = performance.now();
   const path = c.req.path;
   const { incoming, outgoing } = c.env ?? {};
   if (incoming && outgoing) {
-    const signal = clientGone(outgoing);
-    const body = await readNodeBody(incoming, maxBodyBytes);
-    const sink = nodeReplySink(outgoing);
-    const method = incoming.method ?? 'POST';
-    if (body === 'too-large') rejectTooLarge(sink, api, method, path, deps, maxBodyBytes);
-    else if (body !== 'aborted') {
-      await serveModelRequest({ api, method, path, headers: incoming.headers, body, signal, gateway, startedAt }, sink, deps);
-    }
+    await serveNodeModelRequest(incoming, outgoing, api, path, gateway, deps, maxBodyBytes);
     return RESPONSE_ALREADY_SENT;
   }
 
-  const cancelled = new AbortController();
-  const { sink, response } = webReplySink(() => cancelled.abort());
+  const startedAt = performance.now();
+  const gone = new ClientGone();
+  const { sink, response } = webReplySink(() => gone.abort());
   const raw = c.req.raw;
+  raw.signal.addEventListener('abort', () => gone.abort(), { once: true });
   const body = Buffer.from(await raw.arrayBuffer());
   if (body.length > maxBodyBytes) {
     rejectTooLarge(sink, api, raw.method, path, deps, maxBodyBytes);
     return response;
   }
-  const signal = AbortSignal.any([raw.signal, cancelled.signal]);
-  void serveModelRequest({ api, method: raw.method, path, headers: Object.fromEntries(raw.headers), body, signal, gateway, startedAt }, sink, deps);
+  void serveModelRequest({ api, method: raw.method, path, headers: Object.fromEntries(raw.headers), body, gone, gateway, startedAt }, sink, deps);
   return response;
 }
 
-/** Aborts when the client closes the connection before its response was written whole. */
-function clientGone(outgoing: ServerResponse): AbortSignal {
-  const controller = new AbortController();
+/** A model request on Node's own request and response objects. */
+async function serveNodeModelRequest(
+  incoming: IncomingMessage,
+  outgoing: ServerResponse,
+  api: ClientApi,
+  path: string,
+  gateway: Gateway,
+  deps: PipelineDeps,
+  maxBodyBytes: number,
+): Promise<void> {
+  const startedAt = performance.now();
+  const gone = new ClientGone();
+  // The client closed the connection before its response was written whole.
   outgoing.once('close', () => {
-    if (!outgoing.writableFinished) controller.abort();
+    if (!outgoing.writableFinished) gone.abort();
   });
-  return controller.signal;
+  const body = await readNodeBody(incoming, maxBodyBytes);
+  const sink = nodeReplySink(outgoing);
+  const method = incoming.method ?? 'POST';
+  if (body === 'too-large') rejectTooLarge(sink, api, method, path, deps, maxBodyBytes);
+  else if (body !== 'aborted') {
+    await serveModelRequest({ api, method, path, headers: incoming.headers, body, gone, gateway, startedAt }, sink, deps);
+  }
 }
 
 /** The request body, read straight from Node's stream. */

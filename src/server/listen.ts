@@ -1,11 +1,12 @@
 /**
- * The gateway on a socket: the Hono app on @hono/node-server's Node adapter, and a graceful stop
- * — no new connections, in-flight requests and streams allowed to finish (bounded), then
- * whatever is left cut off.
+ * The gateway on a socket: a node:http server that gives the model routes to the app's Node
+ * handler and everything else to the Hono app through @hono/node-server's adapter, and a
+ * graceful stop — no new connections, in-flight requests and streams allowed to finish
+ * (bounded), then whatever is left cut off.
  */
-import type { Server, ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createAdaptorServer } from '@hono/node-server';
+import { getRequestListener } from '@hono/node-server';
 
 export interface ListenOptions {
   host: string;
@@ -30,11 +31,17 @@ export interface RunningGateway {
   inFlight(): number;
 }
 
-/** What @hono/node-server calls per request: a Hono app's `app.fetch`. */
-type FetchCallback = Parameters<typeof createAdaptorServer>[0]['fetch'];
+/** What the server runs: a Hono app's `fetch`, and optionally a Node handler that takes the requests it returns true for. */
+export interface ServedApp {
+  fetch: Parameters<typeof getRequestListener>[0];
+  serveNode?(incoming: IncomingMessage, outgoing: ServerResponse): boolean;
+}
 
-export async function listenGateway(fetch: FetchCallback, options: ListenOptions): Promise<RunningGateway> {
-  const server = createAdaptorServer({ fetch }) as Server;
+export async function listenGateway(app: ServedApp, options: ListenOptions): Promise<RunningGateway> {
+  const viaHono = getRequestListener(app.fetch);
+  const server = createServer((incoming, outgoing) => {
+    if (!app.serveNode?.(incoming, outgoing)) void viaHono(incoming, outgoing);
+  });
   const inFlight = new Set<ServerResponse>();
   let stopping = false;
   server.on('request', (_req, res: ServerResponse) => {

@@ -12,19 +12,27 @@
  * Never throws: every outcome becomes a response (or a cut-off one) and one access-log entry.
  */
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
-import type { Readable } from 'node:stream';
 import { CLIENT_API_PATHS, type ClientApi, type UpstreamApi } from '../providers/types.js';
 import type { Gateway, LookupResult, ResolvedModel, UpstreamEndpoint } from '../resolve/types.js';
 import { translateUpstreamError } from '../translate/upstream-errors.js';
 import { TranslationError, type JsonObject, type StreamTransducer, type TranslateContext, type Translation } from '../translate/types.js';
 import { newAccessLogEntry, type AccessLogEntry } from './access-log.js';
 import { upstreamCredential } from './auth.js';
+import type { ClientGone } from './client-gone.js';
 import { JSON_CONTENT_TYPE, sendClientError, sendJson } from './errors.js';
 import { clientResponseHeaders, upstreamRequestHeaders } from './headers.js';
 import { withModel } from './model-field.js';
 import type { ReplySink } from './reply.js';
 import type { SelectModel } from './select-model.js';
-import { classifyUpstreamError, UpstreamFailure, type UpstreamClient, type UpstreamResponse } from './upstream-client.js';
+import {
+  classifyUpstreamError,
+  clientLeft,
+  exchangeWith,
+  UpstreamFailure,
+  type UpstreamBody,
+  type UpstreamClient,
+  type UpstreamExchange,
+} from './upstream-client.js';
 import { StreamUsageReader, usageOf, usageOfJsonBody } from './usage.js';
 
 export type FindTranslation = (client: ClientApi, upstream: UpstreamApi) => Translation | undefined;
@@ -43,8 +51,8 @@ export interface ModelRequest {
   path: string;
   headers: IncomingHttpHeaders;
   body: Buffer;
-  /** Aborts when the client goes away. */
-  signal: AbortSignal;
+  /** Fires when the client goes away. */
+  gone: ClientGone;
   /** The configuration this request is served with, taken when it arrived. */
   gateway: Gateway;
   /** performance.now() when the request arrived. */
@@ -156,17 +164,17 @@ async function serve(request: ModelRequest, sink: ReplySink, deps: PipelineDeps,
     }
 
     const destination = upstreamTarget(endpoint, stream);
-    let response: UpstreamResponse;
+    let response: UpstreamExchange;
     try {
-      response = await deps.upstream.send({
+      response = await exchangeWith(deps.upstream, {
         origin: destination.origin,
         path: destination.path,
         headers: upstreamRequestHeaders(request.headers, target, credential.key),
         body: upstreamBody,
-        signal: request.signal,
+        gone: request.gone,
       });
     } catch (error) {
-      const failure = classifyUpstreamError(error, destination.origin, request.signal);
+      const failure = classifyUpstreamError(error, destination.origin, request.gone);
       if (next && isConnectFailure(failure)) {
         entry.routingNotes.push(`${target.name}: ${failure.message}; trying ${next.name}`);
         continue;
@@ -174,7 +182,7 @@ async function serve(request: ModelRequest, sink: ReplySink, deps: PipelineDeps,
       return failUpstream(sink, api, entry, failure);
     }
     if (next && (response.status === 429 || response.status >= 500)) {
-      discard(response.body);
+      response.body.destroy();
       entry.routingNotes.push(`${target.name} answered HTTP ${response.status}; trying ${next.name}`);
       continue;
     }
@@ -182,7 +190,7 @@ async function serve(request: ModelRequest, sink: ReplySink, deps: PipelineDeps,
 
     if (!translation) return passThrough(response, sink, request, entry, destination.origin);
     if (response.status >= 400) {
-      const bytes = await readWhole(response.body, request.signal, destination.origin);
+      const bytes = await readWhole(response.body, request.gone, destination.origin);
       if (bytes instanceof UpstreamFailure) return failUpstream(sink, api, entry, bytes);
       const translated = translateUpstreamError(endpoint.api, api, response.status, bytes);
       return sendJson(sink, translated.status, translated.body);
@@ -190,15 +198,6 @@ async function serve(request: ModelRequest, sink: ReplySink, deps: PipelineDeps,
     if (stream) return relayTranslatedStream(response, translation.stream(context), sink, request, entry, destination.origin);
     return relayTranslatedJson(response, translation, context, sink, request, entry, target, destination.origin);
   }
-}
-
-/**
- * [routing] Drops an upstream answer that will not be relayed. undici's body stream reports its
- * own destruction as an 'error' event (RequestAbortedError), which must not go unheard.
- */
-function discard(body: Readable): void {
-  body.on('error', () => {});
-  body.destroy();
 }
 
 /** [routing] A connect failure (refused, unreachable host, connect timeout): nothing reached the upstream model. */
@@ -339,17 +338,17 @@ function failUpstream(sink: ReplySink, api: ClientApi, entry: AccessLogEntry, fa
 }
 
 /** Same format: the upstream's status, headers and bytes, as they arrive; usage read on the side. */
-async function passThrough(response: UpstreamResponse, sink: ReplySink, request: ModelRequest, entry: AccessLogEntry, origin: string): Promise<void> {
+async function passThrough(response: UpstreamExchange, sink: ReplySink, request: ModelRequest, entry: AccessLogEntry, origin: string): Promise<void> {
   sink.head(response.status, clientResponseHeaders(response.headers, true));
   const contentType = response.headers['content-type'];
   const isStream = typeof contentType === 'string' && contentType.startsWith('text/event-stream');
   if (response.status >= 400) {
-    await relay(response.body, sink, request.signal, origin, entry, IDENTITY_STEP);
+    await relay(response.body, sink, request.gone, origin, entry, IDENTITY_STEP);
     return;
   }
   if (isStream) {
     const reader = new StreamUsageReader();
-    await relay(response.body, sink, request.signal, origin, entry, {
+    await relay(response.body, sink, request.gone, origin, entry, {
       chunk: identity,
       after: (data) => reader.push(data),
       end: () => '',
@@ -359,7 +358,7 @@ async function passThrough(response: UpstreamResponse, sink: ReplySink, request:
   }
   const chunks: Buffer[] = [];
   let length = 0;
-  const completed = await relay(response.body, sink, request.signal, origin, entry, {
+  const completed = await relay(response.body, sink, request.gone, origin, entry, {
     chunk: identity,
     after: (data) => {
       chunks.push(data);
@@ -371,7 +370,7 @@ async function passThrough(response: UpstreamResponse, sink: ReplySink, request:
 }
 
 async function relayTranslatedStream(
-  response: UpstreamResponse,
+  response: UpstreamExchange,
   transducer: StreamTransducer,
   sink: ReplySink,
   request: ModelRequest,
@@ -383,7 +382,7 @@ async function relayTranslatedStream(
   headers['content-type'] = 'text/event-stream; charset=utf-8';
   headers['cache-control'] = 'no-cache';
   sink.head(response.status, headers);
-  await relay(response.body, sink, request.signal, origin, entry, {
+  await relay(response.body, sink, request.gone, origin, entry, {
     chunk: (data) => transducer.push(data),
     end: () => transducer.end(),
   });
@@ -391,7 +390,7 @@ async function relayTranslatedStream(
 }
 
 async function relayTranslatedJson(
-  response: UpstreamResponse,
+  response: UpstreamExchange,
   translation: Translation,
   context: TranslateContext,
   sink: ReplySink,
@@ -400,7 +399,7 @@ async function relayTranslatedJson(
   target: ResolvedModel,
   origin: string,
 ): Promise<void> {
-  const bytes = await readWhole(response.body, request.signal, origin);
+  const bytes = await readWhole(response.body, request.gone, origin);
   if (bytes instanceof UpstreamFailure) return failUpstream(sink, request.api, entry, bytes);
   let upstreamJson: unknown;
   try {
@@ -440,14 +439,14 @@ const IDENTITY_STEP: RelayStep = { chunk: identity, end: () => '' };
  * the upstream failed (the client's response is cut off — its status is already sent) or the
  * client left (the upstream request is abandoned).
  */
-function relay(body: Readable, sink: ReplySink, signal: AbortSignal, origin: string, entry: AccessLogEntry, step: RelayStep): Promise<boolean> {
+function relay(body: UpstreamBody, sink: ReplySink, gone: ClientGone, origin: string, entry: AccessLogEntry, step: RelayStep): Promise<boolean> {
   return new Promise<boolean>((resolve) => {
     let settled = false;
+    let stopListening = (): void => {};
     const settle = (delivered: boolean, failure?: UpstreamFailure): void => {
       if (settled) return;
       settled = true;
-      body.off('data', onData);
-      signal.removeEventListener('abort', onAbort);
+      stopListening();
       if (failure) {
         entry.error = failure.message;
         if (failure.kind === 'aborted') entry.status = CLIENT_CLOSED;
@@ -455,52 +454,70 @@ function relay(body: Readable, sink: ReplySink, signal: AbortSignal, origin: str
       }
       resolve(delivered);
     };
-    const resume = (): void => void body.resume();
-    const onData = (data: Buffer): void => {
-      let out: string | Uint8Array;
-      try {
-        out = step.chunk(data);
-      } catch (error) {
-        body.destroy();
-        settle(false, new UpstreamFailure('unreachable', `the upstream's stream could not be translated: ${(error as Error).message}`));
-        return;
-      }
-      if (out.length > 0 && !sink.write(out)) {
-        body.pause();
-        sink.onDrain(resume);
-      }
-      step.after?.(data);
-    };
-    const onAbort = (): void => {
-      body.destroy();
-      settle(false, new UpstreamFailure('aborted', 'the client closed the connection'));
-    };
-    body.on('data', onData);
-    body.once('end', () => {
-      if (settled) return;
-      let tail: string;
-      try {
-        tail = step.end();
-      } catch (error) {
-        settle(false, new UpstreamFailure('unreachable', `the upstream's stream could not be translated: ${(error as Error).message}`));
-        return;
-      }
-      if (tail.length > 0) sink.write(tail);
-      sink.end();
-      settle(true);
+    const untranslatable = (error: unknown): UpstreamFailure =>
+      new UpstreamFailure('unreachable', `the upstream's stream could not be translated: ${(error as Error).message}`);
+    const resume = (): void => body.resume();
+    body.read({
+      data(data) {
+        if (settled) return;
+        let out: string | Uint8Array;
+        try {
+          out = step.chunk(data);
+        } catch (error) {
+          body.destroy();
+          settle(false, untranslatable(error));
+          return;
+        }
+        if (out.length > 0 && !sink.write(out)) {
+          body.pause();
+          sink.onDrain(resume);
+        }
+        step.after?.(data);
+      },
+      end() {
+        if (settled) return;
+        let tail: string;
+        try {
+          tail = step.end();
+        } catch (error) {
+          settle(false, untranslatable(error));
+          return;
+        }
+        if (tail.length > 0) sink.write(tail);
+        sink.end();
+        settle(true);
+      },
+      error: (error) => settle(false, classifyUpstreamError(error, origin, gone, 'body')),
     });
-    body.once('error', (error) => settle(false, classifyUpstreamError(error, origin, signal, 'body')));
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
+    if (settled) return;
+    stopListening = gone.onAbort(() => {
+      body.destroy();
+      settle(false, clientLeft());
+    });
   });
 }
 
 /** The whole upstream body, or why it could not be read. */
-function readWhole(body: Readable, signal: AbortSignal, origin: string): Promise<Buffer | UpstreamFailure> {
+function readWhole(body: UpstreamBody, gone: ClientGone, origin: string): Promise<Buffer | UpstreamFailure> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
-    body.on('data', (data: Buffer) => chunks.push(data));
-    body.once('end', () => resolve(Buffer.concat(chunks)));
-    body.once('error', (error) => resolve(classifyUpstreamError(error, origin, signal, 'body')));
+    let finished = false;
+    let stopListening = (): void => {};
+    const done = (result: Buffer | UpstreamFailure): void => {
+      if (finished) return;
+      finished = true;
+      stopListening();
+      resolve(result);
+    };
+    body.read({
+      data: (data) => void chunks.push(data),
+      end: () => done(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)),
+      error: (error) => done(classifyUpstreamError(error, origin, gone, 'body')),
+    });
+    if (finished) return;
+    stopListening = gone.onAbort(() => {
+      body.destroy();
+      done(clientLeft());
+    });
   });
 }

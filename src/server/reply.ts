@@ -23,6 +23,10 @@ export interface ReplySink {
 }
 
 export function nodeReplySink(res: ServerResponse): ReplySink {
+  let bodyStarted = false;
+  const flushHead = (): void => {
+    if (!bodyStarted && !res.destroyed) res.flushHeaders();
+  };
   return {
     send(status, headers, body) {
       // The client already left (a failed upstream call noticed it late): nothing to send to.
@@ -33,12 +37,20 @@ export function nodeReplySink(res: ServerResponse): ReplySink {
     },
     head(status, headers) {
       res.writeHead(status, headers);
-      // Streams: the client sees the status now, not with the first chunk.
-      res.flushHeaders();
+      // The head leaves with the first body chunk when that chunk is already here (one write to
+      // the socket, not two: most answers arrive with their headers); otherwise on the next turn
+      // of the event loop, so a stream's client sees the status before the first token does.
+      setImmediate(flushHead);
     },
-    write: (chunk) => res.write(chunk),
+    write(chunk) {
+      bodyStarted = true;
+      return res.write(chunk);
+    },
     onDrain: (resume) => void res.once('drain', resume),
-    end: () => void res.end(),
+    end() {
+      bodyStarted = true;
+      res.end();
+    },
     destroy: (error) => void res.destroy(error),
     get headersSent() {
       return res.headersSent;

@@ -8,7 +8,8 @@
  * client went away (nothing to answer).
  */
 import type { Readable } from 'node:stream';
-import { Agent } from 'undici';
+import { Agent, util as undiciUtil, type Dispatcher } from 'undici';
+import type { ClientGone } from './client-gone.js';
 
 export interface UpstreamTimeouts {
   /** Establishing the TCP/TLS connection. */
@@ -43,8 +44,45 @@ export interface UpstreamResponse {
   body: Readable;
 }
 
+/**
+ * The body of an upstream response as the gateway relays it: `read` delivers the chunks that have
+ * arrived, then the rest as they come, then exactly one `end` or `error`; nothing before `read`,
+ * nothing after `destroy`.
+ */
+export interface UpstreamBody {
+  read(consumer: BodyConsumer): void;
+  /** Stop reading from the upstream until `resume` (the client is not keeping up). */
+  pause(): void;
+  resume(): void;
+  /** The rest is not wanted: the upstream request is abandoned. */
+  destroy(): void;
+}
+
+export interface BodyConsumer {
+  data(chunk: Buffer): void;
+  end(): void;
+  error(error: unknown): void;
+}
+
+/** An upstream call as the gateway's pipeline makes it: abandoned when its client leaves. */
+export interface UpstreamExchangeRequest extends Omit<UpstreamRequest, 'signal'> {
+  gone: ClientGone;
+}
+
+export interface UpstreamExchange {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: UpstreamBody;
+}
+
 export interface UpstreamClient {
+  /** The answer's body as a Node stream (the router's calls, anything that reads a whole answer). */
   send(request: UpstreamRequest): Promise<UpstreamResponse>;
+  /**
+   * The gateway's relay: the same call, its body handed over chunk by chunk with no stream object
+   * per response. Optional: `exchangeWith` falls back to `send` for a client without it.
+   */
+  exchange?(request: UpstreamExchangeRequest): Promise<UpstreamExchange>;
   /** Let in-flight requests finish, then close every pooled connection. */
   close(): Promise<void>;
 }
@@ -88,8 +126,168 @@ export function createUpstreamClient(timeouts: UpstreamTimeouts = DEFAULT_TIMEOU
         throw classifyUpstreamError(error, request.origin, request.signal);
       }
     },
+    exchange(request) {
+      if (request.gone.aborted) return Promise.reject(clientLeft());
+      return new Promise((resolve, reject) => {
+        const handler = new ExchangeHandler(request.origin, request.gone, resolve, reject);
+        agent.dispatch({ origin: request.origin, path: request.path, method: 'POST', headers: request.headers, body: request.body }, handler);
+      });
+    },
     close: () => agent.close(),
   };
+}
+
+/** `client.exchange(request)`, or the same through `client.send` for a client that has no `exchange`. */
+export async function exchangeWith(client: UpstreamClient, request: UpstreamExchangeRequest): Promise<UpstreamExchange> {
+  if (client.exchange) return client.exchange(request);
+  const response = await client.send({ ...request, signal: request.gone.signal });
+  return { status: response.status, headers: response.headers, body: readableBody(response.body) };
+}
+
+/** A Node stream as an UpstreamBody. */
+export function readableBody(stream: Readable): UpstreamBody {
+  let consumer: BodyConsumer | undefined;
+  const data = (chunk: Buffer): void => consumer?.data(chunk);
+  const end = (): void => consumer?.end();
+  const error = (failure: unknown): void => consumer?.error(failure);
+  return {
+    read(next) {
+      consumer = next;
+      stream.on('data', data);
+      stream.once('end', end);
+      stream.once('error', error);
+    },
+    pause: () => void stream.pause(),
+    resume: () => void stream.resume(),
+    destroy() {
+      consumer = undefined;
+      // undici reports a stream's own destruction as 'error': heard, and dropped.
+      stream.on('error', () => {});
+      stream.destroy();
+    },
+  };
+}
+
+/** The failure of a request whose client went away. */
+export const clientLeft = (options?: { cause?: unknown }): UpstreamFailure => new UpstreamFailure('aborted', 'the client closed the connection', options);
+
+/**
+ * One upstream call on undici's dispatcher interface (what its `request` is built on, minus the
+ * promise-per-call machinery, the async resource, the AbortSignal listener and the Readable per
+ * response): the response head settles the promise, and the handler itself is the response's
+ * UpstreamBody, passing each chunk straight to the relay. Chunks that arrive with the head,
+ * before the relay reads, wait in a short list.
+ */
+class ExchangeHandler implements Dispatcher.DispatchHandler, UpstreamBody {
+  #abortUpstream: ((reason: Error) => void) | undefined;
+  #resumeUpstream: (() => void) | undefined;
+  #settle: ((exchange: UpstreamExchange) => void) | undefined;
+  #fail: ((error: unknown) => void) | undefined;
+  #consumer: BodyConsumer | undefined;
+  #early: Buffer[] | undefined;
+  /** How the body finished before anyone read it: true (ended) or the error. */
+  #finished: true | { error: unknown } | undefined;
+  #paused = false;
+  /** The response is complete, failed or abandoned: nothing more to deliver or abort. */
+  #done = false;
+  #stopListening: () => void = () => {};
+
+  constructor(
+    readonly origin: string,
+    readonly gone: ClientGone,
+    settle: (exchange: UpstreamExchange) => void,
+    fail: (error: unknown) => void,
+  ) {
+    this.#settle = settle;
+    this.#fail = fail;
+    this.#stopListening = gone.onAbort(() => this.destroy());
+  }
+
+  // undici's handler interface.
+
+  onConnect(abort: (reason?: Error) => void): void {
+    if (this.#done) abort(clientLeft());
+    else this.#abortUpstream = abort;
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
+    // 1xx (100 Continue, 103 Early Hints): the final response follows.
+    if (statusCode < 200) return true;
+    this.#resumeUpstream = resume;
+    const settle = this.#settle!;
+    this.#settle = this.#fail = undefined;
+    settle({ status: statusCode, headers: undiciUtil.parseHeaders(rawHeaders), body: this });
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.#done) return true;
+    if (this.#consumer) this.#consumer.data(chunk);
+    else (this.#early ??= []).push(chunk);
+    return !this.#paused;
+  }
+
+  onComplete(): void {
+    if (this.#done) return;
+    this.#finish();
+    if (this.#consumer) this.#consumer.end();
+    else this.#finished = true;
+  }
+
+  onError(error: Error): void {
+    if (this.#fail) {
+      const fail = this.#fail;
+      this.#settle = this.#fail = undefined;
+      this.#finish();
+      fail(classifyUpstreamError(error, this.origin, this.gone));
+      return;
+    }
+    if (this.#done) return;
+    this.#finish();
+    if (this.#consumer) this.#consumer.error(error);
+    else this.#finished = { error };
+  }
+
+  // UpstreamBody.
+
+  read(consumer: BodyConsumer): void {
+    if (this.#consumer || (this.#done && this.#finished === undefined)) return;
+    this.#consumer = consumer;
+    const early = this.#early;
+    this.#early = undefined;
+    if (early) for (const chunk of early) consumer.data(chunk);
+    const finished = this.#finished;
+    if (finished === true) consumer.end();
+    else if (finished) consumer.error(finished.error);
+  }
+
+  pause(): void {
+    this.#paused = true;
+  }
+
+  resume(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    this.#resumeUpstream?.();
+  }
+
+  destroy(): void {
+    this.#consumer = undefined;
+    this.#early = undefined;
+    if (this.#done) return;
+    this.#finish();
+    const failure = clientLeft();
+    this.#abortUpstream?.(failure);
+    // Abandoned before the head arrived: the caller hears it now, not when undici gets round to it.
+    const fail = this.#fail;
+    this.#settle = this.#fail = undefined;
+    fail?.(failure);
+  }
+
+  #finish(): void {
+    this.#done = true;
+    this.#stopListening();
+  }
 }
 
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
@@ -99,11 +297,11 @@ const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEO
  * says whether the response had begun: a failure while its body streams is a break-off, not an
  * unreachable upstream.
  */
-export function classifyUpstreamError(error: unknown, origin: string, signal?: AbortSignal, phase: 'request' | 'body' = 'request'): UpstreamFailure {
+export function classifyUpstreamError(error: unknown, origin: string, signal?: { readonly aborted: boolean }, phase: 'request' | 'body' = 'request'): UpstreamFailure {
   if (error instanceof UpstreamFailure) return error;
   const code = errorCode(error);
   if (signal?.aborted || code === 'UND_ERR_ABORTED' || (error instanceof Error && error.name === 'AbortError')) {
-    return new UpstreamFailure('aborted', 'the client closed the connection', { cause: error });
+    return clientLeft({ cause: error });
   }
   if (code !== undefined && TIMEOUT_CODES.has(code)) {
     const what = phase === 'body' ? `${origin} stopped sending its response` : code === 'UND_ERR_CONNECT_TIMEOUT' ? `connecting to ${origin}` : `waiting for ${origin}`;

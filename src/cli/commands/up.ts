@@ -114,7 +114,7 @@ export async function runUp(arg: string | undefined, options: UpOptions, io: Cli
 
   let running;
   try {
-    running = await listenGateway(app.fetch, { host, port });
+    running = await listenGateway(app, { host, port });
   } catch (error) {
     await upstream.close();
     throw listenError(error, host, port);
