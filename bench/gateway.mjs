@@ -271,6 +271,9 @@ async function main() {
 
   log('checking that every target answers correctly…');
   await checkRoutes(targets, options.scenarios, options.chunks, skipped);
+  if (!targets.some((t) => options.scenarios.some((scenario) => t.routes[scenario]))) {
+    throw new Error(`nothing to measure: ${skipped.map((s) => `${s.target}: ${s.reason}`).join('; ') || 'no target selected'}`);
+  }
 
   const cells = options.scenarios.flatMap((scenario) => targets.filter((t) => t.routes[scenario]).map(() => scenario));
   const estimate = cells.length * (options.warmup + options.rounds * options.connections.length * (options.duration + 0.5));

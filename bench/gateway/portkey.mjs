@@ -28,7 +28,6 @@ function isInstalled(dir, version) {
  * `{ok: true}` or `{ok: false, reason}`: without network the benchmark goes on without Portkey.
  */
 export async function installPortkey(dir, version) {
-  if (isInstalled(dir, version)) return { ok: true, version, cached: true };
   mkdirSync(dir, { recursive: true });
   writeFileSync(
     join(dir, 'package.json'),
@@ -44,17 +43,20 @@ export async function installPortkey(dir, version) {
       2,
     )}\n`,
   );
+  if (isInstalled(dir, version)) return { ok: true, version, cached: true };
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   const result = await new Promise((resolve) => {
     execFile(
       npm,
-      ['install', '--no-audit', '--no-fund', '--omit=dev', '--ignore-scripts', '--loglevel=error'],
+      // Few, short retries: without network the run should go on without Portkey soon.
+      ['install', '--no-audit', '--no-fund', '--omit=dev', '--ignore-scripts', '--loglevel=error', '--fetch-retries=1', '--fetch-retry-maxtimeout=10000'],
       { cwd: dir, timeout: 300_000, maxBuffer: 16 * 1024 * 1024 },
       (error, stdout, stderr) => resolve({ error, output: `${stdout}${stderr}` }),
     );
   });
   if (result.error) {
-    const detail = result.output.trim().split('\n').slice(-6).join('\n') || result.error.message;
+    // npm's first error lines say what failed (code, the request); the rest is a stack and advice.
+    const detail = result.output.trim().split('\n').filter((line) => line.startsWith('npm error')).slice(0, 4).join('\n') || result.error.message;
     return { ok: false, reason: `npm install @portkey-ai/gateway@${version} failed:\n${detail}` };
   }
   if (!isInstalled(dir, version)) {
