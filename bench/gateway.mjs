@@ -320,8 +320,9 @@ async function main() {
           const cpuBefore = target.process ? cpuSecondsOf(target.process) : 0;
           const run = await runLoad({ route: target.routes[scenario], scenario, connections, duration: options.duration });
           const rssDuring = sampler ? sampler.stop() : undefined;
-          const cpuUsPerRequest = target.process && run.ok > 0 ? ((cpuSecondsOf(target.process) - cpuBefore) * 1e6) / run.ok : undefined;
-          results.runs.push({ round, scenario, connections, target: target.key, ...run, rssDuring, cpuUsPerRequest });
+          const cpuSeconds = target.process ? cpuSecondsOf(target.process) - cpuBefore : undefined;
+          const cpuUsPerRequest = cpuSeconds !== undefined && run.ok > 0 ? (cpuSeconds * 1e6) / run.ok : undefined;
+          results.runs.push({ round, scenario, connections, target: target.key, ...run, rssDuring, cpuSeconds });
           log(
             `[${round + 1}/${options.rounds}] ${SCENARIOS[scenario].label.padEnd(27)} ${String(connections).padStart(3)} conns  ${target.label.padEnd(18)} ${run.rps.toFixed(0).padStart(6)} req/s  p50 ${run.p50} ms  p99 ${run.p99} ms  errors ${run.errors}${cpuUsPerRequest ? `  cpu ${cpuUsPerRequest.toFixed(0)} µs/req` : ''}${rssDuring ? `  rss ${rssDuring.toFixed(0)} MB` : ''}`,
           );
