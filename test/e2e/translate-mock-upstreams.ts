@@ -8,6 +8,7 @@
  *   - the last user text says "fail with NNN"   → HTTP NNN in the provider's own error shape;
  *   - the last user text says "break the stream" → a stream that starts, then an error arrives
  *     inside it (streams only);
+ *   - the last user text says "keep streaming"   → a stream that starts and never ends (streams only);
  *   - the request carries a tool result         → `The tool said: <result>`;
  *   - tools are offered                         → a call to the first one, input {"city": "Paris"};
  *   - otherwise                                 → `Hello from <provider>.`
@@ -41,14 +42,15 @@ interface Turn {
 
 type Reply =
   | { kind: 'error'; status: number }
-  | { kind: 'broken' }
+  | { kind: 'broken'; ending: 'error' | 'open' }
   | { kind: 'text'; text: string }
   | { kind: 'tool'; id: string; name: string };
 
 function decide(provider: MockProvider, turn: Turn): Reply {
   const failure = /fail with (\d{3})/.exec(turn.lastUserText);
   if (failure) return { kind: 'error', status: Number(failure[1]) };
-  if (turn.lastUserText.includes('break the stream')) return { kind: 'broken' };
+  if (turn.lastUserText.includes('break the stream')) return { kind: 'broken', ending: 'error' };
+  if (turn.lastUserText.includes('keep streaming')) return { kind: 'broken', ending: 'open' };
   if (turn.toolResult !== undefined) return { kind: 'text', text: `The tool said: ${turn.toolResult}` };
   const tool = turn.tools[0];
   if (tool !== undefined) return { kind: 'tool', id: TOOL_CALL_IDS[provider], name: tool };
@@ -123,8 +125,9 @@ function openaiReply(request: RecordedRequest): MockReply {
   ];
   const events: [string | undefined, unknown][] = [chunk({ role: 'assistant', content: '' })];
   if (reply.kind === 'broken') {
-    events.push(chunk({ content: 'Partial ' }), [undefined, { error: { message: mockErrorMessage('openai', 'mid-stream'), type: 'server_error', param: null, code: null } }]);
-    return { headers: SSE_HEADERS, body: sse(events) };
+    events.push(chunk({ content: 'Partial ' }));
+    if (reply.ending === 'error') events.push([undefined, { error: { message: mockErrorMessage('openai', 'mid-stream'), type: 'server_error', param: null, code: null } }]);
+    return { headers: SSE_HEADERS, body: sse(events), keepOpen: reply.ending === 'open' };
   }
   if (reply.kind === 'text') events.push(...pieces(reply.text).map((text) => chunk({ content: text })));
   else {
@@ -182,8 +185,8 @@ function anthropicReply(request: RecordedRequest): MockReply {
   }
   if (reply.kind === 'broken') {
     // Anthropic's mid-stream error event (docs.anthropic.com, "Streaming Messages" → "Error events").
-    events.push(['error', { type: 'error', error: { type: 'overloaded_error', message: mockErrorMessage('anthropic', 'mid-stream') } }]);
-    return { headers: SSE_HEADERS, body: sse(events) };
+    if (reply.ending === 'error') events.push(['error', { type: 'error', error: { type: 'overloaded_error', message: mockErrorMessage('anthropic', 'mid-stream') } }]);
+    return { headers: SSE_HEADERS, body: sse(events), keepOpen: reply.ending === 'open' };
   }
   events.push(
     ['content_block_stop', { type: 'content_block_stop', index: 0 }],
@@ -231,12 +234,13 @@ function bedrockReply(request: RecordedRequest): MockReply {
     const text = reply.kind === 'text' ? reply.text : 'Partial ';
     events.push(...pieces(text).map((t) => ({ contentBlockDelta: { contentBlockIndex: 0, delta: { text: t } } })));
   }
-  if (reply.kind === 'broken') {
-    events.push({ throttlingException: { message: mockErrorMessage('bedrock', 'mid-stream') } });
-  } else {
+  if (reply.kind !== 'broken') {
     events.push({ contentBlockStop: { contentBlockIndex: 0 } }, { messageStop: { stopReason } }, { metadata: { usage, metrics: { latencyMs: 42 } } });
+  } else if (reply.ending === 'error') {
+    events.push({ throttlingException: { message: mockErrorMessage('bedrock', 'mid-stream') } });
   }
-  return { headers: { 'content-type': EVENT_STREAM_CONTENT_TYPE }, body: bedrockEventStreamBody(events) };
+  const keepOpen = reply.kind === 'broken' && reply.ending === 'open';
+  return { headers: { 'content-type': EVENT_STREAM_CONTENT_TYPE }, body: bedrockEventStreamBody(events), keepOpen };
 }
 
 export type MockUpstreams = Record<MockProvider, MockUpstream>;

@@ -302,6 +302,13 @@ describe('OpenAI SDK, responses', () => {
   });
 });
 
+/** A minimal request of each client API, by its path. */
+const CLIENT_REQUESTS: Record<string, (model: string, prompt?: string) => Json> = {
+  '/v1/chat/completions': (model, prompt = 'Hi') => ({ model, messages: [{ role: 'user', content: prompt }] }),
+  '/v1/messages': (model, prompt = 'Hi') => ({ model, max_tokens: 64, messages: [{ role: 'user', content: prompt }] }),
+  '/v1/responses': (model, prompt = 'Hi') => ({ model, input: prompt }),
+};
+
 /** The seven pairs that translate, and one request of the client's API sent through its official SDK. */
 type ClientApiName = 'chat' | 'messages' | 'responses';
 const TRANSLATED_PAIRS: { client: ClientApiName; upstream: Upstream }[] = [
@@ -365,12 +372,30 @@ describe('upstream errors reach the client in its own shape, status kept', () =>
   });
 });
 
+describe('a client that leaves a translated stream', () => {
+  it.each(TRANSLATED_PAIRS)('$client → $upstream.provider: abandons the upstream request', async ({ client, upstream }) => {
+    const logFrom = plano!.stderr().length;
+    const requests = mocks[upstream.provider]!.requests;
+    const before = requests.length;
+    const controller = new AbortController();
+    const path = { chat: '/v1/chat/completions', messages: '/v1/messages', responses: '/v1/responses' }[client];
+    const res = await fetch(`${plano!.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...CLIENT_REQUESTS[path]!(upstream.model, 'Please keep streaming.'), stream: true }),
+      signal: controller.signal,
+    });
+    const reader = res.body!.getReader();
+    expect(new TextDecoder().decode((await reader.read()).value).length).toBeGreaterThan(0);
+    expect(requests.length).toBe(before + 1);
+    controller.abort();
+    await requests[before]!.abandoned;
+    const model = upstream.model.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    await plano!.waitForStderr(new RegExp(`→ ${model} \\[\\w+\\] stream 499 `), logFrom);
+  });
+});
+
 describe('every client API reaches every configured model', () => {
-  const REQUESTS: Record<string, (model: string) => Json> = {
-    '/v1/chat/completions': (model) => ({ model, messages: [{ role: 'user', content: 'Hi' }] }),
-    '/v1/messages': (model) => ({ model, max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] }),
-    '/v1/responses': (model) => ({ model, input: 'Hi' }),
-  };
   const post = (path: string, body: Json) =>
     fetch(`${plano!.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${CLIENT_KEY}` }, body: JSON.stringify(body) });
 
@@ -378,7 +403,7 @@ describe('every client API reaches every configured model', () => {
     const models = ((await (await fetch(`${plano!.url}/v1/models`)).json()) as { data: { id: string }[] }).data.map((m) => m.id);
     expect(models.sort()).toEqual([...UPSTREAMS.map((u) => u.model), UNREACHABLE_MODEL].sort());
     for (const { model, provider } of UPSTREAMS) {
-      for (const [path, request] of Object.entries(REQUESTS)) {
+      for (const [path, request] of Object.entries(CLIENT_REQUESTS)) {
         const plain = await post(path, request(model));
         expect({ path, model, status: plain.status }).toEqual({ path, model, status: 200 });
         expect(plain.headers.get('content-type')).toMatch(/^application\/json/);

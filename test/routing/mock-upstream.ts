@@ -1,7 +1,8 @@
 /**
  * A mock HTTP upstream on 127.0.0.1 (an ephemeral port) for routing tests: it records every
  * request and answers each with what the test's `respond` function returns. A reply may be
- * `'hang'` (never answered, for timeouts); `stop()` closes every connection, hung ones too.
+ * `'hang'` (never answered, for timeouts), or a body left open (a stream still being generated);
+ * `stop()` closes every connection, hung ones too.
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,10 +14,12 @@ export interface RecordedRequest {
   body: string;
   /** The body parsed as JSON (undefined when it is not JSON). */
   json: Record<string, unknown> | undefined;
+  /** Resolves when the other side closes the connection before the answer was complete. */
+  abandoned: Promise<void>;
 }
 
-/** `body`: text or bytes sent as they are, anything else as JSON. */
-export type MockReply = { status?: number; headers?: Record<string, string>; body: unknown } | 'hang';
+/** `body`: text or bytes sent as they are, anything else as JSON; `keepOpen`: the answer never ends after it. */
+export type MockReply = { status?: number; headers?: Record<string, string>; body: unknown; keepOpen?: boolean } | 'hang';
 
 export interface MockUpstream {
   url: string;
@@ -37,14 +40,16 @@ export async function startMockUpstream(respond: (request: RecordedRequest) => M
       } catch {
         json = undefined;
       }
-      const recorded = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, json };
+      const abandoned = new Promise<void>((resolve) => res.once('close', () => !res.writableFinished && resolve()));
+      const recorded = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, json, abandoned };
       requests.push(recorded);
       const reply = respond(recorded);
       if (reply === 'hang') return;
       // Bytes (a binary stream such as Bedrock's event-stream) and text go as they are; anything else as JSON.
       const payload = typeof reply.body === 'string' || reply.body instanceof Uint8Array ? reply.body : JSON.stringify(reply.body);
       res.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...reply.headers });
-      res.end(payload);
+      if (reply.keepOpen) res.write(payload);
+      else res.end(payload);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
