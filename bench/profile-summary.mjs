@@ -65,8 +65,9 @@ for (let i = 0; i < samples.length; i += 1) {
 }
 
 const busyUs = allUs - (placeUs.get('(idle)') ?? 0);
+// "busy" is the share of the time not idle, so the idle row itself has none.
 const row = (name, us) =>
-  `${(us / 1000).toFixed(1).padStart(9)} ms ${((100 * us) / allUs).toFixed(1).padStart(5)}% ${((100 * us) / busyUs).toFixed(1).padStart(5)}%  ${name}`;
+  `${(us / 1000).toFixed(1).padStart(9)} ms ${((100 * us) / allUs).toFixed(1).padStart(5)}% ${name === '(idle)' ? '     ' : `${((100 * us) / busyUs).toFixed(1).padStart(5)}%`}  ${name}`;
 const out = [
   `${positionals[0]}: ${(allUs / 1e6).toFixed(2)} s sampled, ${(busyUs / 1e6).toFixed(2)} s busy (not idle), ${samples.length} samples`,
 ];
