@@ -167,11 +167,14 @@ function received(upstream: Upstream, stream: boolean): Json {
   return request.json!;
 }
 
-/** Resolves when the access log, after `from` characters, has the line of a 200 from `upstream` with the mock's token counts. */
-function loggedUsage(upstream: Upstream, stream: boolean, from: number): Promise<string> {
+/** Resolves when the access log, after `from` characters, has a line for `upstream`'s model with `status` and then `rest`. */
+function loggedLine(upstream: Upstream, stream: boolean, status: number, rest: string, from: number): Promise<string> {
   const model = upstream.model.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return plano!.waitForStderr(new RegExp(`→ ${model} \\[\\w+\\] ${stream ? 'stream ' : ''}200 .*tokens=${MOCK_USAGE.input}/${MOCK_USAGE.output}`), from);
+  return plano!.waitForStderr(new RegExp(`→ ${model} \\[\\w+\\] ${stream ? 'stream ' : ''}${status} ${rest}`), from);
 }
+
+/** …a 200 with the mock's token counts. */
+const loggedUsage = (upstream: Upstream, stream: boolean, from: number) => loggedLine(upstream, stream, 200, `.*tokens=${MOCK_USAGE.input}/${MOCK_USAGE.output}`, from);
 
 describe('plano up starts a config that needs translating', () => {
   it('without a warning, listing every model', () => {
@@ -302,15 +305,16 @@ describe('OpenAI SDK, responses', () => {
   });
 });
 
-/** A minimal request of each client API, by its path. */
-const CLIENT_REQUESTS: Record<string, (model: string, prompt?: string) => Json> = {
-  '/v1/chat/completions': (model, prompt = 'Hi') => ({ model, messages: [{ role: 'user', content: prompt }] }),
-  '/v1/messages': (model, prompt = 'Hi') => ({ model, max_tokens: 64, messages: [{ role: 'user', content: prompt }] }),
-  '/v1/responses': (model, prompt = 'Hi') => ({ model, input: prompt }),
+type ClientApiName = 'chat' | 'messages' | 'responses';
+
+/** Each client API's path, and a minimal request of it. */
+const CLIENT_APIS: Record<ClientApiName, { path: string; request(model: string, prompt?: string): Json }> = {
+  chat: { path: '/v1/chat/completions', request: (model, prompt = 'Hi') => ({ model, messages: [{ role: 'user', content: prompt }] }) },
+  messages: { path: '/v1/messages', request: (model, prompt = 'Hi') => ({ model, max_tokens: 64, messages: [{ role: 'user', content: prompt }] }) },
+  responses: { path: '/v1/responses', request: (model, prompt = 'Hi') => ({ model, input: prompt }) },
 };
 
-/** The seven pairs that translate, and one request of the client's API sent through its official SDK. */
-type ClientApiName = 'chat' | 'messages' | 'responses';
+/** The seven pairs that translate. */
 const TRANSLATED_PAIRS: { client: ClientApiName; upstream: Upstream }[] = [
   { client: 'chat', upstream: ANTHROPIC },
   { client: 'chat', upstream: BEDROCK },
@@ -321,6 +325,7 @@ const TRANSLATED_PAIRS: { client: ClientApiName; upstream: Upstream }[] = [
   { client: 'responses', upstream: BEDROCK },
 ];
 
+/** One request of the client's API through its official SDK. */
 function ask(client: ClientApiName, model: string, prompt: string, stream: boolean): Promise<unknown> {
   const messages = [{ role: 'user' as const, content: prompt }];
   if (client === 'messages') {
@@ -378,11 +383,11 @@ describe('a client that leaves a translated stream', () => {
     const requests = mocks[upstream.provider]!.requests;
     const before = requests.length;
     const controller = new AbortController();
-    const path = { chat: '/v1/chat/completions', messages: '/v1/messages', responses: '/v1/responses' }[client];
+    const { path, request } = CLIENT_APIS[client];
     const res = await fetch(`${plano!.url}${path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ ...CLIENT_REQUESTS[path]!(upstream.model, 'Please keep streaming.'), stream: true }),
+      body: JSON.stringify({ ...request(upstream.model, 'Please keep streaming.'), stream: true }),
       signal: controller.signal,
     });
     const reader = res.body!.getReader();
@@ -390,8 +395,7 @@ describe('a client that leaves a translated stream', () => {
     expect(requests.length).toBe(before + 1);
     controller.abort();
     await requests[before]!.abandoned;
-    const model = upstream.model.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    await plano!.waitForStderr(new RegExp(`→ ${model} \\[\\w+\\] stream 499 `), logFrom);
+    await loggedLine(upstream, true, 499, '', logFrom);
   });
 });
 
@@ -403,7 +407,7 @@ describe('every client API reaches every configured model', () => {
     const models = ((await (await fetch(`${plano!.url}/v1/models`)).json()) as { data: { id: string }[] }).data.map((m) => m.id);
     expect(models.sort()).toEqual([...UPSTREAMS.map((u) => u.model), UNREACHABLE_MODEL].sort());
     for (const { model, provider } of UPSTREAMS) {
-      for (const [path, request] of Object.entries(CLIENT_REQUESTS)) {
+      for (const [client, { path, request }] of Object.entries(CLIENT_APIS)) {
         const plain = await post(path, request(model));
         expect({ path, model, status: plain.status }).toEqual({ path, model, status: 200 });
         expect(plain.headers.get('content-type')).toMatch(/^application\/json/);
@@ -413,9 +417,9 @@ describe('every client API reaches every configured model', () => {
         expect({ path, model, status: streamed.status }).toEqual({ path, model, status: 200 });
         expect(streamed.headers.get('content-type')).toMatch(/^text\/event-stream/);
         const text = await streamed.text();
-        if (path === '/v1/chat/completions') expect(text.trimEnd().endsWith('data: [DONE]')).toBe(true);
-        if (path === '/v1/messages') expect(text).toContain('event: message_stop');
-        if (path === '/v1/responses') expect(text).toContain('event: response.completed');
+        if (client === 'chat') expect(text.trimEnd().endsWith('data: [DONE]')).toBe(true);
+        if (client === 'messages') expect(text).toContain('event: message_stop');
+        if (client === 'responses') expect(text).toContain('event: response.completed');
       }
     }
     expect(plano!.stderr()).not.toMatch(/ 501 /);
