@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const BIN = fileURLToPath(new URL('../../bin/plano.js', import.meta.url));
+const STARTUP_DEADLINE_MS = 15_000;
 
 export interface PlanoUp {
   /** The URL `plano up` printed. */
@@ -48,16 +49,23 @@ export async function startPlanoUp(args: string[], env: Record<string, string>, 
         if (found !== undefined) {
           listeners.delete(check);
           resolve(found);
-        } else if (child.exitCode !== null) {
+        } else if (child.exitCode !== null || child.signalCode !== null) {
           listeners.delete(check);
-          reject(new Error(`plano up exited (${child.exitCode}) before ${what}\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+          reject(new Error(`plano up exited (${child.exitCode ?? child.signalCode}) before ${what}\nstdout:\n${stdout}\nstderr:\n${stderr}`));
         }
       };
       listeners.add(check);
       check();
     });
 
-  const url = await waitFor(() => /listening on (http:\/\/\S+)/.exec(stdout)?.[1], 'printing its URL');
+  // A start that hangs must not leave an orphan the test can no longer reach: kill it.
+  const startupDeadline = setTimeout(() => child.kill('SIGKILL'), STARTUP_DEADLINE_MS);
+  let url: string;
+  try {
+    url = await waitFor(() => /listening on (http:\/\/\S+)/.exec(stdout)?.[1], 'printing its URL');
+  } finally {
+    clearTimeout(startupDeadline);
+  }
   return {
     url,
     child,
