@@ -30,28 +30,18 @@ export interface UpstreamEndpoint {
   streamUrl: string;
 }
 
-/** The target a client's model name resolves to. */
-export interface ResolvedModel {
-  /** The entry's configured `name`, else its `provider/model` as written. */
-  name: string;
-  /** `provider/model` with the provider prefix as written in the config. */
-  canonical: string;
-  /** The bare model id when no other entry shares it; null when ambiguous (see Gateway.ambiguousShortNames). */
-  shortName: string | null;
+/** Where and how requests for an entry go: shared by a resolved model and a wildcard route. */
+export interface UpstreamTarget {
   /** The provider table record that drives URLs, auth and wire API. */
   provider: ProviderSpec;
   /** The prefix as written (`google` in `google/gemini-3-pro`). */
   prefix: string;
   /** The provider id whose wire behaviour applies: the provider's id, or `provider_interface` for a custom prefix. */
   interface: string;
-  /** The id sent upstream (prefix removed). */
-  model: string;
-  isDefault: boolean;
-  /** The wildcard pattern this entry came from (`openai/*`), or null for an explicit entry. */
-  fromWildcard: string | null;
   auth: AuthPlan;
   /** The base URL requests go to: the configured one, or the provider's default. */
   baseUrl: string;
+  /** Per client API; a wildcard route's URLs have `{model}` where the requested id goes. */
   endpoints: Record<ClientApi, UpstreamEndpoint>;
   /** Extra headers from the config (`headers:`), applied after auth. */
   headers: Record<string, string>;
@@ -61,20 +51,25 @@ export interface ResolvedModel {
   pointer: string;
 }
 
+/** The target a client's model name resolves to. */
+export interface ResolvedModel extends UpstreamTarget {
+  /** The entry's configured `name`, else its `provider/model` as written. */
+  name: string;
+  /** `provider/model` with the provider prefix as written in the config. */
+  canonical: string;
+  /** The bare model id when no other entry shares it; null when ambiguous (see Gateway.ambiguousShortNames). */
+  shortName: string | null;
+  /** The id sent upstream (prefix removed). */
+  model: string;
+  isDefault: boolean;
+  /** The wildcard pattern this entry came from (`openai/*`), or null for an explicit entry. */
+  fromWildcard: string | null;
+}
+
 /** A `provider/*` entry kept as a run-time pattern: any `provider/<id>` routes through it. */
-export interface WildcardRoute {
+export interface WildcardRoute extends UpstreamTarget {
   /** `litellm/*` */
   pattern: string;
-  prefix: string;
-  provider: ProviderSpec;
-  interface: string;
-  auth: AuthPlan;
-  baseUrl: string;
-  /** URLs with `{model}` where the requested id goes. */
-  endpoints: Record<ClientApi, UpstreamEndpoint>;
-  headers: Record<string, string>;
-  httpHost?: string;
-  pointer: string;
 }
 
 export interface Gateway {
