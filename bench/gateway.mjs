@@ -6,6 +6,7 @@
 //   npm run bench:gateway -- [--quick] [--rounds N] [--duration S] [--only plano,bare,portkey,direct]
 //                            [--workers 1,2] [--connections 1,32,256] [--scenarios json,stream,cross]
 //                            [--profile] [--no-build] [--no-write] [--plano-root DIR]
+//                            [--plano-node-flags="--max-semi-space-size=8 …"]
 //
 // Everything listens on 127.0.0.1; every process started here is stopped at the end, also on an
 // error or Ctrl-C. plano is run from dist/ (built first unless --no-build) — of this checkout, or
@@ -70,6 +71,7 @@ function parseOptions(argv) {
       'ttfb-samples': { type: 'string' },
       'portkey-version': { type: 'string', default: '1.15.2' },
       'plano-root': { type: 'string', default: root },
+      'plano-node-flags': { type: 'string', default: '' },
       profile: { type: 'boolean', default: false },
       build: { type: 'boolean', default: true },
       'no-build': { type: 'boolean', default: false },
@@ -95,6 +97,7 @@ function parseOptions(argv) {
     ttfbSamples: positive(values['ttfb-samples'] ?? (quick ? '20' : '100'), 'ttfb-samples'),
     portkeyVersion: values['portkey-version'],
     planoRoot: values['plano-root'],
+    planoNodeFlags: values['plano-node-flags'].split(' ').filter(Boolean),
     profile: values.profile,
     build: values.build && !values['no-build'],
     write: values.write && !values['no-write'],
@@ -236,12 +239,21 @@ async function main() {
     if (profileDir) mkdirSync(profileDir, { recursive: true });
     for (const workers of workerCounts) {
       const port = await freePort();
-      const proc = await startPlano({ root: options.planoRoot, configPath, port, workers, workersFlag: plano.workers, logDir, profileDir });
+      const proc = await startPlano({
+        root: options.planoRoot,
+        configPath,
+        port,
+        workers,
+        workersFlag: plano.workers,
+        logDir,
+        profileDir,
+        nodeFlags: options.planoNodeFlags,
+      });
       const base = `http://127.0.0.1:${port}`;
       targets.push({
         key: workers === 1 ? 'plano' : `plano-w${workers}`,
         label: workers === 1 ? 'plano' : `plano ×${workers} workers`,
-        description: `\`plano up${plano.workers ? ` --workers ${workers}` : ''}\` (${options.planoRoot === root ? 'dist/' : `${options.planoRoot}/dist`})${profileDir ? ' under --cpu-prof' : ''}`,
+        description: `\`${options.planoNodeFlags.length > 0 ? `node ${options.planoNodeFlags.join(' ')} ` : ''}plano up${plano.workers ? ` --workers ${workers}` : ''}\` (${options.planoRoot === root ? 'dist/' : `${options.planoRoot}/dist`})${profileDir ? ' under --cpu-prof' : ''}`,
         process: proc,
         routes: { ...sameFormat(base), cross: { url: `${base}${chatPath}`, headers: {}, model: PLANO_MODELS.anthropic } },
       });

@@ -56,11 +56,12 @@ model_providers:
 }
 
 /**
- * Starts `plano up` on `port`; `workers` is passed only when the CLI has the flag, and
- * `profileDir` runs it under `node --cpu-prof` (the profile is written when plano exits).
+ * Starts `plano up` on `port`; `workers` is passed only when the CLI has the flag, `nodeFlags`
+ * go to node (V8 heap settings, say), and `profileDir` runs it under `node --cpu-prof` (the
+ * profile is written when plano exits).
  */
-export async function startPlano({ root, configPath, port, workers, workersFlag, logDir, profileDir }) {
-  const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+export async function startPlano({ root, configPath, port, workers, workersFlag, logDir, profileDir, nodeFlags = [] }) {
+  const nodeArgs = [...nodeFlags, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
   const upArgs = ['up', configPath, '--port', String(port)];
   if (workersFlag) upArgs.push('--workers', String(workers));
   const entry = startChild({
