@@ -1,7 +1,8 @@
 /**
  * Token usage of a passed-through response, for the access log. Read after the bytes have gone
  * to the client, never before: a JSON body is parsed once it has been sent whole; a stream's
- * events are decoded as each chunk is relayed, and only events that mention `usage` are parsed.
+ * events are decoded as each chunk is relayed, and only events that mention `usage` are parsed —
+ * and a read that holds whole events, none of which mentions `usage`, is not decoded at all.
  *
  * Where each API reports usage:
  *   chat completions: `usage.prompt_tokens` / `usage.completion_tokens` (streams: the final chunk,
@@ -33,12 +34,37 @@ export function usageOfJsonBody(chunks: readonly Uint8Array[], length: number): 
   }
 }
 
+const USAGE_KEY = Buffer.from('"usage"');
+const LF = 0x0a;
+const CR = 0x0d;
+
+/**
+ * Whether `chunk` ends where an SSE event ends: with a blank line (LF LF, LF CR LF, or CR CR;
+ * html.spec.whatwg.org "Interpreting an event stream" — a line ends at CRLF, LF or CR, and an
+ * empty line dispatches the event). Whatever came before, the decoder is then between events.
+ */
+function endsBetweenEvents(chunk: Uint8Array): boolean {
+  const n = chunk.length;
+  const last = chunk[n - 1];
+  if (last === LF) return chunk[n - 2] === LF || (chunk[n - 2] === CR && chunk[n - 3] === LF);
+  return last === CR && chunk[n - 2] === CR;
+}
+
+const bytesOf = (chunk: Uint8Array): Buffer => (Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+
 /** Follows a passed-through SSE stream and keeps the latest usage its events report. */
 export class StreamUsageReader {
   private readonly decoder: SseDecoder = createSseDecoder();
   private current: TokenUsage | undefined;
+  /** The decoder has been given every byte up to an event boundary (nothing pending in it). */
+  private betweenEvents = true;
 
   push(chunk: Uint8Array): void {
+    // Most reads are whole content-delta events: when this one starts and ends between events and
+    // never mentions usage, decoding it (a string, an event object each) would find nothing.
+    const whole = endsBetweenEvents(chunk);
+    if (this.betweenEvents && whole && bytesOf(chunk).indexOf(USAGE_KEY) === -1) return;
+    this.betweenEvents = whole;
     for (const event of this.decoder.push(chunk)) this.read(event.data);
   }
 

@@ -182,7 +182,11 @@ export function anthropicToChatChunks(ctx: TranslateContext, includeUsage: boole
 /** The SSE transducer: Anthropic SSE bytes in, chat SSE (`data:` lines, `[DONE]`) out. */
 export function anthropicToChatStream(ctx: TranslateContext): StreamTransducer {
   const machine = anthropicToChatChunks(ctx, chatClientWantsUsage(ctx));
-  const write = (items: ChatStreamItem[]): string => items.map((item) => sseEvent(item)).join('');
+  const write = (items: ChatStreamItem[]): string => {
+    let out = '';
+    for (const item of items) out += sseEvent(item);
+    return out;
+  };
   return sseTransducer({
     onEvent(message) {
       const event = parseEventJson(message.data);

@@ -20,6 +20,8 @@ export interface SseDecoder {
   end(): SseMessage[];
 }
 
+const STREAM = { stream: true } as const;
+
 export function createSseDecoder(): SseDecoder {
   // `stream: true` keeps a multi-byte character cut by a read boundary until its last byte arrives.
   const text = new TextDecoder('utf-8');
@@ -36,7 +38,7 @@ export function createSseDecoder(): SseDecoder {
   };
   return {
     push(chunk) {
-      parser.feed(text.decode(chunk, { stream: true }));
+      parser.feed(text.decode(chunk, STREAM));
       return take();
     },
     end() {
@@ -53,9 +55,12 @@ export function createSseDecoder(): SseDecoder {
  * `data:` line per line of it, as the spec requires for multi-line data.
  */
 export function sseEvent(data: unknown, eventName?: string): string {
-  const payload = typeof data === 'string' ? data : JSON.stringify(data);
   const head = eventName === undefined ? '' : `event: ${eventName}\n`;
-  return `${head}${payload
+  // JSON text has no raw line breaks (they are escaped inside strings): one `data:` line, no
+  // split — this runs for every event of every translated stream.
+  if (typeof data !== 'string') return `${head}data: ${JSON.stringify(data)}\n\n`;
+  if (!data.includes('\n') && !data.includes('\r')) return `${head}data: ${data}\n\n`;
+  return `${head}${data
     .split(/\r\n|\r|\n/)
     .map((line) => `data: ${line}\n`)
     .join('')}\n`;
@@ -77,7 +82,11 @@ export interface SseEventHandler {
 export function sseTransducer(handler: SseEventHandler): StreamTransducer {
   const decoder = createSseDecoder();
   let ended = false;
-  const feed = (messages: SseMessage[]): string => messages.map((m) => handler.onEvent(m)).join('');
+  const feed = (messages: SseMessage[]): string => {
+    let out = '';
+    for (const message of messages) out += handler.onEvent(message);
+    return out;
+  };
   return {
     push: (chunk) => feed(decoder.push(chunk)),
     end() {
