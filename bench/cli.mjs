@@ -10,7 +10,7 @@
 // `prepare()` that writes a generated input under bench/.tmp/ and returns nothing.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus } from 'node:os';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -61,6 +61,7 @@ async function main() {
   mkdirSync(tmp, { recursive: true });
 
   const selected = CASES.filter((c) => !values.only || c.name.includes(values.only));
+  const loadBefore = loadavg();
   const rows = [];
   for (const benchCase of selected) {
     benchCase.prepare?.();
@@ -69,7 +70,7 @@ async function main() {
     process.stdout.write(`${row.pass ? 'ok  ' : 'SLOW'} ${benchCase.name}: median ${fmt(row.median)}, min ${fmt(row.min)} (goal < ${fmt(benchCase.goal)})` +
       (row.problem ? ` — ${row.problem}` : '') + '\n');
   }
-  writeSection(values.out, renderSection(rows, runs));
+  writeSection(values.out, renderSection(rows, runs, [loadBefore, loadavg()]));
   process.stdout.write(`bench: wrote the CLI section of ${values.out}\n`);
   if (rows.some((r) => !r.pass)) process.exitCode = 1;
 }
@@ -90,14 +91,16 @@ function measure(benchCase, runs) {
   return { benchCase, median, min: times[0], pass: problem === undefined && median < benchCase.goal, problem };
 }
 
-function renderSection(rows, runs) {
+function renderSection(rows, runs, [loadBefore, loadAfter]) {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  const load = (l) => l.map((n) => n.toFixed(2)).join(' ');
   const lines = [
     '## CLI',
     '',
     `Wall time of \`node bin/plano.js …\`, ${runs} cold processes per case (after one unrecorded run), spawned one at a time.`,
     '',
-    `Machine: ${availableParallelism()} cores (${cpu}), Node ${process.version}, ${process.platform}/${process.arch}. Date: ${new Date().toISOString().slice(0, 10)}.`,
+    `Machine: ${availableParallelism()} cores (${cpu}), Node ${process.version}, ${process.platform}/${process.arch}. Date: ${new Date().toISOString().slice(0, 10)}. ` +
+      `Load average ${load(loadBefore)} before, ${load(loadAfter)} after (other work shares the cores; the min is the least disturbed run).`,
     '',
     '| case | command | median | min | goal | pass |',
     '|---|---|---:|---:|---:|:-:|',
