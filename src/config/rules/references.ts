@@ -11,7 +11,7 @@ export interface ReferenceSite {
   reference: string;
   /** JSON Pointer of the value holding the reference. */
   path: string;
-  /** How the message starts: `alias "fast" targets`, `routing preference "code" lists`. */
+  /** How the message starts: `Alias "fast" targets`, `Routing preference "code" lists`. */
   what: string;
   /** The code for a reference to nothing (`unknown-alias-target` …); ambiguity has one code everywhere. */
   unknownCode: string;
