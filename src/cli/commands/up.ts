@@ -10,11 +10,19 @@
  *
  * SIGINT / SIGTERM: stop accepting connections, let in-flight requests and streams finish for up
  * to `--shutdown-timeout`, then exit 0; a second signal cuts them off at once.
+ *
+ * `--workers N` (N > 1) serves from N processes (node:cluster) sharing the port, to use more
+ * cores. The primary process only supervises: it forwards SIGINT/SIGTERM and --watch reloads to
+ * the workers as messages, replaces a worker that dies while serving, and exits when they have
+ * all stopped (with the first failing worker's exit code). One worker prints the startup output,
+ * findings and notices; every worker writes its own access-log lines.
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import type { Worker } from 'node:cluster';
 import { watch } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
+import v8 from 'node:v8';
 import type { CheckResult } from '../../config/check.js';
 import type { ListenerEntry, PlanoConfig } from '../../config/types.js';
 import type { Gateway } from '../../resolve/types.js';
@@ -31,6 +39,7 @@ export interface UpOptions {
   watch?: boolean;
   logFormat?: AccessLogFormat;
   shutdownTimeout?: string;
+  workers?: number;
 }
 
 /** How the command learns it should stop: calls `stop` on each request to (SIGINT, SIGTERM); returns an unsubscribe. */
@@ -41,6 +50,7 @@ const DEFAULT_HOST = '127.0.0.1';
 const DEFAULT_SHUTDOWN_TIMEOUT = '10s';
 /** Editors save in bursts (truncate + write, or write a temp file and rename): settle first. */
 const WATCH_DEBOUNCE_MS = 100;
+const MAX_WORKERS = 64;
 
 export const upCommand: CommandModule = {
   register(program: Command, io: CliIo, setExitCode: (code: number) => void) {
@@ -53,6 +63,7 @@ export const upCommand: CommandModule = {
       .option('-w, --watch', 'reload the config when the file changes (a config with errors is reported and the running one kept)')
       .addOption(new Option('--log-format <format>', 'access log format (stderr)').choices(['text', 'json']).default('text'))
       .option('--shutdown-timeout <duration>', 'on SIGINT/SIGTERM, how long in-flight requests may take to finish', DEFAULT_SHUTDOWN_TIMEOUT)
+      .option('--workers <n>', 'serve from N processes sharing the port (node:cluster), to use more cores', parseWorkers, 1)
       .addHelpText(
         'after',
         '\nThen point any OpenAI or Anthropic client at it:\n' +
@@ -62,12 +73,42 @@ export const upCommand: CommandModule = {
           '  Anthropic SDK:  new Anthropic({ baseURL: "http://127.0.0.1:12000", apiKey: "unused" })',
       )
       .action(async (file: string | undefined, options: UpOptions) => {
-        setExitCode(await runUp(file, options, io, processSignals));
+        setExitCode(await upAction(file, options, io));
       });
   },
 };
 
-export async function runUp(arg: string | undefined, options: UpOptions, io: CliIo, onStop: StopTrigger): Promise<number> {
+async function upAction(file: string | undefined, options: UpOptions, io: CliIo): Promise<number> {
+  const { default: cluster } = await import('node:cluster');
+  if (cluster.isWorker) return runUpWorker(file, options, io);
+  if ((options.workers ?? 1) > 1) return runUpPrimary(file, options, io, processSignals);
+  return runUp(file, options, io, processSignals);
+}
+
+/** `plano up` in this process alone. */
+export function runUp(arg: string | undefined, options: UpOptions, io: CliIo, onStop: StopTrigger): Promise<number> {
+  return serve(arg, options, io, { onStop, announce: true, speak: true, workers: 1 });
+}
+
+/** How one serving process fits in: alone, or one of the `--workers` processes. */
+interface ServeRole {
+  /** When to stop: SIGINT/SIGTERM when alone, the primary's messages in a worker. */
+  onStop: StopTrigger;
+  /** Reloads asked for by the primary (a worker); alone, the process watches the file itself. */
+  onReload?: (reload: () => void) => void;
+  /** Print the startup output (URL, model table). */
+  announce: boolean;
+  /** Print findings, warnings and notices (one worker of a cluster does, the others stay quiet). */
+  speak: boolean;
+  workers: number;
+}
+
+const SILENT: OutputStream = { write: () => true };
+
+async function serve(arg: string | undefined, options: UpOptions, io: CliIo, role: ServeRole): Promise<number> {
+  tuneHeapForServing();
+  // Findings, warnings and notices go to `talk`; the access log always goes to stderr.
+  const talk: CliIo = role.speak ? io : { ...io, stdout: SILENT, stderr: SILENT };
   const [
     { findConfigFile, readConfigText },
     { createGatewayApp },
@@ -92,7 +133,7 @@ export async function runUp(arg: string | undefined, options: UpOptions, io: Cli
 
   const file = await findConfigFile(arg, io.cwd);
   let text = await readConfigText(file, io.cwd);
-  const loaded = await loadForServing(text, file, io);
+  const loaded = await loadForServing(text, file, talk);
   if (!loaded) return EXIT_FINDINGS;
   let current = loaded.gateway;
 
@@ -103,7 +144,7 @@ export async function runUp(arg: string | undefined, options: UpOptions, io: Cli
   const log = accessLogWriter(io.stderr, options.logFormat ?? 'text');
   // [routing, issue 7] Preference routing for the config being served, its router model reached
   // through the same upstream client; rebuilt with the gateway on --watch reloads.
-  const warn = (warning: string): void => void io.stderr.write(`plano: warning: ${warning}\n`);
+  const warn = (warning: string): void => void talk.stderr.write(`plano: warning: ${warning}\n`);
   const startRouting = async (servable: Servable) => {
     const prepared = await prepareRouting(servable.config, servable.gateway, { client: upstream, env: io.env, onRefreshWarning: warn });
     prepared.warnings.forEach(warn);
@@ -120,13 +161,17 @@ export async function runUp(arg: string | undefined, options: UpOptions, io: Cli
     throw listenError(error, host, port);
   }
 
-  io.stdout.write(
-    `plano gateway for ${file} listening on ${running.url}\n` +
-      `  POST /v1/chat/completions · POST /v1/messages · POST /v1/responses · GET /v1/models\n\n` +
-      renderModelTable(current, { color: useColor(io), collapseExpansions: true }) +
-      routingBanner(routing.prepared) +
-      `\n${options.watch ? 'Watching the config for changes. ' : ''}Ctrl+C stops.\n`,
-  );
+  if (role.announce) {
+    io.stdout.write(
+      `plano gateway for ${file} listening on ${running.url}\n` +
+        `  POST /v1/chat/completions · POST /v1/messages · POST /v1/responses · GET /v1/models\n` +
+        (role.workers > 1 ? `  served by ${role.workers} worker processes sharing the port\n` : '') +
+        '\n' +
+        renderModelTable(current, { color: useColor(io), collapseExpansions: true }) +
+        routingBanner(routing.prepared) +
+        `\n${options.watch ? 'Watching the config for changes. ' : ''}Ctrl+C stops.\n`,
+    );
+  }
 
   let stopWatching = (): void => {};
   if (options.watch) {
@@ -135,44 +180,46 @@ export async function runUp(arg: string | undefined, options: UpOptions, io: Cli
       try {
         next = await readFile(resolve(io.cwd, file), 'utf8');
       } catch (error) {
-        io.stderr.write(`plano: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); still serving the previous config\n`);
+        talk.stderr.write(`plano: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); still serving the previous config\n`);
         return;
       }
       if (next === text) return;
       text = next;
-      const reloaded = await loadForServing(next, file, io);
+      const reloaded = await loadForServing(next, file, talk);
       if (!reloaded) {
-        io.stderr.write(`plano: ${file} has errors (above); still serving the previous config\n`);
+        talk.stderr.write(`plano: ${file} has errors (above); still serving the previous config\n`);
         return;
       }
       const nextRouting = await startRouting(reloaded);
       routing.prepared.close();
       routing = nextRouting;
       current = reloaded.gateway;
-      io.stderr.write(`plano: reloaded ${file}: ${current.models.length} models\n`);
+      talk.stderr.write(`plano: reloaded ${file}: ${current.models.length} models\n`);
       const nextListener = modelListener(reloaded.config);
       if (options.port === undefined && (nextListener?.port ?? DEFAULT_PORT) !== port) {
-        io.stderr.write('plano: the model listener’s port changed; restart `plano up` to listen there\n');
+        talk.stderr.write('plano: the model listener’s port changed; restart `plano up` to listen there\n');
       }
     };
-    stopWatching = watchFile(resolve(io.cwd, file), reload);
+    if (role.onReload) role.onReload(() => void reload());
+    else stopWatching = watchFile(resolve(io.cwd, file), reload);
   }
 
   await new Promise<void>((stopped) => {
     let stopping = false;
-    const unsubscribe = onStop(() => {
+    const unsubscribe = role.onStop(() => {
       if (stopping) {
-        io.stderr.write('plano: stopping now\n');
+        talk.stderr.write('plano: stopping now\n');
         running.cutOff();
         return;
       }
       stopping = true;
       stopWatching();
       const busy = running.inFlight();
-      io.stderr.write(
+      talk.stderr.write(
         busy > 0 ? `plano: shutting down; waiting up to ${graceMs / 1000}s for ${busy} in-flight request(s)\n` : 'plano: shutting down\n',
       );
       void running.stop(graceMs).then(async (cutOff) => {
+        // Each worker cuts off its own requests: every one says so.
         if (cutOff > 0) io.stderr.write(`plano: cut off ${cutOff} request(s) still running after ${graceMs / 1000}s\n`);
         unsubscribe();
         routing.prepared.close();
@@ -183,6 +230,137 @@ export async function runUp(arg: string | undefined, options: UpOptions, io: Cli
     });
   });
   return EXIT_OK;
+}
+
+/**
+ * V8's heap sizing suits interactive programs; a gateway allocates per request and keeps little,
+ * and with the defaults 256 concurrent streams grew the process to ~180 MB RSS: young-generation
+ * semi-spaces grown to 16 MB, and an old generation allowed up to 4× its live size before a full
+ * collection. A young generation kept at its starting size and an old one grown by half after each
+ * collection held it under 100 MB for a few per cent of CPU (bench/gateway.mjs, issue 6). V8 reads
+ * both flags when it resizes the heap after a collection, so setting them in the running process
+ * takes effect from the next one (the process has not served anything yet).
+ */
+function tuneHeapForServing(): void {
+  v8.setFlagsFromString('--semi-space-growth-factor=1');
+  v8.setFlagsFromString('--heap-growing-percent=50');
+}
+
+/** The environment variable that tells a forked worker its part (`WorkerPart`). */
+const WORKER_PART_ENV = 'PLANO_UP_WORKER';
+/** announce: prints the startup output and speaks; speak: a replacement for it; quiet: access log only. */
+type WorkerPart = 'announce' | 'speak' | 'quiet';
+type PrimaryMessage = { plano: 'stop' } | { plano: 'reload' };
+
+/**
+ * One of the `--workers` processes: serves as `runUp` does, stopping and reloading when the
+ * primary says so. Signals are the primary's to handle: Ctrl+C reaches the whole process group,
+ * and a worker acting on it too would count it twice (the second signal cuts streams off).
+ */
+async function runUpWorker(arg: string | undefined, options: UpOptions, io: CliIo): Promise<number> {
+  const { default: cluster } = await import('node:cluster');
+  const part = (io.env[WORKER_PART_ENV] ?? 'quiet') as WorkerPart;
+  const ignore = (): void => {};
+  process.on('SIGINT', ignore);
+  process.on('SIGTERM', ignore);
+  // Messages that arrive before serving starts (a stop during startup) are kept, not lost.
+  let stopRequests = 0;
+  let onStopRequest: (() => void) | undefined;
+  let onReloadRequest: (() => void) | undefined;
+  const stopRequested = (): void => {
+    stopRequests++;
+    onStopRequest?.();
+  };
+  const onMessage = (message: PrimaryMessage): void => {
+    if (message?.plano === 'stop') stopRequested();
+    else if (message?.plano === 'reload') onReloadRequest?.();
+  };
+  process.on('message', onMessage);
+  const role: ServeRole = {
+    onStop(stop) {
+      onStopRequest = stop;
+      for (let i = 0; i < stopRequests; i++) stop();
+      return () => (onStopRequest = undefined);
+    },
+    onReload: (reload) => (onReloadRequest = reload),
+    announce: part === 'announce',
+    speak: part !== 'quiet',
+    workers: options.workers ?? 1,
+  };
+  try {
+    return await serve(arg, options, io, role);
+  } catch (error) {
+    // The worker that speaks reports it; the others exit with the same code in silence.
+    if (!role.speak && error instanceof CliError) return error.exitCode;
+    throw error;
+  } finally {
+    process.off('message', onMessage);
+    process.off('SIGINT', ignore);
+    process.off('SIGTERM', ignore);
+    // The IPC channel would keep the process alive. (A worker whose primary disconnects first —
+    // killed — is ended by node:cluster itself.)
+    if (cluster.worker?.isConnected()) cluster.worker.disconnect();
+  }
+}
+
+/**
+ * The supervisor of `--workers N`: forks the workers, forwards stops and reloads, replaces a
+ * worker that dies while serving, and resolves when all have exited — 0 when each stopped
+ * cleanly, else the first failing worker's code (a config with errors: 1, a port in use: 2; the
+ * worker that speaks has said why).
+ */
+async function runUpPrimary(arg: string | undefined, options: UpOptions, io: CliIo, onStop: StopTrigger): Promise<number> {
+  const [{ default: cluster }, { findConfigFile, readConfigText }] = await Promise.all([import('node:cluster'), import('../config-file.js')]);
+  // A missing or unreadable file is reported once, here, rather than by every worker.
+  const file = await findConfigFile(arg, io.cwd);
+  await readConfigText(file, io.cwd);
+  const count = options.workers ?? 1;
+
+  const parts = new Map<Worker, WorkerPart>();
+  const listening = new Set<Worker>();
+  let serving = false;
+  let stopping = false;
+  let failure: number | undefined;
+  const fork = (part: WorkerPart): void => {
+    parts.set(cluster.fork({ [WORKER_PART_ENV]: part }), part);
+  };
+  const tell = (message: PrimaryMessage): void => {
+    for (const worker of parts.keys()) if (worker.isConnected()) worker.send(message);
+  };
+
+  return new Promise<number>((done) => {
+    let stopWatching = (): void => {};
+    const stopAll = (): void => {
+      stopping = true;
+      stopWatching();
+      tell({ plano: 'stop' });
+    };
+    const unsubscribe = onStop(stopAll);
+    cluster.on('listening', (worker) => {
+      listening.add(worker);
+      if (listening.size >= count) serving = true;
+    });
+    cluster.on('exit', (worker, code, signal) => {
+      const part = parts.get(worker) ?? 'quiet';
+      parts.delete(worker);
+      const wasListening = listening.delete(worker);
+      if (!stopping && serving && wasListening) {
+        io.stderr.write(`plano: a worker process exited unexpectedly (${signal ?? `exit code ${code}`}); starting another
+`);
+        fork(part === 'announce' ? 'speak' : part);
+        return;
+      }
+      if (code !== 0 || signal !== null) failure ??= code || EXIT_USAGE;
+      // A worker that could not start (its findings or error are printed): the others stop too.
+      if (!stopping) stopAll();
+      if (parts.size === 0) {
+        unsubscribe();
+        done(failure ?? EXIT_OK);
+      }
+    });
+    for (let i = 0; i < count; i++) fork(i === 0 ? 'announce' : 'quiet');
+    if (options.watch) stopWatching = watchFile(resolve(io.cwd, file), async () => tell({ plano: 'reload' }));
+  });
 }
 
 interface Servable {
@@ -260,6 +438,14 @@ function listenError(error: unknown, host: string, port: number): CliError {
   return new CliError(`cannot listen on ${host}:${port}: ${(error as Error).message}`, undefined, EXIT_USAGE);
 }
 
+function parseWorkers(value: string): number {
+  const workers = Number(value);
+  if (value.trim() === '' || !Number.isInteger(workers) || workers < 1 || workers > MAX_WORKERS) {
+    throw new InvalidArgumentError(`the number of worker processes is a whole number from 1 to ${MAX_WORKERS} (about one per core).`);
+  }
+  return workers;
+}
+
 function parsePort(value: string): number {
   const port = Number(value);
   if (value.trim() === '' || !Number.isInteger(port) || port < 0 || port > 65535) {
@@ -270,20 +456,27 @@ function parsePort(value: string): number {
 
 /**
  * Access-log lines, written once per event-loop turn rather than once per request: under load
- * that is one write(2) for many requests.
+ * that is one write(2) for many requests. A write holds whole lines and at most PIPE_BUF bytes
+ * (4096 on Linux) when it can: POSIX makes such a write to a pipe atomic, so the lines of
+ * `--workers` processes sharing stderr never interleave mid-line.
  */
 function accessLogWriter(stream: OutputStream, format: AccessLogFormat): { write: (entry: AccessLogEntry) => void; flush: () => void } {
-  let pending: string[] = [];
+  let pending = '';
+  let pendingBytes = 0;
   let scheduled = false;
   const flush = (): void => {
     scheduled = false;
-    if (pending.length === 0) return;
-    stream.write(pending.join('\n') + '\n');
-    pending = [];
+    if (pending !== '') stream.write(pending);
+    pending = '';
+    pendingBytes = 0;
   };
   return {
     write(entry) {
-      pending.push(formatAccessLog(entry, format));
+      const line = `${formatAccessLog(entry, format)}\n`;
+      const bytes = Buffer.byteLength(line);
+      if (pendingBytes + bytes > ATOMIC_WRITE_BYTES) flush();
+      pending += line;
+      pendingBytes += bytes;
       if (!scheduled) {
         scheduled = true;
         setImmediate(flush);
@@ -292,6 +485,9 @@ function accessLogWriter(stream: OutputStream, format: AccessLogFormat): { write
     flush,
   };
 }
+
+/** PIPE_BUF on Linux (POSIX requires at least 512). */
+const ATOMIC_WRITE_BYTES = 4096;
 
 /** Calls `onChange` (debounced) when the file changes or is replaced; returns a function that stops watching. */
 function watchFile(path: string, onChange: () => Promise<void>): () => void {

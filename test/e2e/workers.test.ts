@@ -1,0 +1,140 @@
+/**
+ * `plano up --workers 2`: the built binary as a node:cluster primary with two worker processes
+ * sharing one port, in front of the mock provider. One gateway serves every case: startup output
+ * once, traffic over many connections (one access-log line per request, none torn), a --watch
+ * reload reaching every worker, then SIGTERM in the middle of a stream.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { plano as runPlano } from '../cli/expand-run.js';
+import { upstreamFixture } from '../server/gateway-harness.js';
+import { startMockUpstream, type MockUpstream } from './up-mock-upstream.js';
+import { startPlanoUp, type PlanoUp } from './up-process.js';
+
+const ENV = { OPENAI_API_KEY: 'sk-configured-openai', ANTHROPIC_API_KEY: 'sk-ant-configured' };
+
+let mock: MockUpstream;
+let plano: PlanoUp;
+let dir: string;
+let configText: string;
+
+beforeAll(async () => {
+  mock = await startMockUpstream();
+  dir = await mkdtemp(join(tmpdir(), 'plano-workers-'));
+  configText = upstreamFixture('gateway.yaml').replaceAll('http://127.0.0.1:1', mock.url);
+  await writeFile(join(dir, 'plano_config.yaml'), configText);
+  plano = await startPlanoUp(['--watch', '--workers', '2'], ENV, dir);
+});
+
+afterAll(async () => {
+  plano?.kill();
+  await mock?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+interface Answer {
+  status: number;
+  body: string;
+}
+
+/** One chat completion on a connection of its own (`agent: false`), so the cluster spreads them over the workers. */
+function chat(model: string, stream = false, headers: Record<string, string> = {}, onFirstChunk?: () => void): Promise<Answer> {
+  const url = new URL('/v1/chat/completions', plano.url);
+  const body = JSON.stringify({ model, messages: [{ role: 'user', content: 'Hello' }], ...(stream ? { stream: true } : {}) });
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', agent: false, headers: { 'content-type': 'application/json', ...headers } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.once('data', () => onFirstChunk?.());
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const ACCESS_LINE = /^\d{4}-\d\d-\d\dT[\d:.]+Z POST \/v1\/chat\/completions \S+ → \S+ \[\w+\]( stream)? \d{3} (ttfb=[\d.]+ms )?total=[\d.]+ms/;
+const accessLines = (): string[] => plano.stderr().split('\n').filter((line) => line.includes(' POST /v1/chat/completions '));
+
+/** The resolution of `predicate`, polled: access-log lines are written once per event-loop turn of each worker. */
+async function eventually(predicate: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !predicate(); i++) await new Promise((r) => setTimeout(r, 10));
+  expect(predicate()).toBe(true);
+}
+
+describe('plano up --workers 2', () => {
+  it('prints the startup output once, naming the worker processes', () => {
+    expect(plano.stdout().match(/listening on/g)).toHaveLength(1);
+    expect(plano.stdout().match(/openai\/gpt-4o \(default\)/g)).toHaveLength(1);
+    expect(plano.stdout()).toContain('served by 2 worker processes sharing the port');
+    // Warnings come from one worker too.
+    expect(plano.stderr().match(/MISTRAL_API_KEY, which is not set/g)).toHaveLength(1);
+  });
+
+  it.runIf(existsSync('/proc/self/task'))('runs two worker processes under the one it started', () => {
+    const pid = plano.child.pid!;
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+    expect(children).toHaveLength(2);
+  });
+
+  it('serves requests over many connections, with one whole access-log line each', async () => {
+    const before = accessLines().length;
+    const answers = await Promise.all([
+      ...Array.from({ length: 12 }, () => chat('gpt-4o')),
+      ...Array.from({ length: 12 }, () => chat('gpt-4o-mini', true)),
+    ]);
+    expect(answers.map((a) => a.status)).toEqual(Array(24).fill(200));
+    expect(answers[0]!.body).toContain('Hello! How can I help you today?');
+    expect(answers[12]!.body).toContain('data: [DONE]');
+    await eventually(() => accessLines().length === before + 24);
+    for (const line of accessLines()) expect(line).toMatch(ACCESS_LINE);
+  });
+
+  it('--watch: the primary has every worker reload; the notice is printed once', async () => {
+    const from = plano.stderr().length;
+    await writeFile(join(dir, 'plano_config.yaml'), configText + '  smart:\n    target: openai/gpt-4o-mini\n');
+    await plano.waitForStderr(/reloaded plano_config\.yaml/, from);
+    // The notice is one worker's; the other reloads at about the same time. Once it has, every new
+    // connection, whichever worker it lands on, is served the alias.
+    let statuses: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      statuses = (await Promise.all(Array.from({ length: 8 }, () => chat('smart')))).map((a) => a.status);
+      if (statuses.every((status) => status === 200)) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(statuses).toEqual(Array(8).fill(200));
+    expect(plano.stderr().slice(from).match(/reloaded plano_config\.yaml/g)).toHaveLength(1);
+  });
+
+  it('SIGTERM during a stream: the stream finishes, every worker stops, exit 0', async () => {
+    let firstChunk!: () => void;
+    const started = new Promise<void>((resolve) => (firstChunk = resolve));
+    const streamed = chat('gpt-4o', true, { 'x-mock-pace-ms': '100' }, firstChunk);
+    await started;
+    const from = plano.stderr().length;
+    plano.child.kill('SIGTERM');
+    const answer = await streamed;
+    expect(answer.status).toBe(200);
+    expect(answer.body).toContain('data: [DONE]');
+    expect(await plano.exited).toBe(0);
+    expect(plano.stderr().slice(from).match(/plano: shutting down/g)).toHaveLength(1);
+  });
+});
+
+describe('plano up --workers 2 refuses to start', () => {
+  it('on a config with errors: the findings once, exit 1', async () => {
+    const bad = join(dir, 'bad.yaml');
+    await writeFile(bad, configText.replace('model: openai/gpt-4o-mini', 'model: gpt-4o-mini'));
+    const run = await runPlano(['up', bad, '--port', '0', '--workers', '2'], { env: ENV });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/bad\.yaml:\d+:\d+: error:/);
+    expect(run.stderr.match(/1 file checked/g)).toHaveLength(1);
+    expect(run.stdout).toBe('');
+  });
+});
