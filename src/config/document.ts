@@ -2,7 +2,7 @@
  * Parse a config's text into a YAML document that remembers where every key and value came
  * from, so that any later stage can turn a JSON Pointer into a line:column span.
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Node } from 'yaml';
 import type { Diagnostic, Severity } from './diagnostics.js';
 import { fromPointer } from './json-pointer.js';
 
@@ -31,9 +31,20 @@ export interface ConfigDocument {
 
 const WHOLE_FILE: Span = { line: 1, column: 1, endLine: 1, endColumn: 1 };
 
+/** Enough for any real config's anchors; far below what an alias bomb expands to. */
+const MAX_ALIAS_EXPANSIONS = 10_000;
+
+/** How to fix the syntax errors people make most, by the yaml parser's error code. */
+const SYNTAX_HINTS: Partial<Record<string, string>> = {
+  DUPLICATE_KEY: 'Remove one of the two entries, or merge them: YAML keeps only one value per key.',
+  TAB_AS_INDENT: 'Indent with spaces: YAML does not allow tabs for indentation (two spaces per level is usual).',
+  BAD_INDENT: 'Check the indentation of this line against the lines above it: items of one list or mapping line up.',
+};
+
 export function loadDocument(text: string, file: string): ConfigDocument {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: true, strict: true });
+  // `merge: true`: `<<: *common` merge keys, which the reference's PyYAML loader honours too.
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: true, strict: true, merge: true });
 
   const spanOf = (start: number, end: number): Span => {
     const a = lineCounter.linePos(start);
@@ -45,35 +56,62 @@ export function loadDocument(text: string, file: string): ConfigDocument {
   const push = (severity: Severity, code: string, message: string, span: Span, suggestion?: string) =>
     diagnostics.push({ file, severity, code, message, path: '', ...span, ...(suggestion ? { suggestion } : {}) });
 
+  const reported = new Set<string>();
   for (const error of doc.errors) {
-    const duplicate = error.code === 'DUPLICATE_KEY';
+    // The parser can report one mistake several times at the same place (`{{{`): say it once.
+    const message = firstLine(error.message);
+    const key = `${error.pos[0]}|${message}`;
+    if (reported.has(key)) continue;
+    reported.add(key);
     push(
       'error',
-      duplicate ? 'yaml-duplicate-key' : 'yaml-syntax',
-      firstLine(error.message),
+      error.code === 'DUPLICATE_KEY' ? 'yaml-duplicate-key' : 'yaml-syntax',
+      message,
       spanOf(error.pos[0], error.pos[1]),
-      duplicate ? 'Remove one of the two entries, or merge them: YAML keeps only one value per key.' : undefined,
+      SYNTAX_HINTS[error.code],
     );
   }
   for (const warning of doc.warnings) {
     push('warning', 'yaml-warning', firstLine(warning.message), spanOf(warning.pos[0], warning.pos[1]));
   }
 
-  let value: unknown;
-  if (doc.errors.length === 0) {
-    value = doc.toJS({ maxAliasCount: 1000 });
-    if (value === null || value === undefined) {
+  // An alias whose anchor does not exist makes toJS throw: report it where it is written.
+  visit(doc, {
+    Alias(_, alias) {
+      if (alias.resolve(doc) !== undefined) return;
+      push('error', 'yaml-unresolved-alias', `The alias *${alias.source} refers to an anchor &${alias.source} that is not defined before it.`,
+        alias.range ? spanOf(alias.range[0], alias.range[1]) : WHOLE_FILE,
+        `Define the anchor first (\`key: &${alias.source} value\`), or write the value out here.`);
+    },
+  });
+
+  const value = diagnostics.some((d) => d.severity === 'error') ? undefined : plainData();
+
+  /** The document as plain JS, or undefined (with a finding) when it is not a usable config. */
+  function plainData(): unknown {
+    let data: unknown;
+    try {
+      data = doc.toJS({ maxAliasCount: MAX_ALIAS_EXPANSIONS });
+    } catch (error) {
+      // Aliases that expand exponentially ("billion laughs") are refused rather than expanded.
+      push('error', 'yaml-alias-expansion', `The file's aliases expand to too many nodes: ${(error as Error).message}.`, WHOLE_FILE,
+        'Write the repeated parts out, or nest aliases less deeply.');
+      return undefined;
+    }
+    if (data === null || data === undefined) {
       push('error', 'empty-config', 'The config file is empty.', WHOLE_FILE,
         'Start from `version: v0.4.0`, a `listeners` entry and a `model_providers` list (see `plano schema`).');
-      value = undefined;
-    } else if (!isMap(doc.contents)) {
+      return undefined;
+    }
+    if (!isMap(doc.contents)) {
       const range = (doc.contents as Node | null)?.range;
       push('error', 'not-a-mapping',
-        `The config must be a YAML mapping (key: value pairs), but this file is a ${describe(value)}.`,
+        `The config must be a YAML mapping (key: value pairs), but this file is a ${describe(data)}.`,
         range ? spanOf(range[0], trimEnd(text, range[0], range[1])) : WHOLE_FILE,
         'Write the config as top-level keys such as `version:`, `listeners:` and `model_providers:`.');
-      value = undefined;
+      return undefined;
     }
+    return data;
   }
 
   const findNode = (pointer: string): { node: Node | null; keyNode: Node | null; found: boolean } => {
@@ -81,6 +119,7 @@ export function loadDocument(text: string, file: string): ConfigDocument {
     let keyNode: Node | null = null;
     let lastGood: { node: Node | null; keyNode: Node | null } = { node: node as Node | null, keyNode: null };
     for (const segment of fromPointer(pointer)) {
+      if (isAlias(node)) node = node.resolve(doc);
       if (isMap(node)) {
         const pair = node.items.find((p) => isPair(p) && keyText(p.key) === segment);
         if (!pair) return { ...lastGood, found: false };
