@@ -8,7 +8,7 @@ import { finding } from '../finding.js';
 import type { PlanoConfig, RoutingPreference, SelectionPreference } from '../types.js';
 import { indexModels, splitModel } from './model-refs.js';
 import { unresolvedReference } from './references.js';
-import { lineOf, repeats, valueAt, yamlSnippet } from './rule-kit.js';
+import { lineOf, repeats, yamlSnippet } from './rule-kit.js';
 import type { Rule } from './types.js';
 
 /** The hosted router `overrides.llm_routing_model` means when it names no configured model (the reference's default). */
@@ -52,8 +52,7 @@ export const uniquePreferenceNames: Rule = (config, ctx) =>
 
 /** The v0.3 inline form still works (it is migrated), but new configs declare routes at the top level. */
 export const inlinePreferences: Rule = (config, ctx) => {
-  const carriers = config.providers.filter((entry) =>
-    Array.isArray(valueAt(config.raw, `${entry.pointer}/routing_preferences`)) && !splitModel(entry.model)?.wildcard);
+  const carriers = config.providers.filter((entry) => entry.routing_preferences !== undefined && !splitModel(entry.model)?.wildcard);
   if (carriers.length === 0) return [];
   const migrated = migratedYaml(config);
   const hasTopLevel = Array.isArray(config.raw.routing_preferences);
