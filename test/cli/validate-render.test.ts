@@ -5,7 +5,7 @@ import { escapeData, escapeProperty, renderGithub } from '../../src/cli/render/g
 import { renderJson } from '../../src/cli/render/json.js';
 import { renderPretty } from '../../src/cli/render/pretty.js';
 import { renderSarif } from '../../src/cli/render/sarif.js';
-import type { CheckedFile } from '../../src/cli/render/report.js';
+import { totals, type CheckedFile } from '../../src/cli/render/report.js';
 
 const TEXT = ['version: v0.4.0', 'model_providers:', '  - model: openai/gpt-4o', '    access_key: "sk-live-0123456789abcdef"', ''].join('\n');
 
@@ -18,11 +18,15 @@ function diagnostic(over: Partial<Diagnostic> = {}): Diagnostic {
 
 const file = (diagnostics: Diagnostic[], name = 'plano_config.yaml'): CheckedFile => ({ file: name, text: TEXT, diagnostics });
 
+/** Render options whose totals are those of the files shown (nothing hidden by --quiet). */
+const counted = (files: CheckedFile[], strict = false) => ({ totals: totals(files, strict) });
+
 describe('github', () => {
   it('escapes % CR LF in the message, and also : and , in properties (as @actions/core does)', () => {
     expect(escapeData('100% done\r\nnext')).toBe('100%25 done%0D%0Anext');
     expect(escapeProperty('C:\\a,b%')).toBe('C%3A\\a%2Cb%25');
-    const out = renderGithub([file([diagnostic({ file: 'dir,x/a:b.yaml', message: 'a: b, c', severity: 'warning', suggestion: 'fix\nit' })], 'dir,x/a:b.yaml')], { strict: false });
+    const files = [file([diagnostic({ file: 'dir,x/a:b.yaml', message: 'a: b, c', severity: 'warning', suggestion: 'fix\nit' })], 'dir,x/a:b.yaml')];
+    const out = renderGithub(files, counted(files));
     expect(out.split('\n')[0]).toBe('::warning file=dir%2Cx/a%3Ab.yaml,line=3,col=12,endLine=3,endColumn=25,title=duplicate-model::a: b, c%0Afix%0Ait');
   });
 });
@@ -30,15 +34,16 @@ describe('github', () => {
 describe('pretty', () => {
   it('colours only when asked', () => {
     const files = [file([diagnostic()])];
-    expect(renderPretty(files, { color: true, strict: false })).toMatch(/\u001b\[/);
-    expect(renderPretty(files, { color: false, strict: false })).not.toMatch(/\u001b\[/);
+    expect(renderPretty(files, { color: true, ...counted(files) })).toMatch(/\u001b\[/);
+    expect(renderPretty(files, { color: false, ...counted(files) })).not.toMatch(/\u001b\[/);
   });
 
   it('underlines the span, one caret for an empty span, and stars out a literal secret in the frame', () => {
-    const out = renderPretty([file([
+    const files = [file([
       diagnostic(),
       diagnostic({ line: 4, column: 5, endLine: 4, endColumn: 5, code: 'literal-access-key', severity: 'warning' }),
-    ])], { color: false, strict: false });
+    ])];
+    const out = renderPretty(files, { color: false, ...counted(files) });
     expect(out).toContain('  3 |   - model: openai/gpt-4o\n    |            ^^^^^^^^^^^^^');
     expect(out).toContain('  4 |     access_key: "************************"\n    |     ^\n');
     expect(out).not.toContain('sk-live');
@@ -46,12 +51,14 @@ describe('pretty', () => {
   });
 
   it('shows a span over several lines line by line', () => {
-    const out = renderPretty([file([diagnostic({ line: 2, column: 1, endLine: 3, endColumn: 10 })])], { color: false, strict: false });
+    const files = [file([diagnostic({ line: 2, column: 1, endLine: 3, endColumn: 10 })])];
+    const out = renderPretty(files, { color: false, ...counted(files) });
     expect(out).toContain('  2 | model_providers:\n    | ^^^^^^^^^^^^^^^^\n  3 |   - model: openai/gpt-4o\n    |   ^^^^^^^\n');
   });
 
   it('indents a multi-line suggestion under its first line', () => {
-    const out = renderPretty([file([diagnostic({ suggestion: 'Add:\n- model: x\n  base_url: y' })])], { color: false, strict: false });
+    const files = [file([diagnostic({ suggestion: 'Add:\n- model: x\n  base_url: y' })])];
+    const out = renderPretty(files, { color: false, ...counted(files) });
     expect(out).toContain('  suggestion: Add:\n    - model: x\n      base_url: y\n');
   });
 });
@@ -59,15 +66,15 @@ describe('pretty', () => {
 describe('json', () => {
   it('leaves out suggestion when there is none, and counts warnings as invalid only under --strict', () => {
     const files = [file([diagnostic({ severity: 'warning' })])];
-    const loose = JSON.parse(renderJson(files, { strict: false }));
+    const loose = JSON.parse(renderJson(files, counted(files)));
     expect(loose).toMatchObject({ valid: true, errorCount: 0, warningCount: 1 });
     expect('suggestion' in loose.diagnostics[0]).toBe(false);
-    expect(JSON.parse(renderJson(files, { strict: true })).valid).toBe(false);
+    expect(JSON.parse(renderJson(files, counted(files, true))).valid).toBe(false);
   });
 
   it('keeps only the contract fields', () => {
-    const extra = { ...diagnostic(), internal: 1 } as Diagnostic;
-    expect(Object.keys(JSON.parse(renderJson([file([extra])], { strict: false })).diagnostics[0])).not.toContain('internal');
+    const files = [file([{ ...diagnostic(), internal: 1 } as Diagnostic])];
+    expect(Object.keys(JSON.parse(renderJson(files, counted(files))).diagnostics[0])).not.toContain('internal');
   });
 });
 

@@ -52,6 +52,9 @@ beforeAll(async () => {
     sarif: plano(['validate', '--format', 'sarif', fixture('several-mistakes.yaml')]),
     warningsOnly: plano(['validate', fixture('repeated-entry.yaml')]),
     strict: plano(['validate', '--strict', '--format', 'json', fixture('repeated-entry.yaml')]),
+    quiet: plano(['validate', '--quiet', fixture('repeated-entry.yaml')]),
+    quietStrict: plano(['validate', '--quiet', '--strict', '--format', 'json', fixture('repeated-entry.yaml')]),
+    quietStrictPretty: plano(['validate', '--quiet', '--strict', fixture('repeated-entry.yaml')]),
     defaultFile: plano(['validate'], { cwd: dir }),
     missingFile: plano(['validate', 'no-such-config.yaml']),
     badFlag: plano(['validate', '--no-such-flag', fixture('repeated-entry.yaml')]),
@@ -180,6 +183,16 @@ describe('exit codes', () => {
   it('1 for warnings under --strict, and json says it is not valid', () => {
     expect(runs.strict!.code).toBe(1);
     expect(JSON.parse(runs.strict!.stdout)).toMatchObject({ valid: false, errorCount: 0, warningCount: 1 });
+  });
+
+  it('--quiet hides warnings but still counts them: 0 without --strict, 1 with it, as without --quiet', () => {
+    expect(runs.quiet!.code).toBe(0);
+    expect(runs.quiet!.stdout).not.toContain('[repeated-entry]');
+    expect(runs.quietStrict!.code).toBe(runs.strict!.code);
+    expect(JSON.parse(runs.quietStrict!.stdout)).toEqual({ valid: false, errorCount: 0, warningCount: 1, diagnostics: [] });
+    expect(runs.quietStrictPretty!.code).toBe(1);
+    expect(runs.quietStrictPretty!.stdout).not.toContain('[repeated-entry]');
+    expect(runs.quietStrictPretty!.stdout).toContain('1 file checked: 0 errors, 1 warning');
   });
 
   it('reads config.yaml in the current directory when no file is named', () => {

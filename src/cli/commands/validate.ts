@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { CliError, EXIT_FINDINGS, EXIT_OK } from '../exit.js';
 import { useColor, type CliIo } from '../io.js';
 import { FINDINGS_FORMATS, isFindingsFormat, loadRenderer } from '../render/formats.js';
+import { totals, type CheckedFile } from '../render/report.js';
 import type { CommandModule } from './index.js';
 
 interface ValidateOptions {
@@ -26,7 +27,7 @@ export const validateCommand: CommandModule = {
       .addOption(new Option('-f, --format <format>', 'output format (default: pretty)').choices(FINDINGS_FORMATS))
       .option('--strict', 'warnings count as findings too (exit 1)')
       .option('--env', 'check that the variables access_key names are set in the environment')
-      .option('-q, --quiet', 'report errors only')
+      .option('-q, --quiet', 'list errors only (warnings are still counted, and fail --strict)')
       .action(async (files: string[], options: ValidateOptions) => {
         setExitCode(await runValidate(files, options, io));
       });
@@ -44,19 +45,17 @@ export async function runValidate(args: readonly string[], options: ValidateOpti
   ]);
 
   const files = await findConfigFiles(args, io.cwd);
-  const checked = [];
+  const checked: CheckedFile[] = [];
   for (const file of files) {
     const text = await readConfigText(file, io.cwd);
-    const result = checkConfigText(text, file, options.env ? { env: io.env } : {});
-    const diagnostics = options.quiet ? result.diagnostics.filter((d) => d.severity === 'error') : result.diagnostics;
-    checked.push({ file, text, diagnostics });
+    checked.push({ file, text, diagnostics: checkConfigText(text, file, options.env ? { env: io.env } : {}).diagnostics });
   }
 
-  const strict = options.strict === true;
-  io.stdout.write(render(checked, { color: useColor(io), strict, toolVersion: cliVersion() }));
-  const errors = checked.some((f) => f.diagnostics.some((d) => d.severity === 'error'));
-  const warnings = checked.some((f) => f.diagnostics.some((d) => d.severity === 'warning'));
-  return errors || (strict && warnings) ? EXIT_FINDINGS : EXIT_OK;
+  // Counted before --quiet hides the warnings: hiding them must not change the verdict.
+  const counted = totals(checked, options.strict === true);
+  const shown = options.quiet ? checked.map((f) => ({ ...f, diagnostics: f.diagnostics.filter((d) => d.severity === 'error') })) : checked;
+  io.stdout.write(render(shown, { color: useColor(io), totals: counted, toolVersion: cliVersion() }));
+  return counted.valid ? EXIT_OK : EXIT_FINDINGS;
 }
 
 function cliVersion(): string {

@@ -6,7 +6,7 @@
 import type { CheckResult } from '../../config/check.js';
 import { useColor, type CliIo, type OutputStream } from '../io.js';
 import { renderPretty } from './pretty.js';
-import type { CheckedFile } from './report.js';
+import { totals, type CheckedFile } from './report.js';
 
 export { FINDINGS_FORMATS, isFindingsFormat, loadRenderer, type FindingsFormat, type FindingsRenderer } from './formats.js';
 export type { CheckedFile, RenderOptions } from './report.js';
@@ -21,5 +21,5 @@ export function checkedFile(result: CheckResult): CheckedFile {
  * otherwise, coloured when that stream is a terminal.
  */
 export function printFindings(io: CliIo, files: readonly CheckedFile[], stream: OutputStream = io.stderr): void {
-  stream.write(renderPretty(files, { color: useColor(io, stream), strict: false }));
+  stream.write(renderPretty(files, { color: useColor(io, stream), totals: totals(files, false) }));
 }

@@ -3,9 +3,9 @@
  * on the pull request's diff. Escaping follows @actions/core's `command.ts`: the message escapes
  * `%`, CR and LF; property values additionally `:` and `,`.
  */
-import { allDiagnostics, summaryLine, totals, type CheckedFile, type RenderOptions } from './report.js';
+import { allDiagnostics, summaryLine, type CheckedFile, type RenderOptions } from './report.js';
 
-export function renderGithub(files: readonly CheckedFile[], options: Pick<RenderOptions, 'strict'>): string {
+export function renderGithub(files: readonly CheckedFile[], options: Pick<RenderOptions, 'totals'>): string {
   const lines = allDiagnostics(files).map((d) => {
     const properties = [
       ['file', d.file],
@@ -18,7 +18,7 @@ export function renderGithub(files: readonly CheckedFile[], options: Pick<Render
     const message = d.suggestion !== undefined ? `${d.message}\n${d.suggestion}` : d.message;
     return `::${d.severity} ${properties.join(',')}::${escapeData(message)}`;
   });
-  lines.push(summaryLine(totals(files, options.strict)));
+  lines.push(summaryLine(options.totals));
   return lines.join('\n') + '\n';
 }
 

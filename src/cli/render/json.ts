@@ -1,9 +1,9 @@
 /** `--format json`: the one object DESIGN.md fixes, for every file checked together. */
 import type { Diagnostic } from '../../config/diagnostics.js';
-import { allDiagnostics, totals, type CheckedFile, type RenderOptions } from './report.js';
+import { allDiagnostics, type CheckedFile, type RenderOptions } from './report.js';
 
-export function renderJson(files: readonly CheckedFile[], options: Pick<RenderOptions, 'strict'>): string {
-  const t = totals(files, options.strict);
+export function renderJson(files: readonly CheckedFile[], options: Pick<RenderOptions, 'totals'>): string {
+  const t = options.totals;
   const report = {
     valid: t.valid,
     errorCount: t.errors,

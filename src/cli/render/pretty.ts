@@ -5,18 +5,18 @@
  */
 import type { Diagnostic } from '../../config/diagnostics.js';
 import { palette, type Palette } from './palette.js';
-import { summaryLine, totals, type CheckedFile, type RenderOptions } from './report.js';
+import { summaryLine, type CheckedFile, type RenderOptions } from './report.js';
 
 /** A span over more lines than this is shown by its first lines only. */
 const MAX_FRAME_LINES = 3;
 
-export function renderPretty(files: readonly CheckedFile[], options: Pick<RenderOptions, 'color' | 'strict'>): string {
+export function renderPretty(files: readonly CheckedFile[], options: Pick<RenderOptions, 'color' | 'totals'>): string {
   const colours = palette(options.color);
   const blocks = files.flatMap((f) => {
     const lines = f.text.split(/\r?\n/);
     return f.diagnostics.map((d) => renderDiagnostic(d, lines, colours));
   });
-  const t = totals(files, options.strict);
+  const t = options.totals;
   const paint = colours.summary[t.errors > 0 ? 'errors' : t.warnings > 0 ? 'warnings' : 'clean'];
   return [...blocks, paint(summaryLine(t))].join('\n\n') + '\n';
 }

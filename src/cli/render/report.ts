@@ -1,6 +1,7 @@
 /**
  * What every findings renderer receives: the files that were checked, each with its text (for
- * source frames) and its diagnostics. One diagnostic type, several renderers (STYLE.md habit 3).
+ * source frames) and the diagnostics to show, and the totals of every finding (which `--quiet`
+ * may show fewer of). One diagnostic type, several renderers (STYLE.md habit 3).
  */
 import { countBySeverity, type Diagnostic } from '../../config/diagnostics.js';
 
@@ -8,15 +9,18 @@ export interface CheckedFile {
   /** The file as the user named it. */
   file: string;
   text: string;
-  /** Sorted by position. */
+  /** Sorted by position: all of them, or what `--quiet` leaves to show. */
   diagnostics: readonly Diagnostic[];
 }
 
 export interface RenderOptions {
   /** ANSI colour (pretty only). */
   color: boolean;
-  /** `--strict`: warnings make the result invalid too. */
-  strict: boolean;
+  /**
+   * Counted over every finding, before `--quiet` hid any: the summary line and JSON `valid`
+   * say what the exit code says.
+   */
+  totals: Totals;
   /** The CLI's version, for SARIF's tool.driver. */
   toolVersion: string;
 }
@@ -33,6 +37,7 @@ export interface Totals {
   valid: boolean;
 }
 
+/** `files` with every diagnostic: the one place validity is decided. */
 export function totals(files: readonly CheckedFile[], strict: boolean): Totals {
   const { errors, warnings } = countBySeverity(allDiagnostics(files));
   return { files: files.length, errors, warnings, valid: errors === 0 && (!strict || warnings === 0) };
