@@ -1,10 +1,11 @@
 /**
- * Rules about `model_aliases`: a target must be a model a request could reach (aliases resolve
- * one hop), and an alias must not fight a model for its name.
+ * Rules about the names that point at models: an alias's target must be a model a request could
+ * reach (aliases resolve one hop), and neither an alias nor an entry's `name` may take a name
+ * another model answers to.
  */
 import type { Diagnostic } from '../diagnostics.js';
 import { finding } from '../finding.js';
-import { indexModels } from './model-refs.js';
+import { indexModels, splitModel } from './model-refs.js';
 import { unresolvedReference } from './references.js';
 import type { Rule } from './types.js';
 
@@ -52,6 +53,30 @@ export const aliasShadowsModel: Rule = (config, ctx) => {
       path: alias.pointer,
       anchor: 'key',
       suggestion: 'Rename the alias to a name no model has: aliases are names of their own, such as `fast` or `smart`.',
+    })];
+  });
+};
+
+/**
+ * Configured names are looked up before anything else, so a `name` spelled like another model's
+ * short id takes it: a request for that id silently reaches this entry instead. (A name that is
+ * another entry's `model` is `duplicate-name`'s finding; one that is an ambiguous short id takes
+ * nothing, since that id routes nowhere.)
+ */
+export const nameShadowsModel: Rule = (config, ctx) => {
+  const named = config.providers.filter((entry) => entry.name !== undefined && splitModel(entry.model)?.wildcard === false);
+  if (named.length === 0) return [];
+  const models = indexModels(config);
+  return named.flatMap((entry): Diagnostic[] => {
+    const name = entry.name!;
+    const owner = models.shortNames.get(name);
+    if (owner === undefined || owner === entry.model) return [];
+    return [finding(ctx.document, {
+      severity: 'warning',
+      code: 'name-shadows-model',
+      message: `Name "${name}" takes the short name of "${owner}": names are looked up before short ids, so requests for "${name}" will go to "${entry.model}" instead.`,
+      path: `${entry.pointer}/name`,
+      suggestion: `Give this entry a name of its own that is no model's id, or drop the name and ask for "${entry.model}".`,
     })];
   });
 };

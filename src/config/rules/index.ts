@@ -5,7 +5,7 @@
  */
 import type { Diagnostic } from '../diagnostics.js';
 import type { PlanoConfig } from '../types.js';
-import { aliasShadowsModel, aliasTargets } from './aliases.js';
+import { aliasShadowsModel, aliasTargets, nameShadowsModel } from './aliases.js';
 import { accessKeyVariablesSet, literalAccessKey, passthroughIgnoresAccessKey } from './auth.js';
 import { baseUrlFormat, baseUrlIncludesEndpoint } from './base-url.js';
 import { definedFilters, legacyListenerObject, singleModelListener, uniqueListenerNames, uniqueListenerPorts } from './listeners.js';
@@ -47,6 +47,7 @@ export const RULES: readonly Rule[] = [
   // names that point at models
   aliasTargets,
   aliasShadowsModel,
+  nameShadowsModel,
   preferenceModels,
   uniquePreferenceNames,
   inlinePreferences,
