@@ -4,6 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { catalogModels } from '../../src/providers/catalog.js';
+import { lookupModel } from '../../src/resolve/lookup.js';
+import { gatewayFromYaml, readFixture } from '../resolve/fixture-gateway.js';
 import { plano } from './expand-run.js';
 
 describe('plano models list --format json', () => {
@@ -51,6 +53,43 @@ describe('plano models list (table)', () => {
     expect(row('azure_openai/gpt-4o')).toMatch(/^azure_openai\/gpt-4o\s+azure_openai$/);
     expect(row('anthropic/claude-opus-4-5')).toMatch(/^anthropic\/claude-opus-4-5\s+anthropic\s+claude-opus-4-5, alias writer$/);
     expect(run.stdout).toContain('Also routed at run time, not listed: anthropic/<model>, amazon_bedrock/<model>, litellm/<model>, custom-provider/<model>');
+  });
+
+  it('lists under a model only the names that reach it: a name or alias that takes a short id is shown where it goes', async () => {
+    const [names, aliases] = await Promise.all([
+      plano(['models', 'list', '-q', 'fixtures/invalid/name-shadows-model.yaml']),
+      plano(['models', 'list', '-q', 'fixtures/invalid/alias-shadows-model.yaml']),
+    ]);
+    const row = (out: string, id: string) => out.split('\n').find((l) => l.startsWith(`${id} `)) ?? '';
+    // `name: gpt-4o` on the Claude entry takes "gpt-4o" from openai/gpt-4o; a name that is the entry's own id shows once.
+    expect(row(names.stdout, 'openai/gpt-4o')).toMatch(/^openai\/gpt-4o\s+openai$/);
+    expect(row(names.stdout, 'anthropic/claude-sonnet-4-5')).toMatch(/\s+anthropic\s+gpt-4o, claude-sonnet-4-5$/);
+    expect(row(names.stdout, 'openai/gpt-4o-mini')).toMatch(/\s+openai\s+gpt-4o-mini$/);
+    // The alias "claude-sonnet-4-5" takes that short id to openai/gpt-4o; the alias "openai/gpt-4o" is never used.
+    expect(row(aliases.stdout, 'openai/gpt-4o')).toMatch(/\s+openai\s+gpt-4o, alias claude-sonnet-4-5$/);
+    expect(row(aliases.stdout, 'anthropic/claude-sonnet-4-5')).toMatch(/\s+anthropic$/);
+    expect(aliases.stdout).toContain('Other aliases:\n  openai/gpt-4o → anthropic/claude-sonnet-4-5 (never used: "openai/gpt-4o" names a model itself)');
+  });
+
+  it('every name in ALSO ANSWERS TO is one lookupModel resolves to that row\'s model', async () => {
+    const files = ['valid/wildcards.yaml', 'invalid/name-shadows-model.yaml', 'invalid/alias-shadows-model.yaml'];
+    const runs = await Promise.all(files.map((f) => plano(['models', 'list', '-q', `fixtures/${f}`])));
+    files.forEach((file, i) => {
+      const gateway = gatewayFromYaml(readFixture(file));
+      // The table is everything before the first blank line.
+      const [header, ...rows] = runs[i]!.stdout.split('\n\n')[0]!.trimEnd().split('\n');
+      const column = header!.indexOf('ALSO ANSWERS TO');
+      let checked = 0;
+      for (const line of rows) {
+        const id = line.split(' ')[0]!;
+        for (const name of line.slice(column).split(', ').filter(Boolean).map((n) => n.replace(/^alias /, ''))) {
+          const hit = lookupModel(gateway, name);
+          expect(hit.found && hit.model.canonical, `${file}: "${name}" listed under ${id}`).toBe(id);
+          checked++;
+        }
+      }
+      expect(checked).toBeGreaterThan(0);
+    });
   });
 
   it('a config with errors: findings on stderr, exit 1', async () => {

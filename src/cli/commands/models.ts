@@ -53,22 +53,30 @@ export async function runModelsList(arg: string | undefined, options: ModelsList
 type Lookup = typeof import('../../resolve/lookup.js').lookupModel;
 
 function modelsTable(gateway: Gateway, data: { id: string; owned_by: string }[], lookupModel: Lookup, chalk: ChalkInstance): string {
-  // Each alias next to the model it resolves to; the rest (aliases to run-time patterns, or broken) below.
+  // A name is shown next to a model only when a request for it reaches that model the way the
+  // column says: names come before short ids and aliases before short ids, so either can take
+  // another model's short id, and an alias spelled like a name or canonical model is never used.
   const listed = new Set(data.map((d) => d.id));
   const aliasesOf = new Map<string, string[]>();
   const otherAliases: string[] = [];
   for (const [alias, target] of Object.entries(gateway.aliases)) {
     const hit = lookupModel(gateway, alias);
-    if (hit.found && listed.has(hit.model.canonical)) push(aliasesOf, hit.model.canonical, alias);
+    if (hit.found && hit.via !== 'alias') otherAliases.push(`${alias} → ${target} (never used: "${alias}" names a model itself)`);
+    else if (hit.found && listed.has(hit.model.canonical)) push(aliasesOf, hit.model.canonical, alias);
     else otherAliases.push(`${alias} → ${target}${hit.found ? ` (through ${hit.model.fromWildcard} at run time)` : ' (routes nowhere)'}`);
   }
+  const reaches = (name: string, canonical: string) => {
+    const hit = lookupModel(gateway, name);
+    return hit.found && hit.via !== 'alias' && hit.model.canonical === canonical;
+  };
   const byCanonical = new Map(gateway.models.map((m) => [m.canonical, m] as const));
 
   const rows = data.map((entry) => {
     const model = byCanonical.get(entry.id)!;
+    const names = new Set([model.name, ...(model.shortName !== null ? [model.shortName] : [])]);
+    names.delete(model.canonical);
     const also = [
-      ...(model.name !== model.canonical ? [model.name] : []),
-      ...(model.shortName !== null ? [model.shortName] : []),
+      ...[...names].filter((name) => reaches(name, model.canonical)),
       ...(aliasesOf.get(entry.id) ?? []).map((a) => `alias ${a}`),
     ];
     return [model.isDefault ? `${entry.id} (default)` : entry.id, entry.owned_by, also.join(', ')];
