@@ -20,6 +20,14 @@ const SPEAKS_CHAT: Record<ClientApi, UpstreamApi> = {
 };
 const SPEAKS_CHAT_AND_RESPONSES: Record<ClientApi, UpstreamApi> = { ...SPEAKS_CHAT, responses: 'openai_responses' };
 
+/**
+ * The router `overrides.llm_routing_model` means when it names no configured model (the
+ * reference's default): Katanemo's hosted Plano-Orchestrator, served by the `plano` row below
+ * and reached without credentials. Validate accepts the name; routing builds the target.
+ */
+export const HOSTED_ROUTER_PROVIDER = 'plano';
+export const HOSTED_ROUTER_MODEL = 'Plano-Orchestrator';
+
 /** An OpenAI chat-completions-compatible provider: the common case, one line each below. */
 function openAiCompatible(
   id: string,
@@ -116,7 +124,7 @@ export const PROVIDERS: readonly ProviderSpec[] = [
     catalogKeys: ['chatgpt'],
   }),
   // Katanemo's hosted Arch-Function / Plano-Orchestrator models.
-  openAiCompatible('plano', 'Plano', 'https://archfc.katanemo.dev', '/v1'),
+  openAiCompatible(HOSTED_ROUTER_PROVIDER, 'Plano', 'https://archfc.katanemo.dev', '/v1'),
 ];
 
 const byPrefix = new Map<string, ProviderSpec>();

@@ -4,7 +4,7 @@
  * metrics sources. Pure: problems are returned as messages, never thrown or printed.
  */
 import type { PlanoConfig } from '../config/types.js';
-import { findProvider } from '../providers/registry.js';
+import { findProvider, HOSTED_ROUTER_MODEL, HOSTED_ROUTER_PROVIDER } from '../providers/registry.js';
 import { upstreamEndpoints } from '../resolve/endpoints.js';
 import { lookupModel } from '../resolve/lookup.js';
 import type { Gateway, ResolvedModel } from '../resolve/types.js';
@@ -12,13 +12,6 @@ import { SessionCache, sessionCacheOptions, type SessionCacheOptions } from './a
 import { metricsSourcesOf, type MetricsSourceSpec, type ModelMetrics } from './ranking.js';
 import type { PinnedRoute, RoutingContext } from './router.js';
 import { DEFAULT_ROUTER_CONTEXT_LENGTH } from './router-prompt.js';
-
-/**
- * The router the reference uses when `overrides.llm_routing_model` is not set: Katanemo's hosted
- * Plano-Orchestrator (the `plano` provider row), reached without credentials.
- */
-export const HOSTED_ROUTER_PROVIDER = 'plano';
-export const HOSTED_ROUTER_MODEL = 'Plano-Orchestrator';
 
 /** How long a request waits for the router before the default model serves it. */
 export const DEFAULT_ROUTER_TIMEOUT_MS = 5_000;

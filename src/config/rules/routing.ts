@@ -3,6 +3,7 @@
  * be configured, route names unique, `selection_policy` backed by the metrics it ranks with,
  * and the deprecated inline form moved to the top level.
  */
+import { HOSTED_ROUTER_MODEL } from '../../providers/registry.js';
 import type { Diagnostic } from '../diagnostics.js';
 import { finding } from '../finding.js';
 import type { PlanoConfig, RoutingPreference, SelectionPreference } from '../types.js';
@@ -10,9 +11,6 @@ import { indexModels, splitModel } from './model-refs.js';
 import { unresolvedReference } from './references.js';
 import { lineOf, repeats, yamlSnippet } from './rule-kit.js';
 import type { Rule } from './types.js';
-
-/** The hosted router `overrides.llm_routing_model` means when it names no configured model (the reference's default). */
-export const HOSTED_ROUTER_MODEL = 'Plano-Orchestrator';
 
 /** Which `model_metrics_sources` type each ranking reads (reference config comments). */
 const METRICS_FOR: Readonly<Record<Exclude<SelectionPreference, 'none'>, { type: string; example: Record<string, unknown> }>> = {
