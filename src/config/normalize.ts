@@ -5,8 +5,10 @@
  * schema rejects (those are reported by the schema stage): what cannot be read is skipped.
  */
 import type {
+  CostCatalogue,
   InlineRoutingPreference,
   ListenerEntry,
+  MetricsSource,
   ModelAlias,
   PlanoConfig,
   ProviderEntry,
@@ -25,6 +27,13 @@ const LEGACY_LISTENERS = [
   { key: 'ingress_traffic', type: 'prompt', port: 10000 },
 ] as const;
 
+/** Where each cost catalogue is read from when a source gives no `url`. */
+const DEFAULT_COST_URLS: Readonly<Record<CostCatalogue, string>> = {
+  'models.dev': 'https://models.dev/api.json',
+  // The public DigitalOcean GenAI model catalogue (no key needed), the reference's default.
+  digitalocean: 'https://api.digitalocean.com/v2/gen-ai/models/catalog',
+};
+
 export function normalizeConfig(value: unknown): PlanoConfig {
   const raw = isObject(value) ? value : {};
   const providersKey = Array.isArray(raw.model_providers)
@@ -41,6 +50,7 @@ export function normalizeConfig(value: unknown): PlanoConfig {
     listeners: readListeners(raw.listeners),
     modelAliases: readAliases(raw.model_aliases),
     routingPreferences: [...readTopLevelPreferences(raw.routing_preferences), ...migrateInlinePreferences(providers)],
+    metricsSources: readMetricsSources(raw.model_metrics_sources),
     overrides: isObject(raw.overrides) ? raw.overrides : {},
     routing: isObject(raw.routing) ? raw.routing : {},
     raw,
@@ -166,6 +176,26 @@ function migrateInlinePreferences(providers: ProviderEntry[]): RoutingPreference
     });
   }
   return [...byName.values()];
+}
+
+function readMetricsSources(value: unknown): MetricsSource[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((item, index): MetricsSource[] => {
+    if (!isObject(item)) return [];
+    const pointer = toPointer(['model_metrics_sources', index]);
+    const refresh = typeof item.refresh_interval === 'number' ? { refreshIntervalSeconds: item.refresh_interval } : {};
+    if (item.type === 'cost' && (item.provider === 'models.dev' || item.provider === 'digitalocean')) {
+      const aliases = isObject(item.model_aliases)
+        ? Object.fromEntries(Object.entries(item.model_aliases).filter((kv): kv is [string, string] => typeof kv[1] === 'string'))
+        : {};
+      const url = str(item.url) ?? DEFAULT_COST_URLS[item.provider];
+      return [{ pointer, type: 'cost', provider: item.provider, url, modelAliases: aliases, ...refresh }];
+    }
+    if (item.type === 'latency' && item.provider === 'prometheus' && typeof item.url === 'string' && typeof item.query === 'string') {
+      return [{ pointer, type: 'latency', provider: 'prometheus', url: item.url, query: item.query, ...refresh }];
+    }
+    return [];
+  });
 }
 
 function pick(item: Json, keys: readonly string[], type: 'string' | 'number'): Record<string, unknown> {

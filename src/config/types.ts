@@ -55,6 +55,26 @@ export interface RoutingPreference {
   migratedFrom?: string;
 }
 
+/** The cost catalogues a `cost` metrics source can read. */
+export type CostCatalogue = 'models.dev' | 'digitalocean';
+
+/**
+ * A `model_metrics_sources` entry that `prefer: cheapest` / `fastest` can rank with, its default
+ * URL filled in; an entry no ranking can read is left out (the schema reports it). Fields are
+ * named as routing uses them: `model_aliases` maps catalogue keys to model names, and
+ * `refresh_interval` is in seconds.
+ */
+export type MetricsSource =
+  | {
+      pointer: string;
+      type: 'cost';
+      provider: CostCatalogue;
+      url: string;
+      modelAliases: Record<string, string>;
+      refreshIntervalSeconds?: number;
+    }
+  | { pointer: string; type: 'latency'; provider: 'prometheus'; url: string; query: string; refreshIntervalSeconds?: number };
+
 export interface ModelAlias {
   pointer: string;
   alias: string;
@@ -69,6 +89,7 @@ export interface PlanoConfig {
   listeners: ListenerEntry[];
   modelAliases: ModelAlias[];
   routingPreferences: RoutingPreference[];
+  metricsSources: MetricsSource[];
   overrides: Record<string, unknown>;
   routing: Record<string, unknown>;
   /** The document as parsed, for rules about sections that need no normalising. */

@@ -1,28 +1,18 @@
 /**
- * Ordering a route's candidate models by its `selection_policy.prefer`, and reading the
- * `model_metrics_sources` that `cheapest` and `fastest` need. Fetching is injected (a
- * `fetchJson` function), so this module stays pure and tests hand it documents directly.
+ * Ordering a route's candidate models by its `selection_policy.prefer`, and loading the
+ * `model_metrics_sources` (as src/config/normalize.ts reads them) that `cheapest` and `fastest`
+ * need. Fetching is injected (a `fetchJson` function), so this module stays pure and tests hand
+ * it documents directly.
  *
  * Sources and their shapes (reference docs, "Cost- and latency-aware selection"):
  *   cost / models.dev     {<provider>: {models: {<model>: {cost: {input, output}}}}}  key provider/model
  *   cost / digitalocean   {data: [{model_id, pricing: {input_price_per_million, output_price_per_million}}]}
  *   latency / prometheus  GET <url>/api/v1/query?query=… → {data: {result: [{metric: {model_name}, value: [t, "v"]}]}}
  */
-import type { SelectionPreference } from '../config/types.js';
+import type { CostCatalogue, MetricsSource, SelectionPreference } from '../config/types.js';
 import { isObject } from '../translate/json-fields.js';
 
 export type MetricKind = 'cost' | 'latency';
-
-export type MetricsSourceSpec =
-  | {
-      type: 'cost';
-      provider: 'models.dev' | 'digitalocean';
-      url: string;
-      /** Catalogue key → the model name used in routing_preferences. */
-      modelAliases: Record<string, string>;
-      refreshIntervalSeconds?: number;
-    }
-  | { type: 'latency'; provider: 'prometheus'; url: string; query: string; refreshIntervalSeconds?: number };
 
 /** Per model name: total $/M tokens (input + output), and observed latency. Lower is better for both. */
 export interface ModelMetrics {
@@ -33,12 +23,6 @@ export interface ModelMetrics {
 }
 
 export const NO_METRICS: ModelMetrics = { cost: new Map(), latency: new Map(), available: new Set() };
-
-export const DEFAULT_COST_URLS: Readonly<Record<'models.dev' | 'digitalocean', string>> = {
-  'models.dev': 'https://models.dev/api.json',
-  // The public DigitalOcean GenAI model catalogue (no key needed), the reference's default.
-  digitalocean: 'https://api.digitalocean.com/v2/gen-ai/models/catalog',
-};
 
 const METRIC_FOR: Readonly<Record<Exclude<SelectionPreference, 'none'>, MetricKind>> = {
   cheapest: 'cost',
@@ -89,29 +73,8 @@ export function rankModels(
   };
 }
 
-/** The `model_metrics_sources` entries of a config (its raw document), with default URLs filled in. */
-export function metricsSourcesOf(raw: Record<string, unknown>): MetricsSourceSpec[] {
-  const list = raw.model_metrics_sources;
-  if (!Array.isArray(list)) return [];
-  return list.flatMap((item): MetricsSourceSpec[] => {
-    if (!isObject(item)) return [];
-    const refresh = typeof item.refresh_interval === 'number' ? { refreshIntervalSeconds: item.refresh_interval } : {};
-    if (item.type === 'cost' && (item.provider === 'models.dev' || item.provider === 'digitalocean')) {
-      const aliases = isObject(item.model_aliases)
-        ? Object.fromEntries(Object.entries(item.model_aliases).filter((kv): kv is [string, string] => typeof kv[1] === 'string'))
-        : {};
-      const url = typeof item.url === 'string' ? item.url : DEFAULT_COST_URLS[item.provider];
-      return [{ type: 'cost', provider: item.provider, url, modelAliases: aliases, ...refresh }];
-    }
-    if (item.type === 'latency' && item.provider === 'prometheus' && typeof item.url === 'string' && typeof item.query === 'string') {
-      return [{ type: 'latency', provider: 'prometheus', url: item.url, query: item.query, ...refresh }];
-    }
-    return [];
-  });
-}
-
 /** Where a source is fetched from: Prometheus's instant-query API for latency, the catalogue URL for cost. */
-export function metricsSourceUrl(source: MetricsSourceSpec): string {
+export function metricsSourceUrl(source: MetricsSource): string {
   if (source.type === 'cost') return source.url;
   const query = new URLSearchParams({ query: source.query });
   return `${source.url.replace(/\/+$/, '')}/api/v1/query?${query}`;
@@ -119,7 +82,7 @@ export function metricsSourceUrl(source: MetricsSourceSpec): string {
 
 /** Total $/M (input + output) per model name from a cost catalogue, with `model_aliases` applied. */
 export function costsFromCatalogue(
-  provider: 'models.dev' | 'digitalocean',
+  provider: CostCatalogue,
   document: unknown,
   aliases: Readonly<Record<string, string>> = {},
 ): Map<string, number> {
@@ -174,7 +137,7 @@ export interface LoadedMetrics {
  * routes that need it keep their declared order.
  */
 export async function loadModelMetrics(
-  sources: readonly MetricsSourceSpec[],
+  sources: readonly MetricsSource[],
   fetchJson: (url: string) => Promise<unknown>,
 ): Promise<LoadedMetrics> {
   const cost = new Map<string, number>();

@@ -3,13 +3,13 @@
  * model and how long to wait for it, the conversation budget, session affinity limits and the
  * metrics sources. Pure: problems are returned as messages, never thrown or printed.
  */
-import type { PlanoConfig } from '../config/types.js';
+import type { MetricsSource, PlanoConfig } from '../config/types.js';
 import { findProvider, HOSTED_ROUTER_MODEL, HOSTED_ROUTER_PROVIDER } from '../providers/registry.js';
 import { upstreamEndpoints } from '../resolve/endpoints.js';
 import { lookupModel } from '../resolve/lookup.js';
 import type { Gateway, ResolvedModel } from '../resolve/types.js';
 import { SessionCache, sessionCacheOptions, type SessionCacheOptions } from './affinity.js';
-import { metricsSourcesOf, type MetricsSourceSpec, type ModelMetrics } from './ranking.js';
+import type { ModelMetrics } from './ranking.js';
 import type { PinnedRoute, RoutingContext } from './router.js';
 import { DEFAULT_ROUTER_CONTEXT_LENGTH } from './router-prompt.js';
 
@@ -27,7 +27,7 @@ export interface RoutingSettings {
   contextLength: number;
   timeoutMs: number;
   sessions: SessionCacheOptions;
-  metricsSources: MetricsSourceSpec[];
+  metricsSources: MetricsSource[];
   /** What is wrong with the routing settings, one sentence each (validate reports them with positions). */
   problems: string[];
 }
@@ -60,7 +60,7 @@ export function routingSettings(config: PlanoConfig, gateway: Gateway): RoutingS
     else timeoutMs = parsed;
   }
 
-  const metricsSources = metricsSourcesOf(config.raw);
+  const metricsSources = config.metricsSources;
   for (const preference of config.routingPreferences) {
     const prefer = preference.selection_policy?.prefer;
     const kind = prefer === 'cheapest' ? 'cost' : prefer === 'fastest' ? 'latency' : undefined;

@@ -105,6 +105,30 @@ routing_preferences:
   });
 });
 
+describe('selection_policy and model_metrics_sources', () => {
+  const text = (sources: string) => `${LISTENER}model_providers:
+  - model: openai/gpt-4o
+    access_key: $OPENAI_API_KEY
+  - model: openai/gpt-4o-mini
+    access_key: $OPENAI_API_KEY
+routing_preferences:
+  - name: chat
+    description: small talk
+    models: [openai/gpt-4o-mini, openai/gpt-4o]
+    selection_policy:
+      prefer: fastest
+model_metrics_sources:
+${sources}`;
+
+  it('a latency source routing can read satisfies prefer: fastest', () => {
+    expect(codes(text('  - type: latency\n    provider: prometheus\n    url: http://prom:9090\n    query: q\n'))).toEqual([]);
+  });
+
+  it('a latency source routing cannot read (no query) does not: the schema says why, the rule says what it costs', () => {
+    expect(codes(text('  - type: latency\n    provider: prometheus\n    url: http://prom:9090\n')).sort()).toEqual(['schema-required', 'selection-policy-without-metrics']);
+  });
+});
+
 describe('partial configs', () => {
   // Shapes the schema rejects: the rules still run on them (check.ts runs rules after schema errors).
   const shapes: unknown[] = [

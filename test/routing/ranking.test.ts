@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { normalizeConfig } from '../../src/config/normalize.js';
 import {
   costsFromCatalogue,
   latenciesFromPrometheus,
   loadModelMetrics,
   mergeMetrics,
-  metricsSourcesOf,
   metricsSourceUrl,
   rankModels,
   NO_METRICS,
@@ -76,24 +76,20 @@ describe('metrics documents', () => {
     });
   });
 
-  it('reads sources from the config with default URLs, and queries Prometheus through /api/v1/query', () => {
-    const sources = metricsSourcesOf({
+  it('queries Prometheus through /api/v1/query, and a cost catalogue at its URL', () => {
+    const [cost, latency] = normalizeConfig({
       model_metrics_sources: [
         { type: 'cost', provider: 'models.dev' },
         { type: 'latency', provider: 'prometheus', url: 'http://prom:9090/', query: 'avg by (model_name) (x)' },
-        { type: 'cost', provider: 'unknown' },
       ],
-    });
-    expect(sources).toEqual([
-      { type: 'cost', provider: 'models.dev', url: 'https://models.dev/api.json', modelAliases: {} },
-      { type: 'latency', provider: 'prometheus', url: 'http://prom:9090/', query: 'avg by (model_name) (x)' },
-    ]);
-    expect(metricsSourceUrl(sources[1]!)).toBe('http://prom:9090/api/v1/query?query=avg+by+%28model_name%29+%28x%29');
+    }).metricsSources;
+    expect(metricsSourceUrl(cost!)).toBe('https://models.dev/api.json');
+    expect(metricsSourceUrl(latency!)).toBe('http://prom:9090/api/v1/query?query=avg+by+%28model_name%29+%28x%29');
   });
 });
 
 describe('loadModelMetrics', () => {
-  const sources = metricsSourcesOf({
+  const { metricsSources: sources } = normalizeConfig({
     model_metrics_sources: [
       { type: 'cost', provider: 'models.dev', url: 'http://costs.test/api.json' },
       { type: 'latency', provider: 'prometheus', url: 'http://prom.test', query: 'q' },

@@ -268,7 +268,7 @@ describe('routing settings', () => {
 
   it('warns about a route that prefers cheapest or fastest without a source for it', () => {
     const config = routingConfig();
-    delete config.raw.model_metrics_sources;
+    config.metricsSources = [];
     config.routingPreferences[1]!.selection_policy = { prefer: 'fastest' };
     const settings = routingSettings(config, resolveGateway(config, { env: {} }));
     expect(settings.problems).toEqual([

@@ -6,14 +6,14 @@
 import { HOSTED_ROUTER_MODEL } from '../../providers/registry.js';
 import type { Diagnostic } from '../diagnostics.js';
 import { finding } from '../finding.js';
-import type { PlanoConfig, RoutingPreference, SelectionPreference } from '../types.js';
+import type { MetricsSource, PlanoConfig, RoutingPreference, SelectionPreference } from '../types.js';
 import { indexModels, splitModel } from './model-refs.js';
 import { unresolvedReference } from './references.js';
 import { lineOf, repeats, yamlSnippet } from './rule-kit.js';
 import type { Rule } from './types.js';
 
 /** Which `model_metrics_sources` type each ranking reads (reference config comments). */
-const METRICS_FOR: Readonly<Record<Exclude<SelectionPreference, 'none'>, { type: string; example: Record<string, unknown> }>> = {
+const METRICS_FOR: Readonly<Record<Exclude<SelectionPreference, 'none'>, { type: MetricsSource['type']; example: Record<string, unknown> }>> = {
   cheapest: { type: 'cost', example: { type: 'cost', provider: 'models.dev' } },
   fastest: {
     type: 'latency',
@@ -95,8 +95,8 @@ export const routingModel: Rule = (config, ctx) => {
 
 /** `prefer: cheapest` ranks by a `cost` source and `fastest` by a `latency` source; without one, the order stays as listed. */
 export const selectionPolicyMetrics: Rule = (config, ctx) => {
-  const sources = Array.isArray(config.raw.model_metrics_sources) ? config.raw.model_metrics_sources : [];
-  const types = new Set(sources.map((s) => (typeof s === 'object' && s !== null ? (s as Record<string, unknown>).type : undefined)));
+  // Only a source routing can read counts: one the schema rejects ranks nothing either.
+  const types = new Set(config.metricsSources.map((source) => source.type));
   return config.routingPreferences.flatMap((pref): Diagnostic[] => {
     const prefer = pref.selection_policy?.prefer;
     if (prefer === undefined || prefer === 'none') return [];
