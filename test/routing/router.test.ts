@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { checkConfigText } from '../../src/config/check.js';
 import { resolveGateway } from '../../src/resolve/resolve.js';
 import type { Gateway } from '../../src/resolve/types.js';
 import type { ModelMetrics } from '../../src/routing/ranking.js';
@@ -7,7 +8,7 @@ import { createRoutingContext, routingSettings, type RoutingSettings } from '../
 import { routerCall } from '../../src/server/routing-http.js';
 import { createUpstreamClient, type UpstreamClient } from '../../src/server/upstream-client.js';
 import type { JsonObject } from '../../src/translate/types.js';
-import { fixtureJson, fixtureText, routingConfig } from './fixture-config.js';
+import { fixtureJson, fixtureText, routingConfig, routingConfigText } from './fixture-config.js';
 import { chatAnswer, startMockUpstream, type MockReply, type MockUpstream } from './mock-upstream.js';
 
 let reply: () => MockReply = () => chatAnswer('{"route": []}');
@@ -266,15 +267,15 @@ describe('routing settings', () => {
     expect(settings.problems).toEqual([]);
   });
 
-  it('warns about a route that prefers cheapest or fastest without a source for it', () => {
-    const config = routingConfig();
-    config.metricsSources = [];
-    config.routingPreferences[1]!.selection_policy = { prefer: 'fastest' };
-    const settings = routingSettings(config, resolveGateway(config, { env: {} }));
-    expect(settings.problems).toEqual([
-      'route "creative writing" prefers fastest, but model_metrics_sources has no latency source; its models are tried in the order listed',
-      'route "complex reasoning" prefers cheapest, but model_metrics_sources has no cost source; its models are tried in the order listed',
-    ]);
+  it('leaves a route that prefers cheapest or fastest without a source to validate: one warning, located, not a second one here', () => {
+    // "complex reasoning" prefers cheapest; without the cost source nothing can rank it.
+    const text = routingConfigText().replace(/^model_metrics_sources:\n(?: .*\n)+/m, '');
+    const { config, diagnostics } = checkConfigText(text, 'plano_config.yaml');
+    expect(config!.metricsSources).toEqual([]);
+    const preferring = config!.routingPreferences.filter((p) => p.selection_policy?.prefer === 'cheapest' || p.selection_policy?.prefer === 'fastest');
+    expect(preferring.length).toBeGreaterThan(0);
+    expect(diagnostics.filter((d) => d.code === 'selection-policy-without-metrics')).toHaveLength(preferring.length);
+    expect(routingSettings(config!, resolveGateway(config!, { env: {} })).problems).toEqual([]);
   });
 
   it('uses the hosted Plano-Orchestrator without llm_routing_model', () => {
