@@ -22,7 +22,7 @@
 import { clientErrorBody } from './client-errors.js';
 import { chatUsageFromAnthropic, finishReasonFor, unixSeconds } from './chat-to-anthropic.js';
 import { isObject, numberField, objectField, stringField } from './json-fields.js';
-import { parseEventJson, sseEvent, sseTransducer } from './sse.js';
+import { EVENT_JSON, parseEventJson, sseEvent, sseTransducer } from './sse.js';
 import type { JsonObject, StreamTransducer, TranslateContext } from './types.js';
 import { upstreamErrorInit } from './upstream-errors.js';
 
@@ -51,6 +51,9 @@ export function chatClientWantsUsage(ctx: TranslateContext): boolean {
   return objectField(ctx.clientRequest, 'stream_options')?.['include_usage'] === true;
 }
 
+const TEMPLATE_MARK = '\u0000';
+const TEMPLATE_MARK_JSON = JSON.stringify(TEMPLATE_MARK);
+
 /** The stream state machine, over parsed events (also usable by translations that compose through chat). */
 export function anthropicToChatChunks(ctx: TranslateContext, includeUsage: boolean): AnthropicToChatChunks {
   let id = 'chatcmpl-anthropic';
@@ -70,6 +73,22 @@ export function anthropicToChatChunks(ctx: TranslateContext, includeUsage: boole
     // With include_usage, OpenAI sends `usage: null` on every chunk but the last.
     ...(includeUsage ? { usage: null } : {}),
   });
+
+  // Text deltas are most of a stream. Their JSON is the same chunk each time around a different
+  // text: made from a template — this machine's own chunk serialised around a marker — rather
+  // than by stringifying every chunk whole. The template changes only with `id` (message_start).
+  let template: { id: string; before: string; after: string } | undefined;
+  const contentChunk = (text: string): JsonObject => {
+    const item = chunk({ content: text });
+    if (template?.id !== id) {
+      const json = JSON.stringify(chunk({ content: TEMPLATE_MARK }));
+      // The last occurrence: only `logprobs`, `finish_reason` and `usage` (no strings) follow the content.
+      const at = json.lastIndexOf(TEMPLATE_MARK_JSON);
+      template = { id, before: json.slice(0, at), after: json.slice(at + TEMPLATE_MARK_JSON.length) };
+    }
+    (item as { [EVENT_JSON]?: string })[EVENT_JSON] = template.before + JSON.stringify(text) + template.after;
+    return item;
+  };
 
   const recordUsage = (from: unknown): void => {
     if (!isObject(from)) return;
@@ -102,7 +121,7 @@ export function anthropicToChatChunks(ctx: TranslateContext, includeUsage: boole
     if (type === 'text') {
       blocks.set(index, { kind: 'text', toolIndex: -1 });
       const text = stringField(block, 'text') ?? '';
-      return text === '' ? [] : [chunk({ content: text })];
+      return text === '' ? [] : [contentChunk(text)];
     }
     if (type === 'thinking') {
       blocks.set(index, { kind: 'thinking', toolIndex: -1 });
@@ -125,7 +144,7 @@ export function anthropicToChatChunks(ctx: TranslateContext, includeUsage: boole
     const type = stringField(delta, 'type');
     if (block?.kind === 'text' && type === 'text_delta') {
       const text = stringField(delta, 'text') ?? '';
-      return text === '' ? [] : [chunk({ content: text })];
+      return text === '' ? [] : [contentChunk(text)];
     }
     if (block?.kind === 'thinking' && type === 'thinking_delta') {
       const thinking = stringField(delta, 'thinking') ?? '';

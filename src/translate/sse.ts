@@ -51,6 +51,13 @@ export function createSseDecoder(): SseDecoder {
 }
 
 /**
+ * The JSON text of an event payload, already made by the stream machine that built the payload
+ * (it makes many of one shape: a chat chunk per token) so that `sseEvent` does not stringify the
+ * whole object again. A symbol key: JSON.stringify of the object itself does not see it.
+ */
+export const EVENT_JSON: unique symbol = Symbol('plano.eventJson');
+
+/**
  * One SSE event. Objects are written as compact JSON; a string is written as is (`[DONE]`), one
  * `data:` line per line of it, as the spec requires for multi-line data.
  */
@@ -58,7 +65,7 @@ export function sseEvent(data: unknown, eventName?: string): string {
   const head = eventName === undefined ? '' : `event: ${eventName}\n`;
   // JSON text has no raw line breaks (they are escaped inside strings): one `data:` line, no
   // split — this runs for every event of every translated stream.
-  if (typeof data !== 'string') return `${head}data: ${JSON.stringify(data)}\n\n`;
+  if (typeof data !== 'string') return `${head}data: ${(data as { [EVENT_JSON]?: string })[EVENT_JSON] ?? JSON.stringify(data)}\n\n`;
   if (!data.includes('\n') && !data.includes('\r')) return `${head}data: ${data}\n\n`;
   return `${head}${data
     .split(/\r\n|\r|\n/)
