@@ -14,3 +14,17 @@ export function fromPointer(pointer: string): string[] {
     .split('/')
     .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
+
+/**
+ * The value `pointer` refers to inside `root` (RFC 6901 §4), or undefined when there is none.
+ * Only own properties count: `/constructor` names nothing in a parsed document.
+ */
+export function valueAt(root: unknown, pointer: string): unknown {
+  let node = root;
+  for (const segment of fromPointer(pointer)) {
+    if (Array.isArray(node)) node = node[Number(segment)];
+    else if (typeof node === 'object' && node !== null && Object.hasOwn(node, segment)) node = (node as Record<string, unknown>)[segment];
+    else return undefined;
+  }
+  return node;
+}

@@ -6,7 +6,8 @@ import type { Diagnostic } from '../diagnostics.js';
 import { finding } from '../finding.js';
 import { closestMatches } from '../suggest.js';
 import type { ListenerEntry } from '../types.js';
-import { lineOf, repeats, yamlSnippet } from './rule-kit.js';
+import { lineOf, repeats } from './earlier-entries.js';
+import { yamlSnippet } from './suggestion-yaml.js';
 import type { Rule } from './types.js';
 
 /** The v0.1 `listeners: {ingress_traffic, egress_traffic}` object still loads, but the list form replaced it. */

@@ -8,7 +8,7 @@ import { finding } from '../finding.js';
 import { closestMatches } from '../suggest.js';
 import { findProvider, interfaceNames, knownPrefixes } from '../../providers/registry.js';
 import { splitModel } from './model-refs.js';
-import { entryWith } from './rule-kit.js';
+import { entryWith } from './suggestion-yaml.js';
 import type { Rule } from './types.js';
 
 const BASE_URL_PLACEHOLDER = 'https://<host>';

@@ -3,7 +3,7 @@ import type { Diagnostic } from '../diagnostics.js';
 import { finding } from '../finding.js';
 import { closestMatches } from '../suggest.js';
 import { toPointer } from '../json-pointer.js';
-import { yamlSnippet } from './rule-kit.js';
+import { yamlSnippet } from './suggestion-yaml.js';
 import type { Rule } from './types.js';
 
 export const definedEndpoints: Rule = (config, ctx) => {

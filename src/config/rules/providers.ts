@@ -5,9 +5,11 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Diagnostic } from '../diagnostics.js';
 import { finding } from '../finding.js';
+import { valueAt } from '../json-pointer.js';
 import type { ProviderEntry } from '../types.js';
+import { lineOf, repeats } from './earlier-entries.js';
 import { splitModel } from './model-refs.js';
-import { lineOf, repeats, valueAt, yamlSnippet } from './rule-kit.js';
+import { yamlSnippet } from './suggestion-yaml.js';
 import type { Rule } from './types.js';
 
 /** `llm_providers` is the old name of `model_providers`: both at once is an error, the old one alone a warning. */

@@ -7,9 +7,10 @@ import { HOSTED_ROUTER_MODEL } from '../../providers/registry.js';
 import type { Diagnostic } from '../diagnostics.js';
 import { finding } from '../finding.js';
 import type { MetricsSource, PlanoConfig, RoutingPreference, SelectionPreference } from '../types.js';
+import { lineOf, repeats } from './earlier-entries.js';
 import { indexModels, splitModel } from './model-refs.js';
 import { unresolvedReference } from './references.js';
-import { lineOf, repeats, yamlSnippet } from './rule-kit.js';
+import { yamlSnippet } from './suggestion-yaml.js';
 import type { Rule } from './types.js';
 
 /** Which `model_metrics_sources` type each ranking reads (reference config comments). */
