@@ -6,7 +6,9 @@
  */
 import type {
   CostCatalogue,
+  FilterReference,
   InlineRoutingPreference,
+  ListenerAgent,
   ListenerEntry,
   MetricsSource,
   ModelAlias,
@@ -92,20 +94,16 @@ function readListeners(value: unknown): ListenerEntry[] {
       if (!isObject(item)) return [];
       const type = item.type === 'model' || item.type === 'prompt' || item.type === 'agent' ? item.type : undefined;
       if (!type) return [];
+      const pointer = toPointer(['listeners', index]);
       return [{
-        pointer: toPointer(['listeners', index]),
+        pointer,
         name: str(item.name) ?? `${type}_listener`,
         type,
         ...pick(item, ['port', 'max_retries'], 'number'),
         ...pick(item, ['address', 'timeout'], 'string'),
-        ...(Array.isArray(item.input_filters) ? { input_filters: item.input_filters.filter((f): f is string => typeof f === 'string') } : {}),
-        ...(Array.isArray(item.output_filters) ? { output_filters: item.output_filters.filter((f): f is string => typeof f === 'string') } : {}),
-        ...(Array.isArray(item.agents) ? { agents: item.agents.filter(isObject).map((a) => ({
-          id: String(a.id ?? ''),
-          ...(str(a.description) ? { description: a.description as string } : {}),
-          ...(typeof a.default === 'boolean' ? { default: a.default } : {}),
-          ...(Array.isArray(a.input_filters) ? { input_filters: a.input_filters.filter((f): f is string => typeof f === 'string') } : {}),
-        })) } : {}),
+        ...readFilterReferences(item, 'input_filters', pointer),
+        ...readFilterReferences(item, 'output_filters', pointer),
+        ...(Array.isArray(item.agents) ? { agents: readListenerAgents(item.agents, `${pointer}/agents`) } : {}),
         legacy: false,
       }];
     });
@@ -125,6 +123,28 @@ function readListeners(value: unknown): ListenerEntry[] {
     });
   }
   return [];
+}
+
+function readListenerAgents(items: unknown[], base: string): ListenerAgent[] {
+  return items.flatMap((a, index): ListenerAgent[] => {
+    if (!isObject(a)) return [];
+    const pointer = `${base}/${index}`;
+    return [{
+      pointer,
+      id: String(a.id ?? ''),
+      ...(str(a.description) ? { description: a.description as string } : {}),
+      ...(typeof a.default === 'boolean' ? { default: a.default } : {}),
+      ...readFilterReferences(a, 'input_filters', pointer),
+    }];
+  });
+}
+
+/** `key: [id, …]` of `item` at `pointer`, each id with its own pointer (a non-string is skipped, its index kept). */
+function readFilterReferences<K extends 'input_filters' | 'output_filters'>(item: Json, key: K, pointer: string): { [k in K]?: FilterReference[] } {
+  const list = item[key];
+  if (!Array.isArray(list)) return {};
+  const refs = list.flatMap((id, index): FilterReference[] => (typeof id === 'string' ? [{ pointer: `${pointer}/${key}/${index}`, id }] : []));
+  return { [key]: refs } as { [k in K]?: FilterReference[] };
 }
 
 function readAliases(value: unknown): ModelAlias[] {

@@ -28,6 +28,23 @@ export interface InlineRoutingPreference {
 
 export type ListenerType = 'model' | 'prompt' | 'agent';
 
+/**
+ * A filter id a listener or agent names, with where it is written: an item the schema rejects is
+ * left out, so a list position cannot be told from the index in the normalised list.
+ */
+export interface FilterReference {
+  pointer: string;
+  id: string;
+}
+
+export interface ListenerAgent {
+  pointer: string;
+  id: string;
+  description?: string;
+  default?: boolean;
+  input_filters?: FilterReference[];
+}
+
 export interface ListenerEntry {
   pointer: string;
   name: string;
@@ -36,9 +53,9 @@ export interface ListenerEntry {
   address?: string;
   timeout?: string;
   max_retries?: number;
-  input_filters?: string[];
-  output_filters?: string[];
-  agents?: { id: string; description?: string; default?: boolean; input_filters?: string[] }[];
+  input_filters?: FilterReference[];
+  output_filters?: FilterReference[];
+  agents?: ListenerAgent[];
   /** Came from the legacy `listeners: {ingress_traffic, egress_traffic}` object. */
   legacy: boolean;
 }

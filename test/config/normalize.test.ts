@@ -37,3 +37,15 @@ describe('model_metrics_sources', () => {
     expect(normalizeConfig({ model_metrics_sources: {} }).metricsSources).toEqual([]);
   });
 });
+
+describe('listeners', () => {
+  it('keeps each filter id and agent at the index it is written at, skipping what is not one', () => {
+    const [listener] = normalizeConfig({
+      listeners: [{ name: 'a', type: 'agent', output_filters: [null, 'pii'], agents: ['x', { id: 'rag', input_filters: [1, 'rewrite'] }] }],
+    }).listeners;
+    expect(listener!.output_filters).toEqual([{ pointer: '/listeners/0/output_filters/1', id: 'pii' }]);
+    expect(listener!.agents).toEqual([
+      { pointer: '/listeners/0/agents/1', id: 'rag', input_filters: [{ pointer: '/listeners/0/agents/1/input_filters/1', id: 'rewrite' }] },
+    ]);
+  });
+});

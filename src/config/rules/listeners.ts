@@ -5,7 +5,7 @@
 import type { Diagnostic } from '../diagnostics.js';
 import { finding } from '../finding.js';
 import { closestMatches } from '../suggest.js';
-import type { ListenerEntry } from '../types.js';
+import type { FilterReference, ListenerEntry } from '../types.js';
 import { lineOf, repeats } from './earlier-entries.js';
 import { yamlSnippet } from './suggestion-yaml.js';
 import type { Rule } from './types.js';
@@ -68,27 +68,26 @@ export const definedFilters: Rule = (config, ctx) => {
   const defined = [...idsIn(config.raw.filters), ...idsIn(config.raw.agents)];
   const known = new Set(defined);
   return config.listeners.flatMap((listener) =>
-    filterReferences(listener).flatMap(({ id, path }): Diagnostic[] => {
+    filterReferences(listener).flatMap(({ id, pointer }): Diagnostic[] => {
       if (known.has(id)) return [];
       const close = closestMatches(id, defined, 1)[0];
       return [finding(ctx.document, {
         severity: 'error',
         code: 'undefined-filter',
         message: `Filter "${id}" is not defined: no entry under \`filters\` or \`agents\` has that id` + (close ? ` (did you mean "${close}"?)` : '') + '.',
-        path,
+        path: pointer,
         suggestion: close ? `- ${close}` : `Define it:\n${yamlSnippet({ filters: [{ id, url: 'http://localhost:10500' }] })}`,
       })];
     }),
   );
 };
 
-function filterReferences(listener: ListenerEntry): { id: string; path: string }[] {
-  const out: { id: string; path: string }[] = [];
-  const add = (ids: string[] | undefined, base: string) => ids?.forEach((id, i) => out.push({ id, path: `${base}/${i}` }));
-  add(listener.input_filters, `${listener.pointer}/input_filters`);
-  add(listener.output_filters, `${listener.pointer}/output_filters`);
-  listener.agents?.forEach((agent, i) => add(agent.input_filters, `${listener.pointer}/agents/${i}/input_filters`));
-  return out;
+function filterReferences(listener: ListenerEntry): FilterReference[] {
+  return [
+    ...(listener.input_filters ?? []),
+    ...(listener.output_filters ?? []),
+    ...(listener.agents ?? []).flatMap((agent) => agent.input_filters ?? []),
+  ];
 }
 
 /** The `id`s of a list of `{id, …}` entries (agents, filters). */
