@@ -1,7 +1,16 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createUpstreamClient, UpstreamFailure, type UpstreamClient } from '../../src/server/upstream-client.js';
+import { ClientGone } from '../../src/server/client-gone.js';
+import {
+  createUpstreamClient,
+  exchangeWith,
+  UpstreamFailure,
+  type UpstreamBody,
+  type UpstreamClient,
+  type UpstreamExchangeRequest,
+} from '../../src/server/upstream-client.js';
 
 const servers: Server[] = [];
 const clients: UpstreamClient[] = [];
@@ -102,5 +111,187 @@ describe('upstream client', () => {
     setTimeout(() => controller.abort(), 20);
     expect(((await pending) as UpstreamFailure).kind).toBe('aborted');
     await upstreamSawClose;
+  });
+});
+
+// `exchange`: the gateway's relay path on undici's dispatcher (the in-process app tests use stub
+// clients with `send` only, so this is where the real one is exercised).
+
+const exchangeRequest = (origin: string, gone = new ClientGone()): UpstreamExchangeRequest => ({
+  origin,
+  path: '/v1/chat/completions',
+  headers: { 'content-type': 'application/json' },
+  body: '{"model":"m","stream":true}',
+  gone,
+});
+
+type Outcome = { chunks: string[]; end: true } | { chunks: string[]; error: unknown };
+
+/** Everything the body delivers, read after `delayMs` (chunks that came with the head wait until then). */
+function readBody(body: UpstreamBody, delayMs = 0): Promise<Outcome> {
+  return new Promise((resolve) => {
+    const chunks: string[] = [];
+    setTimeout(
+      () =>
+        body.read({
+          data: (chunk) => void chunks.push(chunk.toString()),
+          end: () => resolve({ chunks, end: true }),
+          error: (error) => resolve({ chunks, error }),
+        }),
+      delayMs,
+    );
+  });
+}
+
+/** A handler that answers SSE `events` one `paceMs` apart, then ends. */
+const sse =
+  (events: string[], paceMs = 0) =>
+  (req: IncomingMessage, res: ServerResponse): void => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'x-upstream': 'mock' });
+      let i = 0;
+      const next = (): void => {
+        if (i === events.length) return void res.end();
+        res.write(events[i++]);
+        setTimeout(next, paceMs);
+      };
+      next();
+    });
+  };
+
+describe('upstream client: exchange', () => {
+  it('settles on the head; chunks that arrived before `read` are delivered first, in order, then the end', async () => {
+    const events = ['data: 1\n\n', 'data: 2\n\n', 'data: 3\n\n'];
+    const origin = await mockServer(sse(events));
+    const answer = await client().exchange!(exchangeRequest(origin));
+    expect(answer.status).toBe(200);
+    expect(answer.headers['x-upstream']).toBe('mock');
+    // The whole (short) body has arrived by the time it is read.
+    expect(await readBody(answer.body, 50)).toEqual({ chunks: events, end: true });
+  });
+
+  it('pause stops delivery until resume (backpressure), with nothing lost', async () => {
+    const events = Array.from({ length: 6 }, (_, i) => `data: ${i}\n\n`);
+    const origin = await mockServer(sse(events, 5));
+    const { body } = await client().exchange!(exchangeRequest(origin));
+    const chunks: string[] = [];
+    let paused = false;
+    let deliveredWhilePaused = 0;
+    const done = new Promise<void>((resolve) =>
+      body.read({
+        data(chunk) {
+          if (paused) deliveredWhilePaused++;
+          chunks.push(chunk.toString());
+          if (chunks.length === 2) {
+            paused = true;
+            body.pause();
+            setTimeout(() => {
+              paused = false;
+              body.resume();
+            }, 60);
+          }
+        },
+        end: resolve,
+        error: resolve,
+      }),
+    );
+    await done;
+    expect(deliveredWhilePaused).toBe(0);
+    expect(chunks.join('')).toBe(events.join(''));
+  });
+
+  it('a client that leaves before the head rejects the call as `aborted`, and the upstream connection is closed', async () => {
+    let closed!: () => void;
+    const upstreamSawClose = new Promise<void>((r) => (closed = r));
+    const origin = await mockServer((req) => req.socket.on('close', () => closed()));
+    const gone = new ClientGone();
+    const pending = client().exchange!(exchangeRequest(origin, gone)).catch((e: unknown) => e);
+    setTimeout(() => gone.abort(), 20);
+    const failure = (await pending) as UpstreamFailure;
+    expect(failure).toBeInstanceOf(UpstreamFailure);
+    expect(failure.kind).toBe('aborted');
+    await upstreamSawClose;
+  });
+
+  it('a client that has left already: no call is made', async () => {
+    let calls = 0;
+    const origin = await mockServer((_req, res) => {
+      calls++;
+      res.end();
+    });
+    const gone = new ClientGone();
+    gone.abort();
+    const failure = (await client().exchange!(exchangeRequest(origin, gone)).catch((e: unknown) => e)) as UpstreamFailure;
+    expect(failure.kind).toBe('aborted');
+    expect(calls).toBe(0);
+  });
+
+  it('destroy mid-body abandons the upstream response; nothing more is delivered', async () => {
+    let closed!: () => void;
+    const upstreamSawClose = new Promise<void>((r) => (closed = r));
+    const origin = await mockServer((req, res) => {
+      res.on('close', () => closed());
+      sse(Array.from({ length: 50 }, (_, i) => `data: ${i}\n\n`), 10)(req, res);
+    });
+    const { body } = await client().exchange!(exchangeRequest(origin));
+    const chunks: string[] = [];
+    let finished = false;
+    body.read({
+      data(chunk) {
+        chunks.push(chunk.toString());
+        if (chunks.length === 2) body.destroy();
+      },
+      end: () => (finished = true),
+      error: () => (finished = true),
+    });
+    await upstreamSawClose;
+    await new Promise((r) => setTimeout(r, 30));
+    expect(chunks).toHaveLength(2);
+    expect(finished).toBe(false);
+  });
+
+  it('an upstream that breaks off mid-body is an error on the body, after the chunks it sent', async () => {
+    const origin = await mockServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write('data: 1\n\n');
+        setTimeout(() => res.socket?.destroy(), 20);
+      });
+    });
+    const { body } = await client().exchange!(exchangeRequest(origin));
+    const outcome = await readBody(body);
+    expect(outcome.chunks).toEqual(['data: 1\n\n']);
+    expect('error' in outcome).toBe(true);
+  });
+
+  it('connection refused rejects as `unreachable`', async () => {
+    const origin = await mockServer(() => {});
+    const closing = servers.pop()!;
+    await new Promise((r) => closing.close(r));
+    const failure = (await client().exchange!(exchangeRequest(origin)).catch((e: unknown) => e)) as UpstreamFailure;
+    expect(failure.kind).toBe('unreachable');
+    expect(failure.message).toBe(`could not reach ${origin}: connection refused (ECONNREFUSED)`);
+  });
+});
+
+describe('exchangeWith: a client with `send` only', () => {
+  it('reads its Node stream through the same UpstreamBody, and passes the client leaving on as a signal', async () => {
+    let signal: AbortSignal | undefined;
+    const sendOnly: UpstreamClient = {
+      async send(req) {
+        signal = req.signal;
+        return { status: 201, headers: { 'x-stub': 'yes' }, body: Readable.from([Buffer.from('a'), Buffer.from('b')]) };
+      },
+      close: async () => {},
+    };
+    const gone = new ClientGone();
+    const answer = await exchangeWith(sendOnly, exchangeRequest('http://127.0.0.1:1', gone));
+    expect(answer.status).toBe(201);
+    expect(await readBody(answer.body)).toEqual({ chunks: ['a', 'b'], end: true });
+    expect(signal?.aborted).toBe(false);
+    gone.abort();
+    expect(signal?.aborted).toBe(true);
   });
 });
