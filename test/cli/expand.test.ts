@@ -10,7 +10,7 @@ import { parse } from 'yaml';
 import { catalogModels } from '../../src/providers/catalog.js';
 import type { GatewayJson, ModelJson } from '../../src/resolve/gateway-json.js';
 import { endpointVectors, readFixture } from '../resolve/fixture-gateway.js';
-import { plano, type Run } from './expand-run.js';
+import { plano, type Run } from './run-plano.js';
 
 const MODEL_KEYS = ['name', 'short_name', 'provider', 'interface', 'model', 'default', 'from_wildcard', 'auth', 'base_url', 'endpoints'];
 const ENDPOINT_KEYS = ['chat_completions', 'messages', 'responses'];

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { catalogModels } from '../../src/providers/catalog.js';
 import { lookupModel } from '../../src/resolve/lookup.js';
 import { gatewayFromYaml, readFixture } from '../resolve/fixture-gateway.js';
-import { plano } from './expand-run.js';
+import { plano } from './run-plano.js';
 
 describe('plano models list --format json', () => {
   it('is the /v1/models body: explicit models, then expansions; no run-time patterns, aliases or configured names', async () => {

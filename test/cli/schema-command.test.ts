@@ -2,13 +2,13 @@
  * `plano schema`: prints the shipped JSON Schema (or its path). In-process through main(), plus
  * one run of the built binary, which is what editors and CI call.
  */
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import type { CliIo } from '../../src/cli/io.js';
+import { plano } from './run-plano.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SCHEMA_FILE = fileURLToPath(new URL('../../schemas/plano_config.schema.json', import.meta.url));
@@ -48,8 +48,9 @@ describe('plano schema', () => {
     expect(stderr).toContain('too many arguments');
   });
 
-  it('the built binary prints the same JSON', () => {
-    const stdout = execFileSync(process.execPath, ['bin/plano.js', 'schema'], { cwd: ROOT, encoding: 'utf8' });
+  it('the built binary prints the same JSON', async () => {
+    const { code, stdout } = await plano(['schema']);
+    expect(code).toBe(0);
     expect(JSON.parse(stdout)).toEqual(JSON.parse(readFileSync(SCHEMA_FILE, 'utf8')));
   });
 

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer } from 'node:net';
-import { plano as runPlano } from '../cli/expand-run.js';
+import { plano as runPlano } from '../cli/run-plano.js';
 import { upstreamFixture } from '../server/gateway-harness.js';
 import { startMockUpstream, type MockUpstream } from './up-mock-upstream.js';
 import { startPlanoUp, type PlanoUp } from './up-process.js';

@@ -2,16 +2,13 @@
  * `plano route` end to end: the built binary against a mock router model (and a mock cost
  * catalogue) on 127.0.0.1. Run `npm run build` first (the test script does).
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { plano as runPlano, type Run } from '../cli/run-plano.js';
 import { fixtureJson, fixtureText, routingConfigText } from './fixture-config.js';
 import { chatAnswer, startMockUpstream, type MockReply, type MockUpstream } from './mock-upstream.js';
-
-const BIN = fileURLToPath(new URL('../../bin/plano.js', import.meta.url));
 
 let answer: () => MockReply = () => chatAnswer('{"route": []}');
 let mock: MockUpstream;
@@ -33,18 +30,8 @@ beforeEach(() => {
   mock.requests.length = 0;
 });
 
-function plano(args: string[], stdin?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, env: { ...process.env, NO_COLOR: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin ?? '');
-  });
-}
+/** `plano …` in the test's directory, `stdin` piped in. */
+const plano = (args: string[], stdin?: string): Promise<Run> => runPlano(args, { cwd: dir, ...(stdin !== undefined ? { stdin } : {}) });
 
 describe('plano route', () => {
   it('asks the router model with the fixture prompt and prints the decision as JSON', async () => {
