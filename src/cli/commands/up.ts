@@ -22,6 +22,7 @@ import type { Worker } from 'node:cluster';
 import { watch } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
+import { PerformanceObserver } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import type { CheckResult } from '../../config/check.js';
 import type { ListenerEntry, PlanoConfig } from '../../config/types.js';
@@ -233,18 +234,31 @@ async function serve(arg: string | undefined, options: UpOptions, io: CliIo, rol
 }
 
 /**
- * V8's heap sizing suits interactive programs; a gateway allocates per request and keeps little,
- * and with the defaults 256 concurrent streams grew the process to ~180 MB RSS: young-generation
- * semi-spaces grown to 16 MB, and an old generation allowed up to 4× its live size before a full
- * collection. A young generation kept at its starting size and an old one grown by half after each
- * collection held it under 100 MB for a few per cent of CPU (bench/gateway.mjs, issue 6). V8 reads
- * both flags when it resizes the heap after a collection, so setting them in the running process
- * takes effect from the next one (the process has not served anything yet).
+ * V8's heap sizing suits interactive programs; a gateway's heap is mostly requests that lived
+ * through a couple of young-generation collections and then died. With the defaults, 256
+ * concurrent streams took the process to ~180 MB RSS: the old generation may grow to up to 4×
+ * what survived the last full collection before the next, and the young generation's semi-spaces
+ * double up to 16 MB each. Growing the old generation by half, and the semi-spaces to 8 MB, held
+ * it near 115 MB for about 5 µs of collection per request (bench/gateway.mjs, issue 6).
+ *
+ * V8 reads both flags when it resizes the heap after a collection, so setting them in the running
+ * process — before it serves anything — takes effect from the next one. There is no runtime flag
+ * for the semi-space limit: growth is switched off once a collection finds them that large.
  */
 function tuneHeapForServing(): void {
-  v8.setFlagsFromString('--semi-space-growth-factor=1');
   v8.setFlagsFromString('--heap-growing-percent=50');
+  const youngLimit = 2 * SEMI_SPACE_LIMIT_MB * 1024 * 1024;
+  const stopYoungGrowthAtLimit = (): void => {
+    const young = v8.getHeapSpaceStatistics().find((space) => space.space_name === 'new_space');
+    if (young === undefined || young.space_size < youngLimit) return;
+    v8.setFlagsFromString('--semi-space-growth-factor=1');
+    collections.disconnect();
+  };
+  const collections = new PerformanceObserver(stopYoungGrowthAtLimit);
+  collections.observe({ entryTypes: ['gc'] });
 }
+
+const SEMI_SPACE_LIMIT_MB = 8;
 
 /** The environment variable that tells a forked worker its part (`WorkerPart`). */
 const WORKER_PART_ENV = 'PLANO_UP_WORKER';
