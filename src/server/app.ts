@@ -93,7 +93,12 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
       const path = query === -1 ? url : url.slice(0, query);
       const api = apiAt.get(path);
       if (api === undefined) return false;
-      void serveNodeModelRequest(incoming, outgoing, api, path, options.gateway(), deps, maxBodyBytes);
+      serveNodeModelRequest(incoming, outgoing, api, path, options.gateway(), deps, maxBodyBytes).catch((error: unknown) => {
+        // Only a bug in plano gets here (the pipeline answers every failure it expects); what
+        // Hono's onError would do, short of a body: the connection is cut and the log says why.
+        outgoing.destroy();
+        deps.log({ ...newAccessLogEntry(incoming.method ?? 'POST', path, api), status: 500, error: `internal error in plano: ${(error as Error).message}` });
+      });
       return true;
     },
   });
