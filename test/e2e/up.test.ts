@@ -191,6 +191,16 @@ describe('plano up --watch', () => {
     expect(lastReceived().body.model).toBe('gpt-4o-mini');
   });
 
+  it('an edit with an unresolved YAML alias is reported; the gateway stays up on the running config', async () => {
+    const from = plano.stderr().length;
+    await writeFile(configPath(), configText.replace(/^listeners:\n(?: .*\n)+/m, 'listeners: *nope\n'));
+    await plano.waitForStderr(/has errors \(above\); still serving the previous config/, from);
+    expect(plano.stderr().slice(from)).toMatch(/nope/);
+    expect((await fetch(`${plano.url}/healthz`)).status).toBe(200);
+    await openai.chat.completions.create({ model: 'fast', messages: hello });
+    expect(lastReceived().body.model).toBe('gpt-4o-mini');
+  });
+
   it('a good edit, saved by renaming a new file over the old one, is served', async () => {
     const from = plano.stderr().length;
     const next = join(dir, 'plano_config.yaml.tmp');

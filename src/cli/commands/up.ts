@@ -19,9 +19,8 @@
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { Worker } from 'node:cluster';
-import { watch } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename, dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import type { CheckResult } from '../../config/check.js';
@@ -32,6 +31,7 @@ import type { PreparedRouting } from '../../server/routing-http.js';
 import type { UpstreamTimeouts } from '../../server/upstream-client.js';
 import { CliError, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from '../exit.js';
 import { useColor, type CliIo, type OutputStream } from '../io.js';
+import { watchFile } from '../watch-file.js';
 import type { CommandModule } from './index.js';
 
 export interface UpOptions {
@@ -49,8 +49,6 @@ export type StopTrigger = (stop: () => void) => () => void;
 const DEFAULT_PORT = 12000;
 const DEFAULT_HOST = '127.0.0.1';
 const DEFAULT_SHUTDOWN_TIMEOUT = '10s';
-/** Editors save in bursts (truncate + write, or write a temp file and rename): settle first. */
-const WATCH_DEBOUNCE_MS = 100;
 const MAX_WORKERS = 64;
 
 export const upCommand: CommandModule = {
@@ -201,8 +199,11 @@ async function serve(arg: string | undefined, options: UpOptions, io: CliIo, rol
         talk.stderr.write('plano: the model listener’s port changed; restart `plano up` to listen there\n');
       }
     };
-    if (role.onReload) role.onReload(() => void reload());
-    else stopWatching = watchFile(resolve(io.cwd, file), reload);
+    // Whatever a reload throws, the gateway keeps serving the config it has: an unhandled
+    // rejection would end the process (every worker, with --workers).
+    const reloadFailed = reportReloadFailure(talk, file);
+    if (role.onReload) role.onReload(() => void reload().catch(reloadFailed));
+    else stopWatching = watchFile(resolve(io.cwd, file), reload, reloadFailed);
   }
 
   await new Promise<void>((stopped) => {
@@ -373,7 +374,7 @@ async function runUpPrimary(arg: string | undefined, options: UpOptions, io: Cli
       }
     });
     for (let i = 0; i < count; i++) fork(i === 0 ? 'announce' : 'quiet');
-    if (options.watch) stopWatching = watchFile(resolve(io.cwd, file), async () => tell({ plano: 'reload' }));
+    if (options.watch) stopWatching = watchFile(resolve(io.cwd, file), async () => tell({ plano: 'reload' }), reportReloadFailure(io, file));
   });
 }
 
@@ -503,24 +504,10 @@ function accessLogWriter(stream: OutputStream, format: AccessLogFormat): { write
 /** PIPE_BUF on Linux (POSIX requires at least 512). */
 const ATOMIC_WRITE_BYTES = 4096;
 
-/** Calls `onChange` (debounced) when the file changes or is replaced; returns a function that stops watching. */
-function watchFile(path: string, onChange: () => Promise<void>): () => void {
-  // The directory is watched, not the file: editors that save by writing a new file and renaming
-  // it over the old one would leave a watch on the file itself pointing at the deleted inode.
-  const name = basename(path);
-  let timer: NodeJS.Timeout | undefined;
-  let chain = Promise.resolve();
-  const watcher = watch(dirname(path), (_event, changed) => {
-    if (changed !== null && changed !== name) return;
-    clearTimeout(timer);
-    timer = setTimeout(() => {
-      chain = chain.then(onChange);
-    }, WATCH_DEBOUNCE_MS);
-  });
-  return () => {
-    clearTimeout(timer);
-    watcher.close();
-  };
+/** What a failed reload says; the previous config stays in service. */
+function reportReloadFailure(io: CliIo, file: string): (error: unknown) => void {
+  return (error) =>
+    void io.stderr.write(`plano: reloading ${file} failed (${error instanceof Error ? error.message : String(error)}); still serving the previous config\n`);
 }
 
 const processSignals: StopTrigger = (stop) => {
