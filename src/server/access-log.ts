@@ -78,20 +78,37 @@ export function formatAccessLog(entry: AccessLogEntry, format: AccessLogFormat):
       ...(entry.route !== null ? { route: entry.route, routing_notes: entry.routingNotes } : {}),
     });
   }
-  const parts = [new Date(entry.time).toISOString(), entry.method, entry.path];
+  // The path, the requested model (and the model a wildcard made of it) and error texts can
+  // carry what the client sent: a line break in them would forge a log line, an escape would
+  // reach the terminal. They appear bare only when they are plain printable ASCII.
+  const parts = [new Date(entry.time).toISOString(), entry.method, bareOrQuoted(entry.path)];
   if (entry.api !== null) {
-    const requested = entry.requested ?? '(default)';
-    parts.push(entry.model === null ? requested : `${requested} → ${entry.model} [${entry.provider}]`);
-    if (entry.route !== null) parts.push(`route=${JSON.stringify(entry.route)}`);
+    const requested = entry.requested === null ? '(default)' : bareOrQuoted(entry.requested);
+    parts.push(entry.model === null ? requested : `${requested} → ${bareOrQuoted(entry.model)} [${entry.provider}]`);
+    if (entry.route !== null) parts.push(`route=${quoted(entry.route)}`);
     if (entry.stream) parts.push('stream');
   }
   parts.push(String(entry.status));
   if (entry.ttfbMs !== null) parts.push(`ttfb=${round(entry.ttfbMs)}ms`);
   parts.push(`total=${round(entry.totalMs)}ms`);
   if (entry.usage) parts.push(`tokens=${entry.usage.input_tokens ?? '?'}/${entry.usage.output_tokens ?? '?'}`);
-  if (entry.error !== null) parts.push(`error=${JSON.stringify(entry.error)}`);
-  for (const note of entry.routingNotes) parts.push(`routing=${JSON.stringify(note)}`);
+  if (entry.error !== null) parts.push(`error=${quoted(entry.error)}`);
+  for (const note of entry.routingNotes) parts.push(`routing=${quoted(note)}`);
   return parts.join(' ');
+}
+
+/** Printable ASCII without spaces or quotes as is; anything else quoted. */
+function bareOrQuoted(text: string): string {
+  return /^[!#-~]+$/.test(text) && !text.startsWith('(') ? text : quoted(text);
+}
+
+/**
+ * A JSON string literal, with the characters JSON leaves raw but terminals act on also escaped:
+ * DEL and the C1 controls (U+009B is a one-byte CSI), and the line separators and bidirectional
+ * overrides that make a line display as something else.
+ */
+function quoted(text: string): string {
+  return JSON.stringify(text).replace(/[\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function round(ms: number): number {

@@ -29,6 +29,25 @@ describe('access log lines', () => {
     );
   });
 
+  it('text: client-supplied strings that could forge a line or reach the terminal are quoted and escaped', () => {
+    const forged = { ...served, requested: 'evil\n2026-01-01T00:00:00.000Z POST /v1/chat/completions FORGED\u001b[31m', model: null, provider: null, stream: false, status: 404, ttfbMs: null, usage: null };
+    const line = formatAccessLog(forged, 'text');
+    expect(line).toBe(
+      '2026-01-02T03:04:05.678Z POST /v1/chat/completions "evil\\n2026-01-01T00:00:00.000Z POST /v1/chat/completions FORGED\\u001b[31m" 404 total=340.1ms',
+    );
+    expect(line).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+  });
+
+  it('text: C1 controls, bidi overrides, spaces and a look-alike of (default) are quoted too', () => {
+    const tricky = (requested: string) => formatAccessLog({ ...served, requested, model: null, provider: null, stream: false, status: 404, ttfbMs: null, usage: null }, 'text');
+    expect(tricky('a\u009b31mb')).toContain(' "a\\u009b31mb" 404');
+    expect(tricky('gpt\u202e4o')).toContain(' "gpt\\u202e4o" 404');
+    expect(tricky('fast → openai/gpt-4o [openai]')).toContain(' "fast → openai/gpt-4o [openai]" 404');
+    expect(tricky('(default)')).toContain(' "(default)" 404');
+    expect(tricky('')).toContain(' "" 404');
+    expect(formatAccessLog({ ...served, model: 'litellm/x\ny' }, 'text')).toContain('fast → "litellm/x\\ny" [openai]');
+  });
+
   it('json: one object with snake_case fields', () => {
     expect(JSON.parse(formatAccessLog(served, 'json'))).toEqual({
       time: '2026-01-02T03:04:05.678Z',
