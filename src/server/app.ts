@@ -129,20 +129,29 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     return response;
   });
 
+  // Errors at a model API's path (or its /routing twin) are in that API's shape, so the client's
+  // SDK can read them; anywhere else in OpenAI's.
+  const postOnly = new Set([...apiAt.keys(), ...(routing ? [...apiAt.keys()].map((path) => `/routing${path}`) : [])]);
+  const errorShapeAt = (path: string): ClientApi => apiAt.get(path) ?? apiAt.get(path.replace(/^\/routing(?=\/)/, '')) ?? 'chat_completions';
+
   app.notFound((c) => {
     const startedAt = performance.now();
-    const served = Object.values(CLIENT_API_PATHS).includes(c.req.path as (typeof CLIENT_API_PATHS)[ClientApi]);
-    const message = served
-      ? `${c.req.path} is served for POST, not ${c.req.method}`
-      : `no route for ${c.req.method} ${c.req.path}: this gateway serves POST ${Object.values(CLIENT_API_PATHS).join(', POST ')}, GET /v1/models and GET /healthz`;
+    const shape = errorShapeAt(c.req.path);
+    if (postOnly.has(c.req.path)) {
+      // RFC 9110 §15.5.6: a 405 names the methods the resource supports in Allow.
+      const message = `${c.req.path} is served for POST, not ${c.req.method}`;
+      deps.log(routeLogEntry(c, 405, startedAt, message));
+      return c.json(clientErrorBody(shape, { kind: 'invalid_request', message, code: 'method_not_allowed' }), 405, { allow: 'POST' });
+    }
+    const message = `no route for ${c.req.method} ${c.req.path}: this gateway serves POST ${Object.values(CLIENT_API_PATHS).join(', POST ')}, GET /v1/models and GET /healthz`;
     deps.log(routeLogEntry(c, 404, startedAt, message));
-    return c.json(clientErrorBody('chat_completions', { kind: 'not_found', message, code: 'not_found' }), 404);
+    return c.json(clientErrorBody(shape, { kind: 'not_found', message, code: 'not_found' }), 404);
   });
 
   app.onError((error, c) => {
     const message = `internal error in plano: ${error.message}`;
     deps.log(routeLogEntry(c, 500, performance.now(), message));
-    return c.json(clientErrorBody('chat_completions', { kind: 'internal', message }), 500);
+    return c.json(clientErrorBody(errorShapeAt(c.req.path), { kind: 'internal', message }), 500);
   });
 
   return app;

@@ -26,10 +26,40 @@ describe('routes', () => {
     const unknown = await app.request('/v1/completions', { method: 'POST', body: '{}' });
     expect(unknown.status).toBe(404);
     expect((await jsonOf(unknown)).error.message).toContain('no route for POST /v1/completions');
-    const wrongMethod = await app.request('/v1/chat/completions');
-    expect(wrongMethod.status).toBe(404);
-    expect((await jsonOf(wrongMethod)).error.message).toBe('/v1/chat/completions is served for POST, not GET');
-    expect((await logged(log, 2)).status).toBe(404);
+    expect((await logged(log)).status).toBe(404);
+  });
+
+  it('a model API path asked with another method: 405 with Allow: POST, in that API’s error shape', async () => {
+    const { app, log } = harness(() => jsonAnswer('openai-chat-completion.json'));
+    const chat = await app.request('/v1/chat/completions');
+    expect(chat.status).toBe(405);
+    expect(chat.headers.get('allow')).toBe('POST');
+    expect((await jsonOf(chat)).error).toMatchObject({ type: 'invalid_request_error', code: 'method_not_allowed', message: '/v1/chat/completions is served for POST, not GET' });
+    expect(await logged(log)).toMatchObject({ method: 'GET', path: '/v1/chat/completions', status: 405 });
+    for (const method of ['GET', 'OPTIONS']) {
+      const messages = await app.request('/v1/messages', { method });
+      expect(messages.status).toBe(405);
+      expect(messages.headers.get('allow')).toBe('POST');
+      expect(await jsonOf(messages)).toEqual({ type: 'error', error: { type: 'invalid_request_error', message: `/v1/messages is served for POST, not ${method}` } });
+    }
+  });
+
+  it('an internal error at a model API path is answered in that API’s error shape', async () => {
+    const gateway = testGateway();
+    const upstream = stubUpstream(() => jsonAnswer('anthropic-message.json'));
+    const failing = {
+      selectModel: () => Promise.reject(new Error('unused')),
+      decision: () => Promise.reject(new Error('router state lost')),
+    };
+    const app = createGatewayApp({ gateway: () => gateway, env: TEST_ENV, upstream: upstream.client, routing: () => failing });
+    const messages = await app.request('/routing/v1/messages', { method: 'POST', body: '{}' });
+    expect(messages.status).toBe(500);
+    expect(await jsonOf(messages)).toEqual({ type: 'error', error: { type: 'api_error', message: 'internal error in plano: router state lost' } });
+    const chat = await app.request('/routing/v1/chat/completions', { method: 'POST', body: '{}' });
+    expect((await jsonOf(chat)).error).toMatchObject({ type: 'api_error', message: 'internal error in plano: router state lost' });
+    const notServed = await app.request('/routing/v1/messages');
+    expect(notServed.status).toBe(405);
+    expect((await jsonOf(notServed)).type).toBe('error');
   });
 
   it('serves each request with the gateway current when it arrived', async () => {
