@@ -231,7 +231,7 @@ function readNodeBody(incoming: IncomingMessage, limit: number): Promise<Buffer 
 
 function rejectTooLarge(sink: ReplySink, api: ClientApi, method: string, path: string, deps: PipelineDeps, limit: number): void {
   const message = `the request body is larger than the gateway accepts (${Math.round(limit / (1024 * 1024))} MiB)`;
-  const body = JSON.stringify(clientErrorBody(api, { kind: 'invalid_request', message, code: 'request_too_large' }));
+  const body = JSON.stringify(clientErrorBody(api, { kind: 'request_too_large', message, code: 'request_too_large' }));
   // The rest of the body is not read: close the connection rather than wait for it.
   sink.send(413, { 'content-type': JSON_CONTENT_TYPE, connection: 'close' }, body);
   deps.log({ ...newAccessLogEntry(method, path, api), status: 413, error: message });

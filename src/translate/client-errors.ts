@@ -9,6 +9,7 @@ import type { JsonObject } from './types.js';
 /** The error kinds Plano reports, named as OpenAI's `type` / Anthropic's `error.type` would be. */
 export type ErrorKind =
   | 'invalid_request'
+  | 'request_too_large'
   | 'authentication'
   | 'permission'
   | 'not_found'
@@ -21,6 +22,7 @@ export type ErrorKind =
 
 const OPENAI_TYPE: Record<ErrorKind, string> = {
   invalid_request: 'invalid_request_error',
+  request_too_large: 'invalid_request_error',
   authentication: 'authentication_error',
   permission: 'permission_error',
   not_found: 'invalid_request_error',
@@ -35,6 +37,7 @@ const OPENAI_TYPE: Record<ErrorKind, string> = {
 // Anthropic's documented error types (docs.anthropic.com "Errors").
 const ANTHROPIC_TYPE: Record<ErrorKind, string> = {
   invalid_request: 'invalid_request_error',
+  request_too_large: 'request_too_large',
   authentication: 'authentication_error',
   permission: 'permission_error',
   not_found: 'not_found_error',
@@ -73,6 +76,7 @@ export function errorKindForStatus(status: number): ErrorKind {
   if (status === 401) return 'authentication';
   if (status === 403) return 'permission';
   if (status === 404) return 'not_found';
+  if (status === 413) return 'request_too_large';
   if (status === 429) return 'rate_limit';
   if (status === 529 || status === 503) return 'overloaded';
   if (status === 504) return 'timeout';

@@ -17,7 +17,7 @@ import type { JsonObject } from './types.js';
 const ERROR_KIND_BY_UPSTREAM_TYPE: Readonly<Record<string, ErrorKind>> = {
   // OpenAI (platform.openai.com/docs/guides/error-codes) and Anthropic (docs.anthropic.com "Errors")
   invalid_request_error: 'invalid_request',
-  request_too_large: 'invalid_request',
+  request_too_large: 'request_too_large',
   authentication_error: 'authentication',
   permission_error: 'permission',
   billing_error: 'permission',

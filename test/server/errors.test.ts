@@ -26,6 +26,19 @@ describe('errors the gateway answers itself', () => {
     expect(body.error.message).toContain("Did you mean 'claude-sonnet-4-20250514'");
   });
 
+  it('a body larger than the gateway accepts: 413, request_too_large in each API’s shape, no upstream call', async () => {
+    const { post, calls, log } = harness(() => jsonAnswer('anthropic-message.json'), { maxBodyBytes: 64 });
+    const big = { model: 'claude-sonnet-4-20250514', max_tokens: 8, messages: [{ role: 'user', content: 'x'.repeat(100) }] };
+    const messages = await post('/v1/messages', big);
+    expect(messages.status).toBe(413);
+    expect(await jsonOf(messages)).toEqual({ type: 'error', error: { type: 'request_too_large', message: expect.stringContaining('larger than the gateway accepts') } });
+    const chat = await post('/v1/chat/completions', { ...big, model: 'gpt-4o' });
+    expect(chat.status).toBe(413);
+    expect((await jsonOf(chat)).error).toMatchObject({ type: 'invalid_request_error', code: 'request_too_large' });
+    expect(calls).toHaveLength(0);
+    expect((await logged(log, 2)).status).toBe(413);
+  });
+
   it('a short id two entries share: 400 naming both', async () => {
     const shared = upstreamFixture('gateway.yaml').replace(
       'model_aliases:',

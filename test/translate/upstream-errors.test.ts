@@ -25,6 +25,18 @@ describe('translateUpstreamError', () => {
     });
   });
 
+  it('a 413 reaches an Anthropic client as request_too_large (Anthropic’s documented type), an OpenAI client as invalid_request_error', () => {
+    expect(translateUpstreamError('openai_chat', 'messages', 413, bytes('<html>Request Entity Too Large</html>'))).toEqual({
+      status: 413,
+      body: { type: 'error', error: { type: 'request_too_large', message: expect.stringContaining('Request Entity Too Large') } },
+    });
+    const anthropic413 = bytes(JSON.stringify({ type: 'error', error: { type: 'request_too_large', message: 'Request exceeds the maximum allowed number of bytes.' } }));
+    expect(translateUpstreamError('anthropic_messages', 'chat_completions', 413, anthropic413).body).toEqual({
+      error: { message: 'Request exceeds the maximum allowed number of bytes.', type: 'invalid_request_error', param: null, code: 'request_too_large' },
+    });
+    expect(translateUpstreamError('anthropic_messages', 'messages', 413, anthropic413).body).toMatchObject({ error: { type: 'request_too_large' } });
+  });
+
   it('OpenAI 400 → an Anthropic error with the upstream message', () => {
     expect(translateUpstreamError('openai_chat', 'messages', 400, fixtureBytes('openai-chat/error-400-invalid-request.json'))).toEqual({
       status: 400,
