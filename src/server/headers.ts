@@ -7,8 +7,9 @@
  *     client's connection to us, not ours to the upstream;
  *   - `host` (the upstream's own, or `http_host`), `content-length` and `content-type` (the body
  *     sent is ours: recomputed by undici, always JSON), `expect` (undici does not send it);
- *   - credentials: `authorization`, `x-api-key`, `api-key`, `proxy-authorization`, `cookie` —
- *     the upstream credential is set from the AuthPlan, never copied (DESIGN.md "Auth");
+ *   - credentials: `authorization`, `x-api-key`, `api-key`, `x-goog-api-key` (Google's SDKs),
+ *     `proxy-authorization`, `cookie` — the upstream credential is set from the AuthPlan, never
+ *     copied (DESIGN.md "Auth");
  *   - `accept-encoding`: the upstream then answers uncompressed, so streams can be read for
  *     usage and translated, and passed-through bytes are what the upstream produced.
  * Everything else goes along, so SDK and provider features keep working through the gateway:
@@ -34,6 +35,7 @@ const NOT_FORWARDED = new Set([
   'authorization',
   'x-api-key',
   'api-key',
+  'x-goog-api-key',
   'proxy-authorization',
   'cookie',
   'accept-encoding',

@@ -46,6 +46,15 @@ describe('client → upstream headers', () => {
     });
   });
 
+  it('never forwards the client’s own credential, in any of the headers SDKs put it in', () => {
+    const clientKeys = { authorization: 'Bearer sk-client', 'x-api-key': 'sk-client', 'api-key': 'sk-client', 'x-goog-api-key': 'AIza-client', 'x-team': 'kept' };
+    for (const name of ['openai/gpt-4o', 'anthropic/claude-sonnet-4-20250514']) {
+      const out = upstreamRequestHeaders(clientKeys, modelNamed(name), 'sk-configured');
+      expect(Object.values(out).join(' ')).not.toMatch(/client/);
+      expect(out['x-team']).toBe('kept');
+    }
+  });
+
   it('applies the config headers last and http_host as Host', () => {
     const out = upstreamRequestHeaders({ 'x-team': 'from-client', host: 'localhost' }, modelNamed('litellm/team-model'), 'sk-client');
     expect(out).toMatchObject({ 'x-team': 'research', host: 'llm-proxy.internal', authorization: 'Bearer sk-client' });
