@@ -76,13 +76,32 @@ export class StreamUsageReader {
   private read(data: string): void {
     // Most events are content deltas (OpenAI's carry `"usage":null` when usage was asked for);
     // parsing each just to find none would cost more than the relay. Only a usage object counts.
-    if (!data.includes('"usage":{') && !data.includes('"usage": {')) return;
+    if (!mentionsUsageObject(data)) return;
     try {
       this.current = usageOf(JSON.parse(data), this.current);
     } catch {
       // Not JSON (a provider's keep-alive comment, `[DONE]`): nothing to read.
     }
   }
+}
+
+const JSON_WHITESPACE = new Set([' ', '\t', '\n', '\r']);
+
+/**
+ * Whether `"usage"` appears followed by `:` and `{`, with any JSON whitespace (RFC 8259 §2)
+ * between them — `"usage" : {`, or a line break before the brace — rather than by `null`.
+ * A pre-filter only: what it lets through is parsed.
+ */
+function mentionsUsageObject(data: string): boolean {
+  for (let at = data.indexOf('"usage"'); at !== -1; at = data.indexOf('"usage"', at + 1)) {
+    let i = at + '"usage"'.length;
+    while (JSON_WHITESPACE.has(data[i]!)) i++;
+    if (data[i] !== ':') continue;
+    i++;
+    while (JSON_WHITESPACE.has(data[i]!)) i++;
+    if (data[i] === '{') return true;
+  }
+  return false;
 }
 
 /** The usage a parsed response or stream event reports, merged over what an earlier event said. */
