@@ -157,6 +157,7 @@ describe('plano up, same-format traffic through the official SDKs', () => {
   });
 
   it('a client that goes away mid-stream: the upstream request is abandoned too', async () => {
+    const from = plano.stderr().length;
     const abandoned = mock.nextAbandonedStream();
     const client = new AbortController();
     const res = await fetch(`${plano.url}/v1/chat/completions`, {
@@ -168,7 +169,7 @@ describe('plano up, same-format traffic through the official SDKs', () => {
     await res.body!.getReader().read();
     client.abort();
     await abandoned;
-    await plano.waitForStderr(/gpt-4o → openai\/gpt-4o \[openai\] stream 499 /);
+    await plano.waitForStderr(/gpt-4o → openai\/gpt-4o \[openai\] stream 499 /, from);
   });
 
   it('GET /v1/models through the SDK', async () => {

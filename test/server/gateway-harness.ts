@@ -99,9 +99,9 @@ export function harness(
   options: Partial<GatewayAppOptions> & { gatewayEnv?: Record<string, string | undefined> } = {},
 ) {
   const upstream = stubUpstream(answer);
-  const log: AccessLogEntry[] = [];
+  const { log, write } = recordedLog();
   const gateway = testGateway(options.gatewayEnv ?? TEST_ENV);
-  const app = createGatewayApp({ gateway: () => gateway, env: TEST_ENV, upstream: upstream.client, log: (e) => log.push(e), ...options });
+  const app = createGatewayApp({ gateway: () => gateway, env: TEST_ENV, upstream: upstream.client, log: write, ...options });
   const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
     app.request(path, {
       method: 'POST',
@@ -111,12 +111,41 @@ export function harness(
   return { app, calls: upstream.calls, log, post };
 }
 
-/** Resolves once the access log holds `n` entries (the log is written when a response completes). */
-export async function logged(log: AccessLogEntry[], n = 1): Promise<AccessLogEntry> {
-  for (let i = 0; i < 100 && log.length < n; i++) await new Promise((r) => setTimeout(r, 5));
-  const entry = log[n - 1];
-  if (!entry) throw new Error(`expected ${n} access-log entries, got ${log.length}`);
-  return entry;
+/** Called on each entry written to a recorded log. */
+const logWatchers = new WeakMap<AccessLogEntry[], Set<() => void>>();
+
+/** An access log kept in memory: `write` is the app's `log` option, `log` what it wrote (for `logged`). */
+export function recordedLog(): { log: AccessLogEntry[]; write: (entry: AccessLogEntry) => void } {
+  const log: AccessLogEntry[] = [];
+  const watchers = new Set<() => void>();
+  logWatchers.set(log, watchers);
+  return {
+    log,
+    write(entry) {
+      log.push(entry);
+      watchers.forEach((watcher) => watcher());
+    },
+  };
+}
+
+/**
+ * Resolves once the access log holds `n` entries (the log is written when a response completes,
+ * which can be after the client has the response); a log that never gets there fails the test
+ * at its timeout.
+ */
+export function logged(log: AccessLogEntry[], n = 1): Promise<AccessLogEntry> {
+  const watchers = logWatchers.get(log);
+  if (!watchers) throw new Error('logged() waits on a log made by recordedLog()');
+  return new Promise((resolve) => {
+    const check = (): void => {
+      const entry = log[n - 1];
+      if (entry === undefined) return;
+      watchers.delete(check);
+      resolve(entry);
+    };
+    watchers.add(check);
+    check();
+  });
 }
 
 /** A response body as JSON, loosely typed for assertions. */

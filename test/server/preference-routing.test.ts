@@ -5,14 +5,14 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { resolveGateway } from '../../src/resolve/resolve.js';
-import { formatAccessLog, type AccessLogEntry } from '../../src/server/access-log.js';
+import { formatAccessLog } from '../../src/server/access-log.js';
 import { createGatewayApp } from '../../src/server/app.js';
 import { createGatewayRouting } from '../../src/server/routing.js';
 import { prepareRouting } from '../../src/server/routing-http.js';
 import { createUpstreamClient, type UpstreamClient } from '../../src/server/upstream-client.js';
 import { fixtureJson, routingConfig } from '../routing/fixture-config.js';
 import { chatAnswer, startMockUpstream, type MockReply, type MockUpstream } from '../routing/mock-upstream.js';
-import { jsonAnswer, jsonOf, logged, sseAnswer, stubUpstream, type RecordedCall, type StubAnswer } from './gateway-harness.js';
+import { jsonAnswer, jsonOf, logged, recordedLog, sseAnswer, stubUpstream, type RecordedCall, type StubAnswer } from './gateway-harness.js';
 
 const ENV = { OPENAI_API_KEY: 'sk-openai', GROQ_API_KEY: 'gsk-groq' };
 
@@ -43,8 +43,8 @@ async function gatewayWithRouting(answer: (call: RecordedCall) => StubAnswer | E
   const prepared = await prepareRouting(config, gateway, { client: routerClient, env: ENV, now: () => clock.now, ...options });
   const routing = createGatewayRouting(prepared);
   const upstream = stubUpstream(answer);
-  const log: AccessLogEntry[] = [];
-  const app = createGatewayApp({ gateway: () => gateway, env: ENV, upstream: upstream.client, log: (e) => log.push(e), routing: () => routing });
+  const { log, write } = recordedLog();
+  const app = createGatewayApp({ gateway: () => gateway, env: ENV, upstream: upstream.client, log: write, routing: () => routing });
   const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
     app.request(path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
   return { post, calls: upstream.calls, log, clock, warnings: prepared.warnings };

@@ -23,6 +23,25 @@ afterEach(async () => {
   }
 });
 
+/**
+ * An origin nothing listens on. Port 1 (tcpmux) needs root to bind, so no parallel test can take
+ * it, as one could a port this test had just closed.
+ */
+const REFUSING_ORIGIN = 'http://127.0.0.1:1';
+
+/** A server that holds each request unanswered; `arrived` resolves when it has one, `closed` when that connection closes. */
+async function silentServer(): Promise<{ origin: string; arrived: Promise<void>; closed: Promise<void> }> {
+  let arrive!: () => void;
+  let close!: () => void;
+  const arrived = new Promise<void>((r) => (arrive = r));
+  const closed = new Promise<void>((r) => (close = r));
+  const origin = await mockServer((req) => {
+    req.socket.on('close', () => close());
+    arrive();
+  });
+  return { origin, arrived, closed };
+}
+
 async function mockServer(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<string> {
   const server = createServer(handler);
   servers.push(server);
@@ -84,9 +103,7 @@ describe('upstream client', () => {
   });
 
   it('connection refused is `unreachable`', async () => {
-    const origin = await mockServer(() => {});
-    const closing = servers.pop()!;
-    await new Promise((r) => closing.close(r));
+    const origin = REFUSING_ORIGIN;
     const failure = await client().send(request(origin)).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(UpstreamFailure);
     expect((failure as UpstreamFailure).kind).toBe('unreachable');
@@ -103,14 +120,13 @@ describe('upstream client', () => {
   });
 
   it('an aborted signal cancels the request and is `aborted`', async () => {
-    let closed: () => void;
-    const upstreamSawClose = new Promise<void>((r) => (closed = r));
-    const origin = await mockServer((req) => req.socket.on('close', () => closed()));
+    const upstream = await silentServer();
     const controller = new AbortController();
-    const pending = client().send(request(origin, { signal: controller.signal })).catch((e: unknown) => e);
-    setTimeout(() => controller.abort(), 20);
+    const pending = client().send(request(upstream.origin, { signal: controller.signal })).catch((e: unknown) => e);
+    await upstream.arrived;
+    controller.abort();
     expect(((await pending) as UpstreamFailure).kind).toBe('aborted');
-    await upstreamSawClose;
+    await upstream.closed;
   });
 });
 
@@ -202,16 +218,15 @@ describe('upstream client: exchange', () => {
   });
 
   it('a client that leaves before the head rejects the call as `aborted`, and the upstream connection is closed', async () => {
-    let closed!: () => void;
-    const upstreamSawClose = new Promise<void>((r) => (closed = r));
-    const origin = await mockServer((req) => req.socket.on('close', () => closed()));
+    const upstream = await silentServer();
     const gone = new ClientGone();
-    const pending = client().exchange!(exchangeRequest(origin, gone)).catch((e: unknown) => e);
-    setTimeout(() => gone.abort(), 20);
+    const pending = client().exchange!(exchangeRequest(upstream.origin, gone)).catch((e: unknown) => e);
+    await upstream.arrived;
+    gone.abort();
     const failure = (await pending) as UpstreamFailure;
     expect(failure).toBeInstanceOf(UpstreamFailure);
     expect(failure.kind).toBe('aborted');
-    await upstreamSawClose;
+    await upstream.closed;
   });
 
   it('a client that has left already: no call is made', async () => {
@@ -267,9 +282,7 @@ describe('upstream client: exchange', () => {
   });
 
   it('connection refused rejects as `unreachable`', async () => {
-    const origin = await mockServer(() => {});
-    const closing = servers.pop()!;
-    await new Promise((r) => closing.close(r));
+    const origin = REFUSING_ORIGIN;
     const failure = (await client().exchange!(exchangeRequest(origin)).catch((e: unknown) => e)) as UpstreamFailure;
     expect(failure.kind).toBe('unreachable');
     expect(failure.message).toBe(`could not reach ${origin}: connection refused (ECONNREFUSED)`);
