@@ -21,7 +21,7 @@ import {
 } from './bedrock-converse.js';
 import { bedrockStreamTransducer } from './bedrock-event-stream.js';
 import { converseResponseToMessages, converseToAnthropicEvents } from './bedrock-messages.js';
-import { anthropicToChatChunks, chatClientWantsUsage, type ChatStreamItem } from './chat-to-anthropic-stream.js';
+import { anthropicToChatChunks, chatClientWantsUsage, type ChatStreamItem } from './anthropic-stream-to-chat.js';
 import { messagesToChatResponse } from './chat-to-anthropic.js';
 import { arrayField, definedFields, isObject, numberField, objectField, stringField } from './json-fields.js';
 import { sseEvent } from './sse.js';
@@ -196,7 +196,7 @@ export function converseResponseToChat(body: JsonObject, ctx: TranslateContext):
 /**
  * ConverseStream bytes → `chat.completion.chunk` events ending with `data: [DONE]`: Converse
  * frames become Anthropic events (bedrock-messages.ts), which the Anthropic → chat machine
- * (chat-to-anthropic-stream.ts) turns into chunks — one mapping of each, not two of each.
+ * (anthropic-stream-to-chat.ts) turns into chunks — one mapping of each, not two of each.
  */
 export function converseStreamToChat(ctx: TranslateContext): StreamTransducer {
   const events = converseToAnthropicEvents(ctx);

@@ -1,7 +1,7 @@
 /**
  * An OpenAI Chat Completions client on an Anthropic Messages upstream.
  * Request: chat.completions body → /v1/messages body. Response: Message → chat.completion.
- * The stream (Anthropic events → chat.completion.chunk) is in chat-to-anthropic-stream.ts.
+ * The stream (Anthropic events → chat.completion.chunk) is in anthropic-stream-to-chat.ts.
  *
  * What cannot be carried is decided by one rule. Fields Anthropic has no place for that only
  * tune or label the request are dropped: `frequency_penalty`, `presence_penalty`, `seed`,

@@ -5,9 +5,9 @@
 import type { ClientApi, UpstreamApi } from '../providers/types.js';
 import { chatToBedrock } from './bedrock-chat.js';
 import { messagesToBedrock } from './bedrock-messages.js';
-import { anthropicToChatStream } from './chat-to-anthropic-stream.js';
+import { anthropicToChatStream } from './anthropic-stream-to-chat.js';
 import { chatToMessagesRequest, messagesToChatResponse } from './chat-to-anthropic.js';
-import { chatToAnthropicStream } from './messages-to-chat-stream.js';
+import { chatToAnthropicStream } from './chat-stream-to-anthropic.js';
 import { composeTranslations } from './compose.js';
 import { chatToMessagesResponse, messagesToChatRequest } from './messages-to-chat.js';
 import { responsesToChat } from './responses-chat.js';

@@ -2,7 +2,7 @@
  * An Anthropic Messages client (Claude Code, the Anthropic SDK) on an OpenAI Chat Completions
  * upstream — every OpenAI-compatible provider (OpenAI, Groq, Ollama, Mistral, DeepSeek, …).
  * Request: /v1/messages body → chat.completions body. Response: chat.completion → Message.
- * The stream (chat.completion.chunk → Anthropic events) is in messages-to-chat-stream.ts.
+ * The stream (chat.completion.chunk → Anthropic events) is in chat-stream-to-anthropic.ts.
  *
  * Dropped because chat has no place for them: `top_k`, `thinking` (reasoning models reason on
  * their own; `reasoning_effort` would be rejected by models that do not), `service_tier`,

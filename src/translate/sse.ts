@@ -73,9 +73,6 @@ export function sseEvent(data: unknown, eventName?: string): string {
     .join('')}\n`;
 }
 
-/** OpenAI's end-of-stream sentinel (chat completions streams end with it). */
-export const SSE_DONE = sseEvent('[DONE]');
-
 /** What a translating stream does with each decoded upstream event. */
 export interface SseEventHandler {
   /** Returns the client bytes this event produces (maybe ''). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { anthropicToChatChunks } from '../../src/translate/chat-to-anthropic-stream.js';
+import { anthropicToChatChunks } from '../../src/translate/anthropic-stream-to-chat.js';
 import { sseEvent } from '../../src/translate/sse.js';
 import type { JsonObject, TranslateContext } from '../../src/translate/types.js';
 import { decodeSse, fixtureText } from './harness.js';

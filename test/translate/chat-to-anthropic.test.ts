@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { anthropicToChatStream } from '../../src/translate/chat-to-anthropic-stream.js';
+import { anthropicToChatStream } from '../../src/translate/anthropic-stream-to-chat.js';
 import { chatToMessagesRequest, DEFAULT_ANTHROPIC_MAX_TOKENS, messagesToChatResponse } from '../../src/translate/chat-to-anthropic.js';
 import { TranslationError, type JsonObject, type TranslateContext } from '../../src/translate/types.js';
 import { fixtureBytes, fixtureJson, fixtureNames, fixtureText, requestCases, translationErrorOf, runInPieces, splitMismatches, ssePayloads } from './harness.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chatToAnthropicStream } from '../../src/translate/messages-to-chat-stream.js';
+import { chatToAnthropicStream } from '../../src/translate/chat-stream-to-anthropic.js';
 import { chatToMessagesResponse, isOpenAiReasoningModel, messagesToChatRequest } from '../../src/translate/messages-to-chat.js';
 import { TranslationError, type JsonObject, type TranslateContext } from '../../src/translate/types.js';
 import { fixtureBytes, fixtureJson, fixtureNames, fixtureText, requestCases, translationErrorOf, runInPieces, splitMismatches, ssePayloads, decodeSse } from './harness.js';

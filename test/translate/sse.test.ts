@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createSseDecoder, parseEventJson, sseEvent, SSE_DONE, type SseMessage } from '../../src/translate/sse.js';
+import { createSseDecoder, parseEventJson, sseEvent, type SseMessage } from '../../src/translate/sse.js';
 
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
 
@@ -61,7 +61,7 @@ describe('sseEvent', () => {
   it('writes JSON data with an optional event line', () => {
     expect(sseEvent({ type: 'ping' }, 'ping')).toBe('event: ping\ndata: {"type":"ping"}\n\n');
     expect(sseEvent({ a: 1 })).toBe('data: {"a":1}\n\n');
-    expect(SSE_DONE).toBe('data: [DONE]\n\n');
+    expect(sseEvent('[DONE]')).toBe('data: [DONE]\n\n');
   });
 
   it('writes one data line per line of a string, which decodes back to the same string', () => {
