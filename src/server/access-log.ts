@@ -12,8 +12,8 @@ export interface AccessLogEntry {
   /** Without the query string (it is not forwarded, and could carry anything). */
   path: string;
   api: ClientApi | null;
-  /** The model the client named; null when it named none. */
-  requested: string | null;
+  /** The model the client named; null when it named none; undefined when its body was not read or not understood. */
+  requested: string | null | undefined;
   /** The configured model that served it, its provider, and the id sent upstream. */
   model: string | null;
   provider: string | null;
@@ -40,7 +40,7 @@ export function newAccessLogEntry(method: string, path: string, api: ClientApi |
     method,
     path,
     api,
-    requested: null,
+    requested: undefined,
     model: null,
     provider: null,
     upstreamModel: null,
@@ -64,7 +64,7 @@ export function formatAccessLog(entry: AccessLogEntry, format: AccessLogFormat):
       method: entry.method,
       path: entry.path,
       api: entry.api,
-      requested_model: entry.requested,
+      requested_model: entry.requested ?? null,
       model: entry.model,
       provider: entry.provider,
       upstream_model: entry.upstreamModel,
@@ -83,8 +83,9 @@ export function formatAccessLog(entry: AccessLogEntry, format: AccessLogFormat):
   // reach the terminal. They appear bare only when they are plain printable ASCII.
   const parts = [new Date(entry.time).toISOString(), entry.method, bareOrQuoted(entry.path)];
   if (entry.api !== null) {
-    const requested = entry.requested === null ? '(default)' : bareOrQuoted(entry.requested);
-    parts.push(entry.model === null ? requested : `${requested} → ${bareOrQuoted(entry.model)} [${entry.provider}]`);
+    const requested = entry.requested === undefined ? undefined : entry.requested === null ? '(default)' : bareOrQuoted(entry.requested);
+    if (entry.model !== null) parts.push(`${requested ?? '(default)'} → ${bareOrQuoted(entry.model)} [${entry.provider}]`);
+    else if (requested !== undefined) parts.push(requested);
     if (entry.route !== null) parts.push(`route=${quoted(entry.route)}`);
     if (entry.stream) parts.push('stream');
   }

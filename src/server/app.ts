@@ -172,7 +172,7 @@ async function serveModelRoute(c: GatewayContext, api: ClientApi, gateway: Gatew
   raw.signal.addEventListener('abort', () => gone.abort(), { once: true });
   const body = Buffer.from(await raw.arrayBuffer());
   if (body.length > maxBodyBytes) {
-    rejectTooLarge(sink, api, raw.method, path, deps, maxBodyBytes);
+    rejectTooLarge(sink, api, raw.method, path, deps, maxBodyBytes, startedAt);
     return response;
   }
   void serveModelRequest({ api, method: raw.method, path, headers: Object.fromEntries(raw.headers), body, gone, gateway, startedAt }, sink, deps);
@@ -198,7 +198,7 @@ async function serveNodeModelRequest(
   const body = await readNodeBody(incoming, maxBodyBytes);
   const sink = nodeReplySink(outgoing);
   const method = incoming.method ?? 'POST';
-  if (body === 'too-large') rejectTooLarge(sink, api, method, path, deps, maxBodyBytes);
+  if (body === 'too-large') rejectTooLarge(sink, api, method, path, deps, maxBodyBytes, startedAt);
   else if (body !== 'aborted') {
     await serveModelRequest({ api, method, path, headers: incoming.headers, body, gone, gateway, startedAt }, sink, deps);
   }
@@ -229,12 +229,12 @@ function readNodeBody(incoming: IncomingMessage, limit: number): Promise<Buffer 
   });
 }
 
-function rejectTooLarge(sink: ReplySink, api: ClientApi, method: string, path: string, deps: PipelineDeps, limit: number): void {
+function rejectTooLarge(sink: ReplySink, api: ClientApi, method: string, path: string, deps: PipelineDeps, limit: number, startedAt: number): void {
   const message = `the request body is larger than the gateway accepts (${Math.round(limit / (1024 * 1024))} MiB)`;
   const body = JSON.stringify(clientErrorBody(api, { kind: 'request_too_large', message, code: 'request_too_large' }));
   // The rest of the body is not read: close the connection rather than wait for it.
   sink.send(413, { 'content-type': JSON_CONTENT_TYPE, connection: 'close' }, body);
-  deps.log({ ...newAccessLogEntry(method, path, api), status: 413, error: message });
+  deps.log({ ...newAccessLogEntry(method, path, api), status: 413, totalMs: performance.now() - startedAt, error: message });
 }
 
 // A Gateway is immutable: its /v1/models body is rendered once.

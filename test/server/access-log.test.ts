@@ -48,6 +48,12 @@ describe('access log lines', () => {
     expect(formatAccessLog({ ...served, model: 'litellm/x\ny' }, 'text')).toContain('fast → "litellm/x\\ny" [openai]');
   });
 
+  it('text: a request whose body was not read (413) or not understood names no model, not (default)', () => {
+    const refused = { ...newAccessLogEntry('POST', '/v1/messages', 'messages'), time: served.time, status: 413, totalMs: 1.5, error: 'too large' };
+    expect(formatAccessLog(refused, 'text')).toBe('2026-01-02T03:04:05.678Z POST /v1/messages 413 total=1.5ms error="too large"');
+    expect(JSON.parse(formatAccessLog(refused, 'json')).requested_model).toBeNull();
+  });
+
   it('json: one object with snake_case fields', () => {
     expect(JSON.parse(formatAccessLog(served, 'json'))).toEqual({
       time: '2026-01-02T03:04:05.678Z',
