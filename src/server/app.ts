@@ -117,7 +117,10 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
 
   app.get('/v1/models', (c) => {
     const startedAt = performance.now();
-    const response = c.body(modelsListText(options.gateway()), 200, { 'content-type': JSON_CONTENT_TYPE });
+    const text = modelsListText(options.gateway());
+    // Set here, not left to the adapter: Hono answers HEAD with this response minus its body, and
+    // a HEAD response carries the length a GET would have (RFC 9110 §8.6).
+    const response = c.body(text, 200, { 'content-type': JSON_CONTENT_TYPE, 'content-length': String(Buffer.byteLength(text)) });
     deps.log(routeLogEntry(c, 200, startedAt, null));
     return response;
   });

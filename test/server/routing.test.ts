@@ -21,6 +21,15 @@ describe('routes', () => {
     expect(await logged(log)).toMatchObject({ method: 'GET', path: '/v1/models', status: 200 });
   });
 
+  it('HEAD /v1/models: no body, and the content-length a GET has', async () => {
+    const { app } = harness(() => jsonAnswer('openai-chat-completion.json'));
+    const get = await app.request('/v1/models');
+    const head = await app.request('/v1/models', { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe('');
+    expect(head.headers.get('content-length')).toBe(String(Buffer.byteLength(await get.text())));
+  });
+
   it('answers anything else with a JSON 404', async () => {
     const { app, log } = harness(() => jsonAnswer('openai-chat-completion.json'));
     const unknown = await app.request('/v1/completions', { method: 'POST', body: '{}' });
