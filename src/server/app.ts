@@ -198,7 +198,7 @@ async function serveNodeModelRequest(
   outgoing.once('close', () => {
     if (!outgoing.writableFinished) gone.abort();
   });
-  const body = await readNodeBody(incoming, maxBodyBytes);
+  const body = await readNodeBody(incoming, outgoing, maxBodyBytes);
   const sink = nodeReplySink(outgoing);
   const method = incoming.method ?? 'POST';
   if (body === 'too-large') rejectTooLarge(sink, api, method, path, deps, maxBodyBytes, startedAt);
@@ -207,10 +207,15 @@ async function serveNodeModelRequest(
   }
 }
 
-/** The request body, read straight from Node's stream. */
-function readNodeBody(incoming: IncomingMessage, limit: number): Promise<Buffer | 'too-large' | 'aborted'> {
+/**
+ * The request body, read straight from Node's stream. One declared larger than `limit` is not
+ * read; a client waiting for `100 Continue` (listen.ts leaves it to this) is told to send it only
+ * when it is not.
+ */
+function readNodeBody(incoming: IncomingMessage, outgoing: ServerResponse, limit: number): Promise<Buffer | 'too-large' | 'aborted'> {
   const declared = Number(incoming.headers['content-length']);
   if (declared > limit) return Promise.resolve('too-large');
+  if (incoming.headers.expect?.toLowerCase() === '100-continue') outgoing.writeContinue();
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;

@@ -39,17 +39,27 @@ export interface ServedApp {
 
 export async function listenGateway(app: ServedApp, options: ListenOptions): Promise<RunningGateway> {
   const viaHono = getRequestListener(app.fetch);
-  const server = createServer((incoming, outgoing) => {
-    if (!app.serveNode?.(incoming, outgoing)) void viaHono(incoming, outgoing);
-  });
   const inFlight = new Set<ServerResponse>();
   let stopping = false;
-  server.on('request', (_req, res: ServerResponse) => {
+  const track = (res: ServerResponse): void => {
     inFlight.add(res);
     // While stopping, a request that arrives on a kept-alive connection is still served, and
     // its connection closed after it.
     if (stopping) res.setHeader('connection', 'close');
     res.once('close', () => inFlight.delete(res));
+  };
+  const server = createServer((incoming, outgoing) => {
+    track(outgoing);
+    if (!app.serveNode?.(incoming, outgoing)) void viaHono(incoming, outgoing);
+  });
+  // `Expect: 100-continue` (RFC 9110 §10.1.1): Node would answer 100 Continue before any handler
+  // ran. The model routes ask for the body themselves, so one declared larger than they accept
+  // is refused with 413 unsent; any other route is told to continue at once.
+  server.on('checkContinue', (incoming, outgoing) => {
+    track(outgoing);
+    if (app.serveNode?.(incoming, outgoing)) return;
+    outgoing.writeContinue();
+    void viaHono(incoming, outgoing);
   });
 
   await new Promise<void>((resolve, reject) => {
