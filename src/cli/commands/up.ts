@@ -237,10 +237,13 @@ async function serve(arg: string | undefined, options: UpOptions, io: CliIo, rol
 /**
  * V8's heap sizing suits interactive programs; a gateway's heap is mostly requests that lived
  * through a couple of young-generation collections and then died. With the defaults, 256
- * concurrent streams took the process to ~180 MB RSS: the old generation may grow to up to 4×
+ * concurrent streams took the process to ~185 MB RSS: the old generation may grow to up to 4×
  * what survived the last full collection before the next, and the young generation's semi-spaces
- * double up to 16 MB each. Growing the old generation by half, and the semi-spaces to 8 MB, held
- * it near 115 MB for about 5 µs of collection per request (bench/gateway.mjs, issue 6).
+ * double up to 16 MB each. Growing the old generation by half at most, and stopping the
+ * semi-spaces at 8 MB, holds it near 105 MB (bench/gateway.mjs, issue 6; doubling instead: 135
+ * MB). The price is collection work — more frequent scavenges and full collections, some of it on
+ * V8's helper threads: up to ~15% of CPU on non-streamed traffic on a busy 2-core machine, inside
+ * the throughput targets.
  *
  * V8 reads both flags when it resizes the heap after a collection, so setting them in the running
  * process — before it serves anything — takes effect from the next one. There is no runtime flag
