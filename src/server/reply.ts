@@ -37,10 +37,10 @@ export function nodeReplySink(res: ServerResponse): ReplySink {
     },
     head(status, headers) {
       res.writeHead(status, headers);
-      // The head leaves with the first body chunk when that chunk is already here (one write to
-      // the socket, not two: most answers arrive with their headers); otherwise on the next turn
-      // of the event loop, so a stream's client sees the status before the first token does.
-      setImmediate(flushHead);
+      // The head leaves with the first body chunk (one write to the socket, not two: most answers
+      // arrive with their headers). A stream's leaves by the next turn of the event loop even
+      // without one, so its client sees the status before the first token does.
+      if (String(headers['content-type']).startsWith('text/event-stream')) setImmediate(flushHead);
     },
     write(chunk) {
       bodyStarted = true;
