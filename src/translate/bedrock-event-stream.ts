@@ -12,6 +12,7 @@
 import { EventStreamCodec, type Message } from '@smithy/eventstream-codec';
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
 import { parseEventJson } from './sse.js';
+import { decodingTransducer } from './decoding-transducer.js';
 import type { JsonObject, StreamTransducer } from './types.js';
 
 /** One decoded frame, reduced to what a translation needs. */
@@ -128,16 +129,9 @@ export interface BedrockFrameHandler {
 
 /** A `StreamTransducer` for a ConverseStream body: decodes frames and hands each to `handler`. */
 export function bedrockStreamTransducer(handler: BedrockFrameHandler): StreamTransducer {
-  const decoder = createBedrockFrameDecoder();
-  let ended = false;
-  const feed = (frames: BedrockStreamFrame[]): string => frames.map((frame) => handler.onFrame(frame)).join('');
-  return {
-    push: (chunk) => (ended ? '' : feed(decoder.push(chunk))),
-    end() {
-      if (ended) return '';
-      ended = true;
-      return feed(decoder.end()) + handler.onEnd();
-    },
+  return decodingTransducer(createBedrockFrameDecoder(), {
+    onUnit: (unit: BedrockStreamFrame) => handler.onFrame(unit),
+    onEnd: () => handler.onEnd(),
     usage: () => handler.usage(),
-  };
+  });
 }

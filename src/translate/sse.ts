@@ -5,6 +5,7 @@
  * every API here uses: an optional `event:` line, `data:` lines, a blank line.
  */
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { decodingTransducer } from './decoding-transducer.js';
 import type { StreamTransducer } from './types.js';
 
 /** One decoded event: `event` is undefined when the upstream sent no `event:` line. */
@@ -84,22 +85,11 @@ export interface SseEventHandler {
 
 /** A `StreamTransducer` for an SSE upstream: decodes bytes and hands each event to `handler`. */
 export function sseTransducer(handler: SseEventHandler): StreamTransducer {
-  const decoder = createSseDecoder();
-  let ended = false;
-  const feed = (messages: SseMessage[]): string => {
-    let out = '';
-    for (const message of messages) out += handler.onEvent(message);
-    return out;
-  };
-  return {
-    push: (chunk) => feed(decoder.push(chunk)),
-    end() {
-      if (ended) return '';
-      ended = true;
-      return feed(decoder.end()) + handler.onEnd();
-    },
+  return decodingTransducer(createSseDecoder(), {
+    onUnit: (unit: SseMessage) => handler.onEvent(unit),
+    onEnd: () => handler.onEnd(),
     usage: () => handler.usage(),
-  };
+  });
 }
 
 /** Parses an event's JSON data; undefined for anything that is not a JSON object. */
