@@ -3,17 +3,16 @@
  * throw to an exit code. The only place that decides the process's exit status.
  */
 import { Command, CommanderError } from 'commander';
-import { createRequire } from 'node:module';
 import { COMMANDS } from './commands/index.js';
 import { CliError, EXIT_OK, EXIT_USAGE } from './exit.js';
 import { processIo, type CliIo } from './io.js';
+import { PLANO_VERSION } from './version.js';
 
-const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
 export function createProgram(io: CliIo, setExitCode: (code: number) => void): Command {
   const program = new Command('plano')
     .description('Validate, expand and serve Plano LLM gateway configs (plano_config.yaml).')
-    .version(version, '-V, --version')
+    .version(PLANO_VERSION, '-V, --version')
     .showHelpAfterError('(run `plano --help` for usage)')
     .exitOverride()
     .configureOutput({

@@ -4,12 +4,12 @@
  * (warnings too with --strict), 2 usage or I/O error.
  */
 import { Option, type Command } from 'commander';
-import { createRequire } from 'node:module';
 import { CliError, EXIT_FINDINGS, EXIT_OK } from '../exit.js';
 import { useColor, type CliIo } from '../io.js';
 import { FINDINGS_FORMATS, isFindingsFormat, loadRenderer } from '../render/formats.js';
 import { totals, type CheckedFile } from '../render/report.js';
 import type { CommandModule } from './index.js';
+import { PLANO_VERSION } from '../version.js';
 
 interface ValidateOptions {
   format?: string;
@@ -54,10 +54,6 @@ export async function runValidate(args: readonly string[], options: ValidateOpti
   // Counted before --quiet hides the warnings: hiding them must not change the verdict.
   const counted = totals(checked, options.strict === true);
   const shown = options.quiet ? checked.map((f) => ({ ...f, diagnostics: f.diagnostics.filter((d) => d.severity === 'error') })) : checked;
-  io.stdout.write(render(shown, { color: useColor(io), totals: counted, toolVersion: cliVersion() }));
+  io.stdout.write(render(shown, { color: useColor(io), totals: counted, toolVersion: PLANO_VERSION }));
   return counted.valid ? EXIT_OK : EXIT_FINDINGS;
-}
-
-function cliVersion(): string {
-  return (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
 }
