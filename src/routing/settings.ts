@@ -3,6 +3,7 @@
  * model and how long to wait for it, the conversation budget, session affinity limits and the
  * metrics sources. Pure: problems are returned as messages, never thrown or printed.
  */
+import { parseDurationMs } from '../config/duration.js';
 import type { MetricsSource, PlanoConfig } from '../config/types.js';
 import { findProvider, HOSTED_ROUTER_MODEL, HOSTED_ROUTER_PROVIDER } from '../providers/registry.js';
 import { upstreamEndpoints } from '../resolve/endpoints.js';
@@ -99,20 +100,6 @@ export function hostedRouter(): ResolvedModel | null {
     headers: {},
     pointer: '',
   };
-}
-
-/**
- * A duration as the config writes them elsewhere (`timeout: 30s`): a number with `ms`, `s` or
- * `m`; a bare number is seconds. Undefined when unreadable or not positive.
- */
-export function parseDurationMs(value: unknown): number | undefined {
-  if (typeof value === 'number') return value > 0 && Number.isFinite(value) ? value * 1000 : undefined;
-  if (typeof value !== 'string') return undefined;
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$/.exec(value);
-  if (!match) return undefined;
-  const amount = Number(match[1]);
-  const ms = amount * ({ ms: 1, s: 1000, m: 60_000 } as const)[(match[2] ?? 's') as 'ms' | 's' | 'm'];
-  return ms > 0 ? ms : undefined;
 }
 
 function positiveInteger(value: unknown): number | undefined {

@@ -57,7 +57,7 @@ export async function runRoute(first: string | undefined, second: string | undef
       import('../config-file.js'),
       import('../render/findings.js'),
       import('../../resolve/resolve.js'),
-      import('../../routing/settings.js'),
+      import('../../config/duration.js'),
     ]);
 
   const { file: fileArg, message } = await splitArguments(first, second, io.cwd);

@@ -27,6 +27,7 @@ import type { CheckResult } from '../../config/check.js';
 import type { ListenerEntry, PlanoConfig } from '../../config/types.js';
 import type { Gateway } from '../../resolve/types.js';
 import { formatAccessLog, type AccessLogEntry, type AccessLogFormat } from '../../server/access-log.js';
+import { parseDurationMs } from '../../config/duration.js';
 import type { PreparedRouting } from '../../server/routing-http.js';
 import type { UpstreamTimeouts } from '../../server/upstream-client.js';
 import { CliError, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from '../exit.js';
@@ -114,7 +115,6 @@ async function serve(arg: string | undefined, options: UpOptions, io: CliIo, rol
     { listenGateway },
     { createUpstreamClient },
     { renderModelTable },
-    { parseDurationMs },
     { prepareRouting },
     { createGatewayRouting },
   ] = await Promise.all([
@@ -123,7 +123,6 @@ async function serve(arg: string | undefined, options: UpOptions, io: CliIo, rol
     import('../../server/listen.js'),
     import('../../server/upstream-client.js'),
     import('../render/model-table.js'),
-    import('../../routing/settings.js'),
     import('../../server/routing-http.js'),
     import('../../server/routing.js'),
   ]);
@@ -139,7 +138,7 @@ async function serve(arg: string | undefined, options: UpOptions, io: CliIo, rol
   const listener = modelListener(loaded.config);
   const host = options.host ?? listener?.address ?? DEFAULT_HOST;
   const port = options.port ?? listener?.port ?? DEFAULT_PORT;
-  const upstream = createUpstreamClient(upstreamTimeouts(loaded.config, parseDurationMs));
+  const upstream = createUpstreamClient(upstreamTimeouts(loaded.config));
   const log = accessLogWriter(io.stderr, options.logFormat ?? 'text');
   // [routing, issue 7] Preference routing for the config being served, its router model reached
   // through the same upstream client; rebuilt with the gateway on --watch reloads.
@@ -433,7 +432,7 @@ function modelListener(config: PlanoConfig): ListenerEntry | undefined {
 }
 
 /** The listener's `timeout` bounds the wait for headers and each pause in a stream; `overrides.upstream_connect_timeout` the connect. */
-function upstreamTimeouts(config: PlanoConfig, parseDurationMs: (value: unknown) => number | undefined): UpstreamTimeouts {
+function upstreamTimeouts(config: PlanoConfig): UpstreamTimeouts {
   const defaults = { connectMs: 5_000, headersMs: 300_000, bodyIdleMs: 300_000 };
   const request = parseDurationMs(modelListener(config)?.timeout);
   const connect = parseDurationMs(config.overrides.upstream_connect_timeout);
