@@ -1,8 +1,9 @@
 /**
  * Token usage of a passed-through response, for the access log. Read after the bytes have gone
- * to the client, never before: a JSON body is parsed once it has been sent whole; a stream's
- * events are decoded as each chunk is relayed, and only events that mention `usage` are parsed —
- * and a read that holds whole events, none of which mentions `usage`, is not decoded at all.
+ * to the client, never before: a JSON body's top-level `usage` member is read once the body has
+ * been sent whole; a stream's events are decoded as each chunk is relayed, and only events that
+ * mention `usage` are parsed — and a read that holds whole events, none of which mentions
+ * `usage`, is not decoded at all.
  *
  * Where each API reports usage:
  *   chat completions: `usage.prompt_tokens` / `usage.completion_tokens` (streams: the final chunk,
@@ -15,21 +16,31 @@
  */
 import { numberField, objectField } from '../translate/json-fields.js';
 import { createSseDecoder, type SseDecoder } from '../translate/sse.js';
+import { locateTopLevelMember } from './json-members.js';
 
 export interface TokenUsage {
   input_tokens?: number;
   output_tokens?: number;
 }
 
-/** Bodies larger than this are not parsed just to log their usage. */
-const MAX_PARSED_BODY = 1 << 20;
+/** Bodies larger than this are not read just to log their usage. */
+const MAX_READ_BODY = 1 << 20;
 
-/** The usage a complete JSON response body reports, if any. */
+/**
+ * The usage a complete JSON response body reports, if any. Only the body's top-level `usage`
+ * member is parsed (json-members.ts finds it): the answer is passed through, and its bytes are
+ * not parsed whole again just for the log.
+ */
 export function usageOfJsonBody(chunks: readonly Uint8Array[], length: number): TokenUsage | undefined {
-  if (length === 0 || length > MAX_PARSED_BODY) return undefined;
+  if (length === 0 || length > MAX_READ_BODY) return undefined;
   try {
-    return usageOf(JSON.parse(Buffer.concat(chunks, length).toString('utf8')));
+    const text = (chunks.length === 1 ? bytesOf(chunks[0]!) : Buffer.concat(chunks, length)).toString('utf8');
+    const located = locateTopLevelMember(text, 'usage');
+    if (located === 'ambiguous') return usageOf(JSON.parse(text));
+    if (located.kind === 'absent') return undefined;
+    return usageOf({ usage: JSON.parse(text.slice(located.start, located.end)) });
   } catch {
+    // Not a JSON object (an HTML error page from a proxy, a cut-off body): no usage to log.
     return undefined;
   }
 }
