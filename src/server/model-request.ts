@@ -71,7 +71,7 @@ export const CLIENT_CLOSED = 499;
 
 export async function serveModelRequest(request: ModelRequest, sink: ReplySink, deps: PipelineDeps): Promise<void> {
   const entry = newAccessLogEntry(request.method, request.path, request.api);
-  const measured = measuredSink(sink, entry, request.startedAt);
+  const measured = new MeasuredSink(sink, entry, request.startedAt);
   try {
     await serve(request, measured, deps, entry);
   } catch (error) {
@@ -215,46 +215,95 @@ function withRoutingHeaders(sink: ReplySink, route: string, served: { model: str
     'x-plano-route': headerSafe(route),
     'x-plano-model': headerSafe(served.model),
   });
-  return {
-    ...sink,
-    send: (status, headers, body) => sink.send(status, add(headers), body),
-    head: (status, headers) => sink.head(status, add(headers)),
-    get headersSent() {
-      return sink.headersSent;
-    },
-  };
+  return new HeadRewritingSink(sink, add);
 }
 
 function headerSafe(value: string): string {
   return /^[\x20-\x7e]*$/.test(value) ? value : encodeURIComponent(value);
 }
 
-/** The sink, recording the status and the time of the first body byte in the log entry. */
-function measuredSink(sink: ReplySink, entry: AccessLogEntry, startedAt: number): ReplySink {
-  const firstByte = (): void => {
-    if (entry.ttfbMs === null) entry.ttfbMs = performance.now() - startedAt;
-  };
-  return {
-    send(status, headers, body) {
-      entry.status = status;
-      if (body.length > 0) firstByte();
-      sink.send(status, headers, body);
-    },
-    head(status, headers) {
-      entry.status = status;
-      sink.head(status, headers);
-    },
-    write(chunk) {
-      firstByte();
-      return sink.write(chunk);
-    },
-    onDrain: (resume) => sink.onDrain(resume),
-    end: () => sink.end(),
-    destroy: (error) => sink.destroy(error),
-    get headersSent() {
-      return sink.headersSent;
-    },
-  };
+// The sinks below are classes, not object literals with a `headersSent` getter: reply.ts says why.
+
+/** A sink that passes everything on to another; the ones below change what they need to. */
+class ForwardingSink implements ReplySink {
+  constructor(protected readonly sink: ReplySink) {}
+
+  send(status: number, headers: OutgoingHttpHeaders, body: string | Uint8Array): void {
+    this.sink.send(status, headers, body);
+  }
+
+  head(status: number, headers: OutgoingHttpHeaders): void {
+    this.sink.head(status, headers);
+  }
+
+  write(chunk: string | Uint8Array): boolean {
+    return this.sink.write(chunk);
+  }
+
+  onDrain(resume: () => void): void {
+    this.sink.onDrain(resume);
+  }
+
+  end(): void {
+    this.sink.end();
+  }
+
+  destroy(error: Error): void {
+    this.sink.destroy(error);
+  }
+
+  get headersSent(): boolean {
+    return this.sink.headersSent;
+  }
+}
+
+/** The response head through `rewriteHead` on its way. */
+class HeadRewritingSink extends ForwardingSink {
+  constructor(
+    sink: ReplySink,
+    private readonly rewriteHead: (headers: OutgoingHttpHeaders) => OutgoingHttpHeaders,
+  ) {
+    super(sink);
+  }
+
+  override send(status: number, headers: OutgoingHttpHeaders, body: string | Uint8Array): void {
+    this.sink.send(status, this.rewriteHead(headers), body);
+  }
+
+  override head(status: number, headers: OutgoingHttpHeaders): void {
+    this.sink.head(status, this.rewriteHead(headers));
+  }
+}
+
+/** Records the status and the time of the first body byte in the log entry. */
+class MeasuredSink extends ForwardingSink {
+  constructor(
+    sink: ReplySink,
+    private readonly entry: AccessLogEntry,
+    private readonly startedAt: number,
+  ) {
+    super(sink);
+  }
+
+  override send(status: number, headers: OutgoingHttpHeaders, body: string | Uint8Array): void {
+    this.entry.status = status;
+    if (body.length > 0) this.firstByte();
+    this.sink.send(status, headers, body);
+  }
+
+  override head(status: number, headers: OutgoingHttpHeaders): void {
+    this.entry.status = status;
+    this.sink.head(status, headers);
+  }
+
+  override write(chunk: string | Uint8Array): boolean {
+    this.firstByte();
+    return this.sink.write(chunk);
+  }
+
+  private firstByte(): void {
+    if (this.entry.ttfbMs === null) this.entry.ttfbMs = performance.now() - this.startedAt;
+  }
 }
 
 /** The body as a JSON object and its text, or what is wrong with it. */

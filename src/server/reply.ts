@@ -23,91 +23,145 @@ export interface ReplySink {
 }
 
 export function nodeReplySink(res: ServerResponse): ReplySink {
-  let bodyStarted = false;
-  const flushHead = (): void => {
-    if (!bodyStarted && !res.destroyed) res.flushHeaders();
-  };
-  return {
-    send(status, headers, body) {
-      // The client already left (a failed upstream call noticed it late): nothing to send to.
-      if (res.destroyed) return;
-      headers['content-length'] = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
-      res.writeHead(status, headers);
-      res.end(body);
-    },
-    head(status, headers) {
-      res.writeHead(status, headers);
-      // The head leaves with the first body chunk (one write to the socket, not two: most answers
-      // arrive with their headers). A stream's leaves by the next turn of the event loop even
-      // without one, so its client sees the status before the first token does.
-      if (String(headers['content-type']).startsWith('text/event-stream')) setImmediate(flushHead);
-    },
-    write(chunk) {
-      bodyStarted = true;
-      return res.write(chunk);
-    },
-    onDrain: (resume) => void res.once('drain', resume),
-    end() {
-      bodyStarted = true;
-      res.end();
-    },
-    destroy: (error) => void res.destroy(error),
-    get headersSent() {
-      return res.headersSent;
-    },
-  };
+  return new NodeReplySink(res);
 }
+
+/*
+ * The sinks are classes, their `headersSent` getters on the prototype. An object literal with a
+ * getter, made per request, cost the gateway a tenth of its CPU in garbage collection: V8 builds
+ * such an object in dictionary mode with an accessor pair in the old generation, and that pair,
+ * through the getter's closure, kept the response — and with it the whole request — alive through
+ * every young-generation collection until the next full one (bench/RESULTS.md, issue 6).
+ */
+
+class NodeReplySink implements ReplySink {
+  readonly #res: ServerResponse;
+  #bodyStarted = false;
+
+  constructor(res: ServerResponse) {
+    this.#res = res;
+  }
+
+  send(status: number, headers: OutgoingHttpHeaders, body: string | Uint8Array): void {
+    const res = this.#res;
+    // The client already left (a failed upstream call noticed it late): nothing to send to.
+    if (res.destroyed) return;
+    headers['content-length'] = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
+    res.writeHead(status, headers);
+    res.end(body);
+  }
+
+  head(status: number, headers: OutgoingHttpHeaders): void {
+    this.#res.writeHead(status, headers);
+    // The head leaves with the first body chunk (one write to the socket, not two: most answers
+    // arrive with their headers). A stream's leaves by the next turn of the event loop even
+    // without one, so its client sees the status before the first token does.
+    if (String(headers['content-type']).startsWith('text/event-stream')) setImmediate(flushHeadUnlessStarted, this);
+  }
+
+  write(chunk: string | Uint8Array): boolean {
+    this.#bodyStarted = true;
+    return this.#res.write(chunk);
+  }
+
+  onDrain(resume: () => void): void {
+    this.#res.once('drain', resume);
+  }
+
+  end(): void {
+    this.#bodyStarted = true;
+    this.#res.end();
+  }
+
+  destroy(error: Error): void {
+    this.#res.destroy(error);
+  }
+
+  get headersSent(): boolean {
+    return this.#res.headersSent;
+  }
+
+  flushHead(): void {
+    if (!this.#bodyStarted && !this.#res.destroyed) this.#res.flushHeaders();
+  }
+}
+
+const flushHeadUnlessStarted = (sink: NodeReplySink): void => sink.flushHead();
 
 /**
  * A sink that builds a Web `Response`; `response` settles when the head is known. `onCancel`
  * runs when the reader of a streamed body stops reading (the client went away).
  */
 export function webReplySink(onCancel: () => void): { sink: ReplySink; response: Promise<Response> } {
-  const encoder = new TextEncoder();
   let resolve!: (response: Response) => void;
   const response = new Promise<Response>((r) => (resolve = r));
-  let controller!: ReadableStreamDefaultController<Uint8Array>;
-  let drained: (() => void) | undefined;
-  let sent = false;
-  const toHeaders = (headers: OutgoingHttpHeaders): Headers => {
-    const out = new Headers();
-    for (const [name, value] of Object.entries(headers)) {
-      if (value === undefined) continue;
-      for (const one of Array.isArray(value) ? value : [value]) out.append(name, String(one));
-    }
-    return out;
-  };
-  const sink: ReplySink = {
-    send(status, headers, body) {
-      sent = true;
-      resolve(new Response(body, { status, headers: toHeaders(headers) }));
-    },
-    head(status, headers) {
-      sent = true;
-      const body = new ReadableStream<Uint8Array>(
-        {
-          start: (c) => void (controller = c),
-          pull: () => {
-            const resume = drained;
-            drained = undefined;
-            resume?.();
-          },
-          cancel: onCancel,
+  return { sink: new WebReplySink(resolve, onCancel), response };
+}
+
+const encoder = new TextEncoder();
+
+function toHeaders(headers: OutgoingHttpHeaders): Headers {
+  const out = new Headers();
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    for (const one of Array.isArray(value) ? value : [value]) out.append(name, String(one));
+  }
+  return out;
+}
+
+class WebReplySink implements ReplySink {
+  readonly #resolve: (response: Response) => void;
+  readonly #onCancel: () => void;
+  #controller: ReadableStreamDefaultController<Uint8Array> | undefined;
+  #drained: (() => void) | undefined;
+  #sent = false;
+
+  constructor(resolve: (response: Response) => void, onCancel: () => void) {
+    this.#resolve = resolve;
+    this.#onCancel = onCancel;
+  }
+
+  send(status: number, headers: OutgoingHttpHeaders, body: string | Uint8Array): void {
+    this.#sent = true;
+    this.#resolve(new Response(body, { status, headers: toHeaders(headers) }));
+  }
+
+  head(status: number, headers: OutgoingHttpHeaders): void {
+    this.#sent = true;
+    const body = new ReadableStream<Uint8Array>(
+      {
+        start: (controller) => void (this.#controller = controller),
+        pull: () => {
+          const resume = this.#drained;
+          this.#drained = undefined;
+          resume?.();
         },
-        { highWaterMark: 16 },
-      );
-      resolve(new Response(body, { status, headers: toHeaders(headers) }));
-    },
-    write(chunk) {
-      controller.enqueue(typeof chunk === 'string' ? encoder.encode(chunk) : chunk);
-      return (controller.desiredSize ?? 0) > 0;
-    },
-    onDrain: (resume) => void (drained = resume),
-    end: () => controller.close(),
-    destroy: (error) => controller.error(error),
-    get headersSent() {
-      return sent;
-    },
-  };
-  return { sink, response };
+        cancel: this.#onCancel,
+      },
+      { highWaterMark: 16 },
+    );
+    this.#resolve(new Response(body, { status, headers: toHeaders(headers) }));
+  }
+
+  write(chunk: string | Uint8Array): boolean {
+    const controller = this.#controller!;
+    controller.enqueue(typeof chunk === 'string' ? encoder.encode(chunk) : chunk);
+    return (controller.desiredSize ?? 0) > 0;
+  }
+
+  onDrain(resume: () => void): void {
+    this.#drained = resume;
+  }
+
+  end(): void {
+    this.#controller!.close();
+  }
+
+  destroy(error: Error): void {
+    this.#controller!.error(error);
+  }
+
+  get headersSent(): boolean {
+    return this.#sent;
+  }
 }
