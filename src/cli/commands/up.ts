@@ -6,7 +6,7 @@
  * reload notices and the access log (one line per request) go to stderr. A config with errors is
  * reported as `validate` reports it, exit 1. An `access_key` variable that is not set is a
  * warning here, not an error: the gateway starts, and requests to that model get a 401 naming
- * the variable until it is set (it is read on each request).
+ * the variable (set it and start plano again: a process's environment is fixed once it runs).
  *
  * SIGINT / SIGTERM: stop accepting connections, let in-flight requests and streams finish for up
  * to `--shutdown-timeout`, then exit 0; a second signal cuts them off at once.
@@ -108,7 +108,11 @@ const SILENT: OutputStream = { write: () => true };
 async function serve(arg: string | undefined, options: UpOptions, io: CliIo, role: ServeRole): Promise<number> {
   tuneHeapForServing();
   // Findings, warnings and notices go to `talk`; the access log always goes to stderr.
-  const talk: CliIo = role.speak ? io : { ...io, stdout: SILENT, stderr: SILENT };
+  // process.env answers each read through a C++ interceptor (~1–2 µs, on every request for its
+  // key variable); nothing outside this process can change its environment, so a copy taken now
+  // says the same, at the cost of a property read.
+  const env = { ...io.env };
+  const talk: CliIo = role.speak ? { ...io, env } : { ...io, env, stdout: SILENT, stderr: SILENT };
   const [
     { findConfigFile, readConfigText },
     { createGatewayApp },
@@ -144,12 +148,12 @@ async function serve(arg: string | undefined, options: UpOptions, io: CliIo, rol
   // through the same upstream client; rebuilt with the gateway on --watch reloads.
   const warn = (warning: string): void => void talk.stderr.write(`plano: warning: ${warning}\n`);
   const startRouting = async (servable: Servable) => {
-    const prepared = await prepareRouting(servable.config, servable.gateway, { client: upstream, env: io.env, onRefreshWarning: warn });
+    const prepared = await prepareRouting(servable.config, servable.gateway, { client: upstream, env, onRefreshWarning: warn });
     prepared.warnings.forEach(warn);
     return { prepared, routing: createGatewayRouting(prepared) };
   };
   let routing = await startRouting(loaded);
-  const app = createGatewayApp({ gateway: () => current, env: io.env, upstream, log: log.write, routing: () => routing.routing });
+  const app = createGatewayApp({ gateway: () => current, env, upstream, log: log.write, routing: () => routing.routing });
 
   let running;
   try {
@@ -410,7 +414,7 @@ function servingDiagnostics(result: CheckResult): CheckResult {
     ...result,
     diagnostics: result.diagnostics.map((d) =>
       d.code === 'access-key-not-set'
-        ? { ...d, severity: 'warning', message: `${d.message} Requests to this model get a 401 naming it until it is set.` }
+        ? { ...d, severity: 'warning', message: `${d.message} Requests to this model get a 401 naming it; set it and start plano again.` }
         : d,
     ),
   };
