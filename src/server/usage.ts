@@ -45,7 +45,6 @@ export function usageOfJsonBody(chunks: readonly Uint8Array[], length: number): 
   }
 }
 
-const USAGE_KEY = Buffer.from('"usage"');
 const LF = 0x0a;
 const CR = 0x0d;
 
@@ -63,9 +62,31 @@ function endsBetweenEvents(chunk: Uint8Array): boolean {
 
 const bytesOf = (chunk: Uint8Array): Buffer => (Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
 
+const USAGE_KEY = [...Buffer.from('"usage"')];
+/** Where `g` stands in `"usage"`: the rarest of its letters in JSON text, so the one searched for. */
+const G_AT = 4;
+const typedArrayIndexOf = Uint8Array.prototype.indexOf;
+
+/**
+ * Whether the bytes hold `"usage"`: each `g` is found with the typed array's own indexOf (a V8
+ * builtin; Buffer's crosses into C++ on each call, and this runs on every relayed chunk) and the
+ * bytes around it compared.
+ */
+function mentionsUsageKey(bytes: Uint8Array): boolean {
+  const g = USAGE_KEY[G_AT]!;
+  for (let at = typedArrayIndexOf.call(bytes, g, G_AT); at !== -1; at = typedArrayIndexOf.call(bytes, g, at + 1)) {
+    const start = at - G_AT;
+    let k = 0;
+    while (k < USAGE_KEY.length && bytes[start + k] === USAGE_KEY[k]) k++;
+    if (k === USAGE_KEY.length) return true;
+  }
+  return false;
+}
+
 /** Follows a passed-through SSE stream and keeps the latest usage its events report. */
 export class StreamUsageReader {
-  private readonly decoder: SseDecoder = createSseDecoder();
+  /** Made when a read first needs decoding: most streams never mention usage. */
+  private decoder: SseDecoder | undefined;
   private current: TokenUsage | undefined;
   /** The decoder has been given every byte up to an event boundary (nothing pending in it). */
   private betweenEvents = true;
@@ -74,13 +95,13 @@ export class StreamUsageReader {
     // Most reads are whole content-delta events: when this one starts and ends between events and
     // never mentions usage, decoding it (a string, an event object each) would find nothing.
     const whole = endsBetweenEvents(chunk);
-    if (this.betweenEvents && whole && bytesOf(chunk).indexOf(USAGE_KEY) === -1) return;
+    if (this.betweenEvents && whole && !mentionsUsageKey(chunk)) return;
     this.betweenEvents = whole;
-    for (const event of this.decoder.push(chunk)) this.read(event.data);
+    for (const event of (this.decoder ??= createSseDecoder()).push(chunk)) this.read(event.data);
   }
 
   usage(): TokenUsage | undefined {
-    for (const event of this.decoder.end()) this.read(event.data);
+    if (this.decoder) for (const event of this.decoder.end()) this.read(event.data);
     return this.current;
   }
 

@@ -32,6 +32,15 @@ describe('StreamUsageReader: usage from a passed-through stream', () => {
     expect(read('data: {"type":"message_delta","usage"\t:\ndata: \t{"output_tokens":15}}\n\n')).toEqual({ output_tokens: 15 });
   });
 
+  it('finds the key at either edge of a read, whole events or not', () => {
+    // A read that is exactly one event starting with the key's quote, and one ending just after it.
+    expect(read('"usage":{"prompt_tokens":2}\n\n')).toBeUndefined(); // no `data:` field: not an event
+    expect(read('data: {"x":1}\n\n', 'data: {"usage', '":{"prompt_tokens":6,"completion_tokens":2}}\n\n')).toEqual({ input_tokens: 6, output_tokens: 2 });
+    expect(read('data: {"choices":[],"usage":\n\n')).toBeUndefined();
+    expect(read('data: {"choices":[],"usage":{"prompt_tokens":1,"completion_tokens":8}}\n\n')).toEqual({ input_tokens: 1, output_tokens: 8 });
+    expect(read('data: {"usage":{"prompt_tokens":5}}\n\n')).toEqual({ input_tokens: 5 });
+  });
+
   it('passes over `"usage":null` and the word usage in text, and keeps the last usage object', () => {
     expect(
       read(
