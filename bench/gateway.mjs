@@ -331,12 +331,22 @@ async function main() {
           const sampler = target.process ? sampleMemory(target.process) : null;
           const cpuBefore = target.process ? cpuSecondsOf(target.process) : 0;
           const run = await runLoad({ route: target.routes[scenario], scenario, connections, duration: options.duration });
-          const rssDuring = sampler ? sampler.stop() : undefined;
+          const memoryDuring = sampler ? sampler.stop() : undefined;
           const cpuSeconds = target.process ? cpuSecondsOf(target.process) - cpuBefore : undefined;
           const cpuUsPerRequest = cpuSeconds !== undefined && run.ok > 0 ? (cpuSeconds * 1e6) / run.ok : undefined;
-          results.runs.push({ round, scenario, connections, target: target.key, ...run, rssDuring, cpuSeconds });
+          results.runs.push({
+            round,
+            scenario,
+            connections,
+            target: target.key,
+            ...run,
+            rssDuring: memoryDuring?.rss,
+            groupDuring: memoryDuring?.group,
+            largestDuring: memoryDuring?.largest,
+            cpuSeconds,
+          });
           log(
-            `[${round + 1}/${options.rounds}] ${SCENARIOS[scenario].label.padEnd(27)} ${String(connections).padStart(3)} conns  ${target.label.padEnd(18)} ${run.rps.toFixed(0).padStart(6)} req/s  p50 ${run.p50} ms  p99 ${run.p99} ms  errors ${run.errors}${cpuUsPerRequest ? `  cpu ${cpuUsPerRequest.toFixed(0)} µs/req` : ''}${rssDuring ? `  rss ${rssDuring.toFixed(0)} MB` : ''}`,
+            `[${round + 1}/${options.rounds}] ${SCENARIOS[scenario].label.padEnd(27)} ${String(connections).padStart(3)} conns  ${target.label.padEnd(18)} ${run.rps.toFixed(0).padStart(6)} req/s  p50 ${run.p50} ms  p99 ${run.p99} ms  errors ${run.errors}${cpuUsPerRequest ? `  cpu ${cpuUsPerRequest.toFixed(0)} µs/req` : ''}${memoryDuring ? `  rss ${memoryDuring.rss.toFixed(0)} MB` : ''}`,
           );
         }
       }

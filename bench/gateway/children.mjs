@@ -164,31 +164,62 @@ function statusKilobytes(pid, field) {
   }
 }
 
+/** kB figures from /proc/<pid>/smaps_rollup, by field name (Rss, Shared_Clean, Private_Dirty…). */
+function smapsRollup(pid) {
+  const fields = {};
+  try {
+    for (const line of readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8').split('\n')) {
+      const match = /^(\w+):\s+(\d+) kB/.exec(line);
+      if (match) fields[match[1]] = Number(match[2]);
+    }
+  } catch {
+    // The process has exited: nothing to count.
+  }
+  return fields;
+}
+
 /**
- * Memory of a child and everything it forked (its process group), in MB: `rss` is the current resident set (VmRSS),
- * `peak` the sum of each process's high-water mark (VmHWM), `processes` how many were counted.
+ * Memory of a child and everything it forked (its process group), in MB: `rss` is the sum of
+ * the current resident sets (VmRSS), `peak` the sum of each process's high-water mark (VmHWM),
+ * `largest` the largest single VmRSS, `processes` how many were counted. Summed RSS counts the
+ * pages every process maps — Node's own code, the same file for each worker of a cluster —
+ * once per process; `group` counts them once: each process's private pages, plus the shared
+ * pages of the process that has the most. (PSS would split shared pages among every process
+ * that maps them, this benchmark's own Node processes included, and so flatter the group.)
  */
 export function memoryOf(entry) {
   const pids = processGroup(entry.child.pid).map((member) => member.pid);
   let rss = 0;
   let peak = 0;
+  let largest = 0;
+  let privatePages = 0;
+  let sharedPages = 0;
   for (const pid of pids) {
-    rss += statusKilobytes(pid, 'VmRSS');
+    const own = statusKilobytes(pid, 'VmRSS');
+    rss += own;
+    largest = Math.max(largest, own);
     peak += statusKilobytes(pid, 'VmHWM');
+    const smaps = smapsRollup(pid);
+    privatePages += (smaps.Private_Clean ?? 0) + (smaps.Private_Dirty ?? 0);
+    sharedPages = Math.max(sharedPages, (smaps.Shared_Clean ?? 0) + (smaps.Shared_Dirty ?? 0));
   }
-  return { rss: rss / 1024, peak: peak / 1024, processes: pids.length };
+  const group = pids.length > 1 ? privatePages + sharedPages : rss;
+  return { rss: rss / 1024, peak: peak / 1024, group: group / 1024, largest: largest / 1024, processes: pids.length };
 }
 
-/** Samples `memoryOf(entry)` every `everyMs` until stopped; returns the largest RSS seen. */
+/** Samples `memoryOf(entry)` every `everyMs` until stopped; returns the largest of each figure seen. */
 export function sampleMemory(entry, everyMs = 500) {
-  let max = memoryOf(entry).rss;
-  const timer = setInterval(() => {
-    max = Math.max(max, memoryOf(entry).rss);
-  }, everyMs);
+  const max = { rss: 0, group: 0, largest: 0 };
+  const sample = () => {
+    const now = memoryOf(entry);
+    for (const key of Object.keys(max)) max[key] = Math.max(max[key], now[key]);
+  };
+  sample();
+  const timer = setInterval(sample, everyMs);
   return {
     stop() {
       clearInterval(timer);
-      max = Math.max(max, memoryOf(entry).rss);
+      sample();
       return max;
     },
   };
