@@ -261,7 +261,7 @@ export function renderSection(results) {
   }
   lines.push(
     `- Date: ${meta.date}; commit ${meta.commit}`,
-    `- Machine: ${meta.cores} cores (${meta.cpuModel}), ${meta.os}; Node ${meta.node}; load average ${meta.loadBefore} before, ${meta.loadAfter} after`,
+    `- Machine: ${meta.cores} cores (${meta.cpuModel}), ${meta.os}; Node ${meta.node}; load average ${meta.loadBefore} before, ${meta.loadAfter} after${meta.idleBefore ? `; ${meta.idleBefore}` : ''}`,
     `- Run: ${meta.rounds} round(s) × ${meta.duration} s per cell, targets alternating within each cell (order rotated each round), ${meta.warmup} s warm-up per target and scenario; connections ${meta.connections.join(', ')}; autocannon ${meta.autocannon}, pipelining 1`,
     `- Mock upstream: fixed chat.completion JSON (${meta.jsonBytes} bytes); streams of ${meta.chunks} content chunks ${meta.chunkMs} ms apart (first chunk at once), then \`[DONE]\` (Anthropic: the message_start … message_stop sequence)`,
     `- Targets: ${results.targets.map((t) => `**${t.label}** (${t.description})`).join('; ')}`,
