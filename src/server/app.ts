@@ -194,8 +194,10 @@ async function serveNodeModelRequest(
 ): Promise<void> {
   const startedAt = performance.now();
   const gone = new ClientGone();
-  // The client closed the connection before its response was written whole.
-  outgoing.once('close', () => {
+  // The client closed the connection before its response was written whole. (`on`, not `once`,
+  // here and in readNodeBody: a request's own streams emit these at most once, or harmlessly
+  // again, and die with it; `once` builds a wrapper per listener per request.)
+  outgoing.on('close', () => {
     if (!outgoing.writableFinished) gone.abort();
   });
   const body = await readNodeBody(incoming, outgoing, maxBodyBytes);
@@ -229,9 +231,9 @@ function readNodeBody(incoming: IncomingMessage, outgoing: ServerResponse, limit
       else chunks.push(chunk);
     };
     incoming.on('data', onData);
-    incoming.once('end', () => done(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
-    incoming.once('error', () => done('aborted'));
-    incoming.once('close', () => {
+    incoming.on('end', () => done(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
+    incoming.on('error', () => done('aborted'));
+    incoming.on('close', () => {
       if (!incoming.complete) done('aborted');
     });
   });

@@ -46,7 +46,8 @@ export async function listenGateway(app: ServedApp, options: ListenOptions): Pro
     // While stopping, a request that arrives on a kept-alive connection is still served, and
     // its connection closed after it.
     if (stopping) res.setHeader('connection', 'close');
-    res.once('close', () => inFlight.delete(res));
+    // A response closes once, and dies with its request: no `once` wrapper needed.
+    res.on('close', () => inFlight.delete(res));
   };
   const server = createServer((incoming, outgoing) => {
     track(outgoing);
