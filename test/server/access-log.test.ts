@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAccessLog, newAccessLogEntry, type AccessLogEntry } from '../../src/server/access-log.js';
+import { formatAccessLog, isoTime, newAccessLogEntry, type AccessLogEntry } from '../../src/server/access-log.js';
 
 const served: AccessLogEntry = {
   ...newAccessLogEntry('POST', '/v1/chat/completions', 'chat_completions'),
@@ -72,5 +72,14 @@ describe('access log lines', () => {
       output_tokens: 3,
       error: null,
     });
+  });
+});
+
+describe('isoTime', () => {
+  it('writes what Date#toISOString writes, whatever second or millisecond', () => {
+    const times = [0, 999, 1000, 1001, 59_999, Date.UTC(2026, 10, 22, 23, 59, 59, 999), Date.UTC(2026, 10, 23, 0, 0, 0, 7), 1_763_769_600_042, -1];
+    for (const time of [...times, ...times.map((t) => t + 10), ...times.map((t) => t + 100)]) {
+      expect(isoTime(time)).toBe(new Date(time).toISOString());
+    }
   });
 });
