@@ -16,6 +16,7 @@ const CLOSE_BRACE = 0x7d;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
 const COMMA = 0x2c;
+const COLON = 0x3a;
 
 export type LocatedMember =
   | { kind: 'value'; start: number; end: number }
@@ -55,6 +56,42 @@ export function locateTopLevelMember(text: string, key: string): LocatedMember |
   return found ?? { kind: 'absent', at, empty: false };
 }
 
+/**
+ * The value JSON.parse would give the top-level member `key` — its last occurrence — found from
+ * the end, for a key that answers put last (`usage`): `lastIndexOf` finds the literal key, and
+ * only what follows it is read, to confirm that the key stands where a key does and that after
+ * its value come nothing but members and the outermost object's closing brace. `unsure` when
+ * that cannot be confirmed (no literal key — it may be spelt with escapes —, a nested one, text
+ * that is not JSON): the caller then asks `locateTopLevelMember`.
+ */
+export function lastTopLevelMember(text: string, key: string): { start: number; end: number } | 'unsure' {
+  const quoted = `"${key}"`;
+  const at = text.lastIndexOf(quoted);
+  if (at === -1) return 'unsure';
+  let before = at - 1;
+  while (isJsonWhitespace(text.charCodeAt(before))) before--;
+  const previous = text.charCodeAt(before);
+  if (previous !== COMMA && previous !== OPEN_BRACE) return 'unsure';
+  try {
+    let i = skipWhitespace(text, at + quoted.length);
+    if (text.charCodeAt(i) !== COLON) return 'unsure';
+    const start = skipWhitespace(text, i + 1);
+    const end = endOfValue(text, start);
+    // What follows: `, "key": value` pairs, then the closing brace and the end of the text.
+    for (i = skipWhitespace(text, end); text.charCodeAt(i) === COMMA; ) {
+      i = skipWhitespace(text, i + 1);
+      if (text.charCodeAt(i) !== QUOTE) return 'unsure';
+      i = skipWhitespace(text, endOfString(text, i));
+      if (text.charCodeAt(i) !== COLON) return 'unsure';
+      i = skipWhitespace(text, endOfValue(text, skipWhitespace(text, i + 1)));
+    }
+    if (text.charCodeAt(i) !== CLOSE_BRACE || skipWhitespace(text, i + 1) !== text.length) return 'unsure';
+    return { start, end };
+  } catch {
+    return 'unsure';
+  }
+}
+
 /** Whether the string literal at start…end spells `quoted` (the key in quotes), escaped or not. */
 function keyIs(text: string, start: number, end: number, quoted: string): boolean {
   const length = end - start;
@@ -66,13 +103,12 @@ function keyIs(text: string, start: number, end: number, quoted: string): boolea
   return raw.includes('\\') && JSON.parse(raw) === quoted.slice(1, -1);
 }
 
+// JSON whitespace (RFC 8259 §2): space, tab, line feed, carriage return.
+const isJsonWhitespace = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
+
 function skipWhitespace(text: string, i: number): number {
-  for (;;) {
-    const c = text.charCodeAt(i);
-    // JSON whitespace (RFC 8259 §2): space, tab, line feed, carriage return.
-    if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) return i;
-    i++;
-  }
+  while (isJsonWhitespace(text.charCodeAt(i))) i++;
+  return i;
 }
 
 /** The index just past the string that opens at `start`. */

@@ -16,7 +16,7 @@
  */
 import { numberField, objectField } from '../translate/json-fields.js';
 import { createSseDecoder, type SseDecoder } from '../translate/sse.js';
-import { locateTopLevelMember } from './json-members.js';
+import { lastTopLevelMember, locateTopLevelMember } from './json-members.js';
 
 export interface TokenUsage {
   input_tokens?: number;
@@ -28,13 +28,16 @@ const MAX_READ_BODY = 1 << 20;
 
 /**
  * The usage a complete JSON response body reports, if any. Only the body's top-level `usage`
- * member is parsed (json-members.ts finds it): the answer is passed through, and its bytes are
- * not parsed whole again just for the log.
+ * member is parsed (json-members.ts finds it: from the end, where every API writes it, else by
+ * walking the top level): the answer is passed through, and its bytes are not parsed whole again
+ * just for the log.
  */
 export function usageOfJsonBody(chunks: readonly Uint8Array[], length: number): TokenUsage | undefined {
   if (length === 0 || length > MAX_READ_BODY) return undefined;
   try {
     const text = (chunks.length === 1 ? bytesOf(chunks[0]!) : Buffer.concat(chunks, length)).toString('utf8');
+    const last = lastTopLevelMember(text, 'usage');
+    if (last !== 'unsure') return usageOf({ usage: JSON.parse(text.slice(last.start, last.end)) });
     const located = locateTopLevelMember(text, 'usage');
     if (located === 'ambiguous') return usageOf(JSON.parse(text));
     if (located.kind === 'absent') return undefined;
