@@ -28,10 +28,11 @@ export function nodeReplySink(res: ServerResponse): ReplySink {
 
 /*
  * The sinks are classes, their `headersSent` getters on the prototype. An object literal with a
- * getter, made per request, cost the gateway a tenth of its CPU in garbage collection: V8 builds
- * such an object in dictionary mode with an accessor pair in the old generation, and that pair,
- * through the getter's closure, kept the response — and with it the whole request — alive through
- * every young-generation collection until the next full one (bench/RESULTS.md, issue 6).
+ * getter, made per request, is built by V8 in dictionary mode with an accessor pair in the old
+ * generation; that pair, through the getter's closure, kept the response — and with it the whole
+ * request — alive through every young-generation collection until the next full one: ~4 KB of
+ * every request promoted, GC 8–9% of the gateway's CPU where it is 5–7% now (bench/RESULTS.md,
+ * issue 6). test/server/reply.test.ts keeps the getters off the instances.
  */
 
 class NodeReplySink implements ReplySink {
