@@ -3,7 +3,7 @@
 // node:http proxy (the floor) and the mock upstream itself (direct), under the same autocannon
 // load; writes the "Gateway" section of bench/RESULTS.md. See issue 6 for the targets.
 //
-//   npm run bench:gateway -- [--quick] [--rounds N] [--duration S] [--only plano,bare,portkey,direct]
+//   npm run bench:gateway -- [--quick] [--rounds N] [--duration S] [--only plano,bare,portkey,direct,undici]
 //                            [--workers 1,2] [--connections 1,32,256] [--scenarios json,stream,cross]
 //                            [--profile] [--no-build] [--no-write] [--plano-root DIR]
 //                            [--plano-node-flags="--max-semi-space-size=8 …"]
@@ -39,7 +39,9 @@ const benchDir = dirname(fileURLToPath(import.meta.url));
 const root = join(benchDir, '..');
 const tmpDir = join(benchDir, '.tmp');
 const logDir = join(tmpDir, 'logs');
-const TARGET_KEYS = ['direct', 'bare', 'plano', 'portkey'];
+const TARGET_KEYS = ['direct', 'bare', 'plano', 'portkey', 'undici'];
+/** What runs unless --only says otherwise: `undici` (bench/undici-forwarder.mjs) is a reference for side runs. */
+const DEFAULT_TARGETS = ['direct', 'bare', 'plano', 'portkey'];
 
 const list = (text, what, allowed) => {
   const items = text.split(',').map((s) => s.trim()).filter(Boolean);
@@ -62,7 +64,7 @@ function parseOptions(argv) {
       rounds: { type: 'string' },
       duration: { type: 'string' },
       warmup: { type: 'string' },
-      only: { type: 'string', default: TARGET_KEYS.join(',') },
+      only: { type: 'string', default: DEFAULT_TARGETS.join(',') },
       workers: { type: 'string', default: '1,2' },
       connections: { type: 'string', default: '1,32,256' },
       scenarios: { type: 'string', default: Object.keys(SCENARIOS).join(',') },
@@ -231,16 +233,21 @@ async function main() {
   if (wants('direct')) {
     targets.push({ key: 'direct', label: 'direct', description: 'the mock upstream, no proxy', routes: sameFormat(`http://127.0.0.1:${mockPort}`) });
   }
-  if (wants('bare')) {
+  // The references: forwarding proxies with nothing of a gateway in them, one per HTTP client.
+  const forwarders = [
+    { key: 'bare', label: 'bare proxy', script: 'bare-proxy.mjs', description: 'bench/bare-proxy.mjs, node:http only' },
+    { key: 'undici', label: 'undici forwarder', script: 'undici-forwarder.mjs', description: 'bench/undici-forwarder.mjs, the bare proxy with undici as its client' },
+  ];
+  for (const forwarder of forwarders.filter((f) => wants(f.key))) {
     const port = await freePort();
     const proc = startChild({
-      name: 'bare-proxy',
+      name: forwarder.script.replace(/\.mjs$/, ''),
       command: process.execPath,
-      args: [join(benchDir, 'bare-proxy.mjs'), '--port', String(port), '--upstream', `http://127.0.0.1:${mockPort}`],
+      args: [join(benchDir, forwarder.script), '--port', String(port), '--upstream', `http://127.0.0.1:${mockPort}`],
       logDir,
     });
     await waitForHttp(proc, `http://127.0.0.1:${port}/healthz`);
-    targets.push({ key: 'bare', label: 'bare proxy', description: 'bench/bare-proxy.mjs, node:http only', process: proc, routes: sameFormat(`http://127.0.0.1:${port}`) });
+    targets.push({ key: forwarder.key, label: forwarder.label, description: forwarder.description, process: proc, routes: sameFormat(`http://127.0.0.1:${port}`) });
   }
   if (plano.ok) {
     const configPath = writePlanoConfig(tmpDir, mockPort);
