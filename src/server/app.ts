@@ -203,10 +203,9 @@ async function serveNodeModelRequest(
   const body = await readNodeBody(incoming, outgoing, maxBodyBytes);
   const sink = nodeReplySink(outgoing);
   const method = incoming.method ?? 'POST';
-  if (body === 'too-large') rejectTooLarge(sink, api, method, path, deps, maxBodyBytes, startedAt);
-  else if (body !== 'aborted') {
-    await serveModelRequest({ api, method, path, headers: incoming.headers, body, gone, gateway, startedAt }, sink, deps);
-  }
+  if (body === 'too-large') return rejectTooLarge(sink, api, method, path, deps, maxBodyBytes, startedAt);
+  if (body === 'aborted') return;
+  return serveModelRequest({ api, method, path, headers: incoming.headers, body, gone, gateway, startedAt }, sink, deps);
 }
 
 /**

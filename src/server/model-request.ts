@@ -108,7 +108,10 @@ async function serve(request: ModelRequest, sink: ReplySink, deps: PipelineDeps,
   entry.requested = requested ?? null;
   entry.stream = stream;
 
-  const choice = await deps.selectModel(request.gateway, { api, requested, body, headers: request.headers });
+  const selected = deps.selectModel(request.gateway, { api, requested, body, headers: request.headers });
+  // A named model is looked up synchronously: awaiting it anyway would cost every request a turn
+  // of the microtask queue. Routing answers a promise (it may ask a router model).
+  const choice = selected instanceof Promise ? await selected : selected;
   if (!choice.found) {
     const problem = lookupProblem(choice);
     return fail(problem.status, { kind: problem.status === 404 ? 'not_found' : 'invalid_request', message: problem.message, code: problem.code, param: 'model' });

@@ -138,10 +138,15 @@ export function createUpstreamClient(timeouts: UpstreamTimeouts = DEFAULT_TIMEOU
 }
 
 /** `client.exchange(request)`, or the same through `client.send` for a client that has no `exchange`. */
-export async function exchangeWith(client: UpstreamClient, request: UpstreamExchangeRequest): Promise<UpstreamExchange> {
+export function exchangeWith(client: UpstreamClient, request: UpstreamExchangeRequest): Promise<UpstreamExchange> {
+  // Not an async function: the gateway's own client answers with its promise as it is, without
+  // one more promise and microtask per request around it.
   if (client.exchange) return client.exchange(request);
-  const response = await client.send({ ...request, signal: request.gone.signal });
-  return { status: response.status, headers: response.headers, body: readableBody(response.body) };
+  return client.send({ ...request, signal: request.gone.signal }).then((response) => ({
+    status: response.status,
+    headers: response.headers,
+    body: readableBody(response.body),
+  }));
 }
 
 /** A Node stream as an UpstreamBody. */
