@@ -22,7 +22,7 @@
 import { clientErrorBody } from './client-errors.js';
 import { chatUsageFromAnthropic, finishReasonFor, unixSeconds } from './chat-to-anthropic.js';
 import { isObject, numberField, objectField, stringField } from './json-fields.js';
-import { EVENT_JSON, parseEventJson, sseEvent, sseTransducer } from './sse.js';
+import { EVENT_JSON, parseEventJson, sseEvents, sseTransducer } from './sse.js';
 import type { JsonObject, StreamTransducer, TranslateContext } from './types.js';
 import { upstreamErrorInit } from './upstream-errors.js';
 
@@ -201,20 +201,15 @@ export function anthropicToChatChunks(ctx: TranslateContext, includeUsage: boole
 /** The SSE transducer: Anthropic SSE bytes in, chat SSE (`data:` lines, `[DONE]`) out. */
 export function anthropicToChatStream(ctx: TranslateContext): StreamTransducer {
   const machine = anthropicToChatChunks(ctx, chatClientWantsUsage(ctx));
-  const write = (items: ChatStreamItem[]): string => {
-    let out = '';
-    for (const item of items) out += sseEvent(item);
-    return out;
-  };
   return sseTransducer({
     onEvent(message) {
       const event = parseEventJson(message.data);
       // Anthropic's data always carries `type`; the `event:` line is used only if it does not.
       if (event === undefined) return '';
       if (event['type'] === undefined && message.event !== undefined) event['type'] = message.event;
-      return write(machine.onEvent(event));
+      return sseEvents(machine.onEvent(event));
     },
-    onEnd: () => write(machine.onEnd()),
+    onEnd: () => sseEvents(machine.onEnd()),
     usage: () => machine.usage(),
   });
 }

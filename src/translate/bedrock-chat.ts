@@ -21,10 +21,10 @@ import {
 } from './bedrock-converse.js';
 import { bedrockStreamTransducer } from './bedrock-event-stream.js';
 import { converseResponseToMessages, converseToAnthropicEvents } from './bedrock-messages.js';
-import { anthropicToChatChunks, chatClientWantsUsage, type ChatStreamItem } from './anthropic-stream-to-chat.js';
+import { anthropicToChatChunks, chatClientWantsUsage } from './anthropic-stream-to-chat.js';
 import { messagesToChatResponse } from './chat-to-anthropic.js';
 import { arrayField, definedFields, isObject, numberField, objectField, stringField } from './json-fields.js';
-import { sseEvent } from './sse.js';
+import { sseEvents } from './sse.js';
 import { TranslationError, type JsonObject, type StreamTransducer, type TranslateContext, type Translation } from './types.js';
 
 export function chatRequestToConverse(body: JsonObject): JsonObject {
@@ -201,11 +201,10 @@ export function converseResponseToChat(body: JsonObject, ctx: TranslateContext):
 export function converseStreamToChat(ctx: TranslateContext): StreamTransducer {
   const events = converseToAnthropicEvents(ctx);
   const chunks = anthropicToChatChunks(ctx, chatClientWantsUsage(ctx));
-  const write = (items: ChatStreamItem[]): string => items.map((item) => sseEvent(item)).join('');
-  const relay = (anthropic: JsonObject[]): string => write(anthropic.flatMap((event) => chunks.onEvent(event)));
+  const relay = (anthropic: JsonObject[]): string => sseEvents(anthropic.flatMap((event) => chunks.onEvent(event)));
   return bedrockStreamTransducer({
     onFrame: (frame) => relay(events.onFrame(frame)),
-    onEnd: () => relay(events.onEnd()) + write(chunks.onEnd()),
+    onEnd: () => relay(events.onEnd()) + sseEvents(chunks.onEnd()),
     usage: () => events.usage(),
   });
 }

@@ -28,7 +28,7 @@ import {
 import { bedrockStreamTransducer, type BedrockStreamFrame } from './bedrock-event-stream.js';
 import { randomId } from './ids.js';
 import { arrayField, definedFields, isObject, numberField, objectField, stringField } from './json-fields.js';
-import { sseEvent } from './sse.js';
+import { anthropicEventName, sseEvents } from './sse.js';
 import { upstreamErrorInit } from './upstream-errors.js';
 import { TranslationError, type JsonObject, type StreamTransducer, type TranslateContext, type Translation } from './types.js';
 
@@ -328,7 +328,7 @@ export function converseToAnthropicEvents(ctx: TranslateContext): ConverseToAnth
 /** ConverseStream bytes → Anthropic SSE (`event: <type>` + `data: <json>`). */
 export function converseStreamToMessages(ctx: TranslateContext): StreamTransducer {
   const machine = converseToAnthropicEvents(ctx);
-  const write = (events: JsonObject[]): string => events.map((event) => sseEvent(event, String(event['type']))).join('');
+  const write = (events: JsonObject[]): string => sseEvents(events, anthropicEventName);
   return bedrockStreamTransducer({
     onFrame: (frame) => write(machine.onFrame(frame)),
     onEnd: () => write(machine.onEnd()),

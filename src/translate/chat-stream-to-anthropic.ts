@@ -21,7 +21,7 @@
 import { clientErrorBody } from './client-errors.js';
 import { arrayField, isObject, numberField, objectField, stringField } from './json-fields.js';
 import { anthropicUsageFromChat, stopReasonFor } from './messages-to-chat.js';
-import { parseEventJson, sseEvent, sseTransducer } from './sse.js';
+import { anthropicEventName, parseEventJson, sseEvents, sseTransducer } from './sse.js';
 import type { JsonObject, StreamTransducer, TranslateContext } from './types.js';
 import { upstreamErrorInit } from './upstream-errors.js';
 
@@ -187,8 +187,7 @@ export function chatToAnthropicEvents(ctx: TranslateContext): ChatToAnthropicEve
 /** The SSE transducer: chat SSE bytes in, Anthropic SSE (`event:` + `data:`) out. */
 export function chatToAnthropicStream(ctx: TranslateContext): StreamTransducer {
   const machine = chatToAnthropicEvents(ctx);
-  // The Anthropic SDK dispatches on the `event:` line and skips events without one.
-  const write = (events: JsonObject[]): string => events.map((event) => sseEvent(event, event['type'] as string)).join('');
+  const write = (events: JsonObject[]): string => sseEvents(events, anthropicEventName);
   return sseTransducer({
     onEvent(message) {
       if (message.data.trim() === '[DONE]') return write(machine.onDone());

@@ -6,7 +6,7 @@
  */
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { decodingTransducer } from './decoding-transducer.js';
-import type { StreamTransducer } from './types.js';
+import type { JsonObject, StreamTransducer } from './types.js';
 
 /** One decoded event: `event` is undefined when the upstream sent no `event:` line. */
 export interface SseMessage {
@@ -73,6 +73,19 @@ export function sseEvent(data: unknown, eventName?: string): string {
     .map((line) => `data: ${line}\n`)
     .join('')}\n`;
 }
+
+/**
+ * Events one after another, as one string — concatenated, not map+join: this runs for every read
+ * of every translated stream. `nameOf` gives each event its `event:` line.
+ */
+export function sseEvents<T>(items: readonly T[], nameOf?: (item: T) => string): string {
+  let out = '';
+  for (const item of items) out += sseEvent(item, nameOf?.(item));
+  return out;
+}
+
+/** An Anthropic event's `event:` name, its `type`: the Anthropic SDK dispatches on that line and skips events without one. */
+export const anthropicEventName = (event: JsonObject): string => String(event['type']);
 
 /** What a translating stream does with each decoded upstream event. */
 export interface SseEventHandler {
