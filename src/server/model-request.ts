@@ -493,58 +493,42 @@ const IDENTITY_STEP: RelayStep = { chunk: identity, end: () => '' };
  */
 function relay(body: UpstreamBody, sink: ReplySink, gone: ClientGone, origin: string, entry: AccessLogEntry, step: RelayStep): Promise<boolean> {
   return new Promise<boolean>((resolve) => {
-    let settled = false;
-    let stopListening = (): void => {};
-    const settle = (delivered: boolean, failure?: UpstreamFailure): void => {
-      if (settled) return;
-      settled = true;
-      stopListening();
-      if (failure) {
-        entry.error = failure.message;
-        if (failure.kind === 'aborted') entry.status = CLIENT_CLOSED;
-        else sink.destroy(failure);
-      }
-      resolve(delivered);
-    };
     const untranslatable = (error: unknown): UpstreamFailure =>
       new UpstreamFailure('unreachable', `the upstream's stream could not be translated: ${(error as Error).message}`);
     const resume = (): void => body.resume();
-    body.read({
+    const reader: BodyReader<true> = {
       data(data) {
-        if (settled) return;
         let out: string | Uint8Array;
         try {
           out = step.chunk(data);
         } catch (error) {
-          body.destroy();
-          settle(false, untranslatable(error));
-          return;
+          return untranslatable(error);
         }
         if (out.length > 0 && !sink.write(out)) {
           body.pause();
           sink.onDrain(resume);
         }
         step.after?.(data);
+        return undefined;
       },
       end() {
-        if (settled) return;
         let tail: string;
         try {
           tail = step.end();
         } catch (error) {
-          settle(false, untranslatable(error));
-          return;
+          return untranslatable(error);
         }
         if (tail.length > 0) sink.write(tail);
         sink.end();
-        settle(true);
+        return true;
       },
-      error: (error) => settle(false, classifyUpstreamError(error, origin, gone, 'body')),
-    });
-    if (settled) return;
-    stopListening = gone.onAbort(() => {
-      body.destroy();
-      settle(false, clientLeft());
+    };
+    consumeBody(body, gone, origin, reader, (result) => {
+      if (result === true) return resolve(true);
+      entry.error = result.message;
+      if (result.kind === 'aborted') entry.status = CLIENT_CLOSED;
+      else sink.destroy(result);
+      resolve(false);
     });
   });
 }
@@ -553,23 +537,45 @@ function relay(body: UpstreamBody, sink: ReplySink, gone: ClientGone, origin: st
 function readWhole(body: UpstreamBody, gone: ClientGone, origin: string): Promise<Buffer | UpstreamFailure> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
-    let finished = false;
-    let stopListening = (): void => {};
-    const done = (result: Buffer | UpstreamFailure): void => {
-      if (finished) return;
-      finished = true;
-      stopListening();
-      resolve(result);
-    };
-    body.read({
-      data: (data) => void chunks.push(data),
-      end: () => done(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)),
-      error: (error) => done(classifyUpstreamError(error, origin, gone, 'body')),
-    });
+    consumeBody(body, gone, origin, { data: (data) => void chunks.push(data), end: () => (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)) }, resolve);
+  });
+}
+
+/** What `consumeBody` does with a body: each chunk (a failure stops the read), then the end's result (or a failure). */
+interface BodyReader<T> {
+  data(chunk: Buffer): UpstreamFailure | undefined;
+  end(): T | UpstreamFailure;
+}
+
+/**
+ * Reads `body` through `reader` until it ends, the upstream fails, the reader fails it (the rest
+ * is then abandoned) or the client leaves (the upstream request too); `done` hears which, once.
+ */
+function consumeBody<T>(body: UpstreamBody, gone: ClientGone, origin: string, reader: BodyReader<T>, done: (result: T | UpstreamFailure) => void): void {
+  let finished = false;
+  let stopListening = (): void => {};
+  const finish = (result: T | UpstreamFailure): void => {
     if (finished) return;
-    stopListening = gone.onAbort(() => {
+    finished = true;
+    stopListening();
+    done(result);
+  };
+  body.read({
+    data(chunk) {
+      if (finished) return;
+      const failure = reader.data(chunk);
+      if (failure === undefined) return;
       body.destroy();
-      done(clientLeft());
-    });
+      finish(failure);
+    },
+    end() {
+      if (!finished) finish(reader.end());
+    },
+    error: (error) => finish(classifyUpstreamError(error, origin, gone, 'body')),
+  });
+  if (finished) return;
+  stopListening = gone.onAbort(() => {
+    body.destroy();
+    finish(clientLeft());
   });
 }
