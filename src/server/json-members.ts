@@ -64,7 +64,7 @@ export function locateTopLevelMember(text: string, key: string): LocatedMember |
  * that cannot be confirmed (no literal key — it may be spelt with escapes —, a nested one, text
  * that is not JSON): the caller then asks `locateTopLevelMember`.
  */
-export function lastTopLevelMember(text: string, key: string): { start: number; end: number } | 'unsure' {
+export function lastTopLevelMember(text: string, key: string): Extract<LocatedMember, { kind: 'value' }> | 'unsure' {
   const quoted = `"${key}"`;
   const at = text.lastIndexOf(quoted);
   if (at === -1) return 'unsure';
@@ -86,7 +86,7 @@ export function lastTopLevelMember(text: string, key: string): { start: number; 
       i = skipWhitespace(text, endOfValue(text, skipWhitespace(text, i + 1)));
     }
     if (text.charCodeAt(i) !== CLOSE_BRACE || skipWhitespace(text, i + 1) !== text.length) return 'unsure';
-    return { start, end };
+    return { kind: 'value', start, end };
   } catch {
     return 'unsure';
   }
@@ -106,7 +106,8 @@ function keyIs(text: string, start: number, end: number, quoted: string): boolea
 // JSON whitespace (RFC 8259 §2): space, tab, line feed, carriage return.
 const isJsonWhitespace = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
 
-function skipWhitespace(text: string, i: number): number {
+/** The index of the first character at or after `i` that is not JSON whitespace. */
+export function skipWhitespace(text: string, i: number): number {
   while (isJsonWhitespace(text.charCodeAt(i))) i++;
   return i;
 }

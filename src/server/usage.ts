@@ -16,7 +16,7 @@
  */
 import { numberField, objectField } from '../translate/json-fields.js';
 import { createSseDecoder, type SseDecoder } from '../translate/sse.js';
-import { lastTopLevelMember, locateTopLevelMember } from './json-members.js';
+import { lastTopLevelMember, locateTopLevelMember, skipWhitespace } from './json-members.js';
 
 export interface TokenUsage {
   input_tokens?: number;
@@ -37,8 +37,7 @@ export function usageOfJsonBody(chunks: readonly Uint8Array[], length: number): 
   try {
     const text = (chunks.length === 1 ? bytesOf(chunks[0]!) : Buffer.concat(chunks, length)).toString('utf8');
     const last = lastTopLevelMember(text, 'usage');
-    if (last !== 'unsure') return usageOf({ usage: JSON.parse(text.slice(last.start, last.end)) });
-    const located = locateTopLevelMember(text, 'usage');
+    const located = last === 'unsure' ? locateTopLevelMember(text, 'usage') : last;
     if (located === 'ambiguous') return usageOf(JSON.parse(text));
     if (located.kind === 'absent') return undefined;
     return usageOf({ usage: JSON.parse(text.slice(located.start, located.end)) });
@@ -120,8 +119,6 @@ export class StreamUsageReader {
   }
 }
 
-const JSON_WHITESPACE = new Set([' ', '\t', '\n', '\r']);
-
 /**
  * Whether `"usage"` appears followed by `:` and `{`, with any JSON whitespace (RFC 8259 §2)
  * between them — `"usage" : {`, or a line break before the brace — rather than by `null`.
@@ -129,12 +126,8 @@ const JSON_WHITESPACE = new Set([' ', '\t', '\n', '\r']);
  */
 function mentionsUsageObject(data: string): boolean {
   for (let at = data.indexOf('"usage"'); at !== -1; at = data.indexOf('"usage"', at + 1)) {
-    let i = at + '"usage"'.length;
-    while (JSON_WHITESPACE.has(data[i]!)) i++;
-    if (data[i] !== ':') continue;
-    i++;
-    while (JSON_WHITESPACE.has(data[i]!)) i++;
-    if (data[i] === '{') return true;
+    const colon = skipWhitespace(data, at + '"usage"'.length);
+    if (data[colon] === ':' && data[skipWhitespace(data, colon + 1)] === '{') return true;
   }
   return false;
 }
