@@ -101,11 +101,12 @@ export class UpstreamFailure extends Error {
   }
 }
 
-export function createUpstreamClient(timeouts: UpstreamTimeouts = DEFAULT_TIMEOUTS): UpstreamClient {
+/** `timeouts` not given (or undefined) are DEFAULT_TIMEOUTS'. */
+export function createUpstreamClient(timeouts: Partial<UpstreamTimeouts> = {}): UpstreamClient {
   const agent = new Agent({
-    connect: { timeout: timeouts.connectMs },
-    headersTimeout: timeouts.headersMs,
-    bodyTimeout: timeouts.bodyIdleMs,
+    connect: { timeout: timeouts.connectMs ?? DEFAULT_TIMEOUTS.connectMs },
+    headersTimeout: timeouts.headersMs ?? DEFAULT_TIMEOUTS.headersMs,
+    bodyTimeout: timeouts.bodyIdleMs ?? DEFAULT_TIMEOUTS.bodyIdleMs,
     // Idle pooled sockets are kept a little under the 5 s most servers (and Node's) close at,
     // so a request is not sent on a socket the upstream is closing.
     keepAliveTimeout: 4_000,

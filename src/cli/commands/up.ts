@@ -441,15 +441,17 @@ function modelListener(config: PlanoConfig): ListenerEntry | undefined {
   return config.listeners.find((l) => l.type === 'model');
 }
 
-/** The listener's `timeout` bounds the wait for headers and each pause in a stream; `overrides.upstream_connect_timeout` the connect. */
-function upstreamTimeouts(config: PlanoConfig): UpstreamTimeouts {
-  const defaults = { connectMs: 5_000, headersMs: 300_000, bodyIdleMs: 300_000 };
+/**
+ * The timeouts the config sets: the listener's `timeout` bounds the wait for headers and each
+ * pause in a stream, `overrides.upstream_connect_timeout` the connect; the upstream client has
+ * the defaults for what it leaves unset.
+ */
+function upstreamTimeouts(config: PlanoConfig): Partial<UpstreamTimeouts> {
   const request = parseDurationMs(modelListener(config)?.timeout);
-  const connect = parseDurationMs(config.overrides.upstream_connect_timeout);
   return {
-    connectMs: connect ?? defaults.connectMs,
-    headersMs: request ?? defaults.headersMs,
-    bodyIdleMs: request ?? defaults.bodyIdleMs,
+    connectMs: parseDurationMs(config.overrides.upstream_connect_timeout),
+    headersMs: request,
+    bodyIdleMs: request,
   };
 }
 
