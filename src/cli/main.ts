@@ -8,7 +8,6 @@ import { CliError, EXIT_OK, EXIT_USAGE } from './exit.js';
 import { processIo, type CliIo } from './io.js';
 import { PLANO_VERSION } from './version.js';
 
-
 export function createProgram(io: CliIo, setExitCode: (code: number) => void): Command {
   const program = new Command('plano')
     .description('Validate, expand and serve Plano LLM gateway configs (plano_config.yaml).')
