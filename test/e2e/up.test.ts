@@ -5,19 +5,18 @@
  */
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer } from 'node:net';
 import { plano as runPlano } from '../cli/run-plano.js';
-import { upstreamFixture } from '../server/gateway-harness.js';
-import { startMockUpstream, type MockUpstream } from './up-mock-upstream.js';
-import { startPlanoUp, type PlanoUp } from './up-process.js';
+import { CONFIGURED_KEYS as ENV, startGatewayOnMock, type GatewayOnMock } from './gateway-on-mock.js';
+import type { MockUpstream } from './up-mock-upstream.js';
+import type { PlanoUp } from './up-process.js';
 
-const ENV = { OPENAI_API_KEY: 'sk-configured-openai', ANTHROPIC_API_KEY: 'sk-ant-configured' };
 const CLIENT_KEY = 'sk-client-own-key';
 
+let gateway: GatewayOnMock | undefined;
 let mock: MockUpstream;
 let plano: PlanoUp;
 let dir: string;
@@ -26,20 +25,13 @@ let openai: OpenAI;
 let anthropic: Anthropic;
 
 beforeAll(async () => {
-  mock = await startMockUpstream();
-  dir = await mkdtemp(join(tmpdir(), 'plano-up-'));
-  configText = upstreamFixture('gateway.yaml').replaceAll('http://127.0.0.1:1', mock.url);
-  await writeFile(join(dir, 'plano_config.yaml'), configText);
-  plano = await startPlanoUp(['--watch'], ENV, dir);
+  gateway = await startGatewayOnMock(['--watch'], 'plano-up-');
+  ({ mock, plano, dir, configText } = gateway);
   openai = new OpenAI({ baseURL: `${plano.url}/v1`, apiKey: CLIENT_KEY, maxRetries: 0 });
   anthropic = new Anthropic({ baseURL: plano.url, apiKey: CLIENT_KEY, maxRetries: 0 });
 });
 
-afterAll(async () => {
-  plano?.kill();
-  await mock?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => gateway?.stop());
 
 const lastReceived = () => mock.received[mock.received.length - 1]!;
 const hello = [{ role: 'user' as const, content: 'Hello' }];

@@ -5,36 +5,25 @@
  * reload reaching every worker, then SIGTERM in the middle of a stream.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { plano as runPlano } from '../cli/run-plano.js';
-import { upstreamFixture } from '../server/gateway-harness.js';
-import { startMockUpstream, type MockUpstream } from './up-mock-upstream.js';
-import { startPlanoUp, type PlanoUp } from './up-process.js';
+import { CONFIGURED_KEYS as ENV, startGatewayOnMock, type GatewayOnMock } from './gateway-on-mock.js';
+import type { PlanoUp } from './up-process.js';
 
-const ENV = { OPENAI_API_KEY: 'sk-configured-openai', ANTHROPIC_API_KEY: 'sk-ant-configured' };
-
-let mock: MockUpstream;
+let gateway: GatewayOnMock | undefined;
 let plano: PlanoUp;
 let dir: string;
 let configText: string;
 
 beforeAll(async () => {
-  mock = await startMockUpstream();
-  dir = await mkdtemp(join(tmpdir(), 'plano-workers-'));
-  configText = upstreamFixture('gateway.yaml').replaceAll('http://127.0.0.1:1', mock.url);
-  await writeFile(join(dir, 'plano_config.yaml'), configText);
-  plano = await startPlanoUp(['--watch', '--workers', '2'], ENV, dir);
+  gateway = await startGatewayOnMock(['--watch', '--workers', '2'], 'plano-workers-');
+  ({ plano, dir, configText } = gateway);
 });
 
-afterAll(async () => {
-  plano?.kill();
-  await mock?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => gateway?.stop());
 
 interface Answer {
   status: number;
