@@ -154,21 +154,14 @@ export function cpuSecondsOf(entry) {
   return ticks / CLOCK_TICKS;
 }
 
-function statusKilobytes(pid, field) {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const line = status.split('\n').find((l) => l.startsWith(`${field}:`));
-    return line ? Number(line.split(/\s+/)[1]) : 0;
-  } catch {
-    return 0;
-  }
-}
-
-/** kB figures from /proc/<pid>/smaps_rollup, by field name (Rss, Shared_Clean, Private_Dirty…). */
-function smapsRollup(pid) {
+/**
+ * The kB figures of a /proc file written as `Name:  1234 kB` lines (/proc/<pid>/status: VmRSS,
+ * VmHWM; /proc/<pid>/smaps_rollup: Shared_Clean, Private_Dirty…), by name, each file read once.
+ */
+function kilobyteFields(path) {
   const fields = {};
   try {
-    for (const line of readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8').split('\n')) {
+    for (const line of readFileSync(path, 'utf8').split('\n')) {
       const match = /^(\w+):\s+(\d+) kB/.exec(line);
       if (match) fields[match[1]] = Number(match[2]);
     }
@@ -195,11 +188,12 @@ export function memoryOf(entry) {
   let privatePages = 0;
   let sharedPages = 0;
   for (const pid of pids) {
-    const own = statusKilobytes(pid, 'VmRSS');
+    const status = kilobyteFields(`/proc/${pid}/status`);
+    const own = status.VmRSS ?? 0;
     rss += own;
     largest = Math.max(largest, own);
-    peak += statusKilobytes(pid, 'VmHWM');
-    const smaps = smapsRollup(pid);
+    peak += status.VmHWM ?? 0;
+    const smaps = kilobyteFields(`/proc/${pid}/smaps_rollup`);
     privatePages += (smaps.Private_Clean ?? 0) + (smaps.Private_Dirty ?? 0);
     sharedPages = Math.max(sharedPages, (smaps.Shared_Clean ?? 0) + (smaps.Shared_Dirty ?? 0));
   }
