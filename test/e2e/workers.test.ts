@@ -5,7 +5,7 @@
  * reload reaching every worker, then SIGTERM in the middle of a stream.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -87,7 +87,12 @@ describe('plano up --workers 2', () => {
 
   it('--watch: the primary has every worker reload; the notice is printed once', async () => {
     const from = plano.stderr().length;
-    await writeFile(join(dir, 'plano_config.yaml'), configText + '  smart:\n    target: openai/gpt-4o-mini\n');
+    // Saved as editors that write a new file and rename it do: a worker still starting up under
+    // load reads the config itself, and a truncate-then-write save could hand it an empty file
+    // (a race of `--workers` startup, noted on issue 6), which is not what this case tests.
+    const next = join(dir, 'plano_config.yaml.tmp');
+    await writeFile(next, configText + '  smart:\n    target: openai/gpt-4o-mini\n');
+    await rename(next, join(dir, 'plano_config.yaml'));
     await plano.waitForStderr(/reloaded plano_config\.yaml/, from);
     // The notice is one worker's; the other reloads at about the same time. Once it has, every new
     // connection, whichever worker it lands on, is served the alias.
