@@ -194,6 +194,14 @@ describe('plano up --watch', () => {
     expect(lastReceived().body.model).toBe('gpt-4o-mini');
   });
 
+  it('a save in UTF-16 is reported with how to fix it; the running config stays in service', async () => {
+    const from = plano.stderr().length;
+    await writeFile(configPath(), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(configText, 'utf16le')]));
+    await plano.waitForStderr(/plano_config\.yaml is UTF-16 text; still serving the previous config\n {2}Save it as UTF-8/, from);
+    await openai.chat.completions.create({ model: 'fast', messages: hello });
+    expect(lastReceived().body.model).toBe('gpt-4o-mini');
+  });
+
   it('a good edit, saved by renaming a new file over the old one, is served', async () => {
     const from = plano.stderr().length;
     const next = join(dir, 'plano_config.yaml.tmp');

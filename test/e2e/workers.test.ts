@@ -2,10 +2,10 @@
  * `plano up --workers 2`: the built binary as a node:cluster primary with two worker processes
  * sharing one port, in front of the mock provider. One gateway serves every case: startup output
  * once, traffic over many connections (one access-log line per request, none torn), a --watch
- * reload reaching every worker, then SIGTERM in the middle of a stream.
+ * reload reaching every worker, a killed worker replaced, then SIGTERM in the middle of a stream.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { rename, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -51,6 +51,28 @@ function chat(model: string, stream = false, headers: Record<string, string> = {
 const ACCESS_LINE = /^\d{4}-\d\d-\d\dT[\d:.]+Z POST \/v1\/chat\/completions \S+ → \S+ \[\w+\]( stream)? \d{3} (ttfb=[\d.]+ms )?total=[\d.]+ms/;
 const accessLines = (): string[] => plano.stderr().split('\n').filter((line) => line.includes(' POST /v1/chat/completions '));
 
+const configPath = (): string => join(dir, 'plano_config.yaml');
+
+/** The worker processes' ids, from the primary's children in /proc. */
+function workerPids(): number[] {
+  const pid = plano.child.pid!;
+  return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+}
+
+/**
+ * Waits until eight new connections in a row, whichever workers they land on, are all answered
+ * 200 for `model`: the workers apply a change each in its own time, a new worker starts in its own.
+ */
+async function everyConnectionServes(model: string): Promise<void> {
+  let statuses: number[] = [];
+  for (let i = 0; i < 100; i++) {
+    statuses = (await Promise.all(Array.from({ length: 8 }, () => chat(model)))).map((a) => a.status);
+    if (statuses.every((status) => status === 200)) break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  expect(statuses).toEqual(Array(8).fill(200));
+}
+
 /** The resolution of `predicate`, polled: access-log lines are written once per event-loop turn of each worker. */
 async function eventually(predicate: () => boolean): Promise<void> {
   for (let i = 0; i < 200 && !predicate(); i++) await new Promise((r) => setTimeout(r, 10));
@@ -67,9 +89,7 @@ describe('plano up --workers 2', () => {
   });
 
   it.runIf(existsSync('/proc/self/task'))('runs two worker processes under the one it started', () => {
-    const pid = plano.child.pid!;
-    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
-    expect(children).toHaveLength(2);
+    expect(workerPids()).toHaveLength(2);
   });
 
   it('serves requests over many connections, with one whole access-log line each', async () => {
@@ -87,24 +107,37 @@ describe('plano up --workers 2', () => {
 
   it('--watch: the primary has every worker reload; the notice is printed once', async () => {
     const from = plano.stderr().length;
-    // Saved as editors that write a new file and rename it do: a worker still starting up under
-    // load reads the config itself, and a truncate-then-write save could hand it an empty file
-    // (a race of `--workers` startup, noted on issue 6), which is not what this case tests.
-    const next = join(dir, 'plano_config.yaml.tmp');
-    await writeFile(next, configText + '  smart:\n    target: openai/gpt-4o-mini\n');
-    await rename(next, join(dir, 'plano_config.yaml'));
+    // Saved in place (truncate, then write): the primary reads the file, the workers get its text.
+    await writeFile(configPath(), configText + '  smart:\n    target: openai/gpt-4o-mini\n');
     await plano.waitForStderr(/reloaded plano_config\.yaml/, from);
-    // The notice is one worker's; the other reloads at about the same time. Once it has, every new
-    // connection, whichever worker it lands on, is served the alias.
-    let statuses: number[] = [];
-    for (let i = 0; i < 50; i++) {
-      statuses = (await Promise.all(Array.from({ length: 8 }, () => chat('smart')))).map((a) => a.status);
-      if (statuses.every((status) => status === 200)) break;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    expect(statuses).toEqual(Array(8).fill(200));
+    // The notice is one worker's; the other reloads at about the same time.
+    await everyConnectionServes('smart');
     expect(plano.stderr().slice(from).match(/reloaded plano_config\.yaml/g)).toHaveLength(1);
   });
+
+  it.runIf(existsSync('/proc/self/task'))(
+    'a worker that dies is replaced, and the new one starts from the config in service, not a later save with errors',
+    async () => {
+      let from = plano.stderr().length;
+      await writeFile(configPath(), configText + '  smart:\n    target: nowhere/model\n');
+      await plano.waitForStderr(/has errors \(above\); still serving the previous config/, from);
+      expect(plano.stderr().slice(from).match(/has errors/g)).toHaveLength(1);
+
+      from = plano.stderr().length;
+      process.kill(workerPids()[0]!, 'SIGKILL');
+      await plano.waitForStderr(/a worker process exited unexpectedly \(SIGKILL\); starting another/, from);
+      // Read from the file, the replacement would meet the errors, fail to start, and the
+      // primary would stop the group; started from the primary's copy, it serves `smart` too.
+      await plano.waitForStderr(/a new worker process serves in its place/, from);
+      await everyConnectionServes('smart');
+      expect(plano.child.exitCode).toBeNull();
+
+      from = plano.stderr().length;
+      await writeFile(configPath(), configText + '  smart:\n    target: openai/gpt-4o-mini\n  quick:\n    target: openai/gpt-4o-mini\n');
+      await plano.waitForStderr(/reloaded plano_config\.yaml/, from);
+      await everyConnectionServes('quick');
+    },
+  );
 
   it('SIGTERM during a stream: the stream finishes, every worker stops, exit 0', async () => {
     let firstChunk!: () => void;

@@ -12,9 +12,11 @@
  * to `--shutdown-timeout`, then exit 0; a second signal cuts them off at once.
  *
  * `--workers N` (N > 1) serves from N processes (node:cluster) sharing the port, to use more
- * cores. The primary process only supervises: it forwards SIGINT/SIGTERM and --watch reloads to
- * the workers as messages, replaces a worker that dies while serving, and exits when they have
- * all stopped (with the first failing worker's exit code). One worker prints the startup output,
+ * cores. The primary process supervises: it reads the config file — at startup and on --watch
+ * changes — and hands its text to the workers as messages (a worker never reads the file, so
+ * none can catch a save half-written), forwards SIGINT/SIGTERM, replaces a worker that dies
+ * while serving (starting it from the config the others serve), and exits when they have all
+ * stopped (with the first failing worker's exit code). One worker prints the startup output,
  * findings and notices; every worker writes its own access-log lines.
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
@@ -80,22 +82,41 @@ export const upCommand: CommandModule = {
 
 async function upAction(file: string | undefined, options: UpOptions, io: CliIo): Promise<number> {
   const { default: cluster } = await import('node:cluster');
-  if (cluster.isWorker) return runUpWorker(file, options, io);
+  if (cluster.isWorker) return runUpWorker(options, io);
   if ((options.workers ?? 1) > 1) return runUpPrimary(file, options, io, processSignals);
   return runUp(file, options, io, processSignals);
 }
 
 /** `plano up` in this process alone. */
 export function runUp(arg: string | undefined, options: UpOptions, io: CliIo, onStop: StopTrigger): Promise<number> {
-  return serve(arg, options, io, { onStop, announce: true, speak: true, workers: 1 });
+  return serve(options, io, {
+    onStop,
+    config: () => readConfigFile(arg, io),
+    watchConfig: (file, apply) => watchConfigFile(io, file, async (text) => void (await apply(text))),
+    announce: true,
+    speak: true,
+    workers: 1,
+  });
+}
+
+/** A config file as the user named it, and its text. */
+interface ConfigSource {
+  file: string;
+  text: string;
 }
 
 /** How one serving process fits in: alone, or one of the `--workers` processes. */
 interface ServeRole {
   /** When to stop: SIGINT/SIGTERM when alone, the primary's messages in a worker. */
   onStop: StopTrigger;
-  /** Reloads asked for by the primary (a worker); alone, the process watches the file itself. */
-  onReload?: (reload: () => void) => void;
+  /** The config to serve: read from the file when alone, the primary's copy in a worker. Undefined: told to stop before one came. */
+  config: () => Promise<ConfigSource | undefined>;
+  /**
+   * (--watch) Calls `apply` with each new text of the config — from the file when alone, from
+   * the primary in a worker — one call at a time; `apply` resolves whether that text is now
+   * served (false: it had errors, which `apply` has reported). Returns a function that stops.
+   */
+  watchConfig: (file: string, apply: (text: string) => Promise<boolean>) => () => void;
   /** Print the startup output (URL, model table). */
   announce: boolean;
   /** Print findings, warnings and notices (one worker of a cluster does, the others stay quiet). */
@@ -105,7 +126,7 @@ interface ServeRole {
 
 const SILENT: OutputStream = { write: () => true };
 
-async function serve(arg: string | undefined, options: UpOptions, io: CliIo, role: ServeRole): Promise<number> {
+async function serve(options: UpOptions, io: CliIo, role: ServeRole): Promise<number> {
   tuneHeapForServing(role.workers);
   // Findings, warnings and notices go to `talk`; the access log always goes to stderr.
   // process.env answers each read through a C++ interceptor (~1–2 µs, on every request for its
@@ -114,7 +135,6 @@ async function serve(arg: string | undefined, options: UpOptions, io: CliIo, rol
   const env = { ...io.env };
   const talk: CliIo = role.speak ? { ...io, env } : { ...io, env, stdout: SILENT, stderr: SILENT };
   const [
-    { findConfigFile, readConfigText },
     { createGatewayApp },
     { listenGateway },
     { createUpstreamClient },
@@ -122,7 +142,6 @@ async function serve(arg: string | undefined, options: UpOptions, io: CliIo, rol
     { prepareRouting },
     { createGatewayRouting },
   ] = await Promise.all([
-    import('../config-file.js'),
     import('../../server/app.js'),
     import('../../server/listen.js'),
     import('../../server/upstream-client.js'),
@@ -133,9 +152,10 @@ async function serve(arg: string | undefined, options: UpOptions, io: CliIo, rol
   const graceMs = parseDurationMs(options.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT);
   if (graceMs === undefined) throw new CliError(`--shutdown-timeout ${options.shutdownTimeout} is not a duration`, 'Write it like 10s, 500ms or 1m.');
 
-  const file = await findConfigFile(arg, io.cwd);
-  let text = await readConfigText(file, io.cwd);
-  const loaded = await loadForServing(text, file, talk);
+  const source = await role.config();
+  if (source === undefined) return EXIT_OK;
+  const { file } = source;
+  const loaded = await loadForServing(source.text, file, talk);
   if (!loaded) return EXIT_FINDINGS;
   let current = loaded.gateway;
 
@@ -177,36 +197,43 @@ async function serve(arg: string | undefined, options: UpOptions, io: CliIo, rol
 
   let stopWatching = (): void => {};
   if (options.watch) {
-    const reload = async (): Promise<void> => {
-      let next: string;
+    // The text in service, and the last one tried (a text with errors is reported once, not on
+    // every save that leaves it as it was).
+    let servedText = source.text;
+    let triedText = source.text;
+    const reloadFailed = reportReloadFailure(talk, file);
+    const reload = async (next: string): Promise<boolean> => {
+      if (next === servedText) {
+        triedText = next;
+        return true;
+      }
+      if (next === triedText) return false;
+      triedText = next;
+      // Whatever a reload throws, the gateway keeps serving the config it has: an unhandled
+      // rejection would end the process (every worker, with --workers).
       try {
-        next = await readFile(resolve(io.cwd, file), 'utf8');
+        const reloaded = await loadForServing(next, file, talk);
+        if (!reloaded) {
+          talk.stderr.write(`plano: ${file} has errors (above); still serving the previous config\n`);
+          return false;
+        }
+        const nextRouting = await startRouting(reloaded);
+        routing.prepared.close();
+        routing = nextRouting;
+        current = reloaded.gateway;
+        servedText = next;
+        talk.stderr.write(`plano: reloaded ${file}: ${current.models.length} models\n`);
+        const nextListener = modelListener(reloaded.config);
+        if (options.port === undefined && (nextListener?.port ?? DEFAULT_PORT) !== port) {
+          talk.stderr.write('plano: the model listener’s port changed; restart `plano up` to listen there\n');
+        }
+        return true;
       } catch (error) {
-        talk.stderr.write(`plano: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); still serving the previous config\n`);
-        return;
-      }
-      if (next === text) return;
-      text = next;
-      const reloaded = await loadForServing(next, file, talk);
-      if (!reloaded) {
-        talk.stderr.write(`plano: ${file} has errors (above); still serving the previous config\n`);
-        return;
-      }
-      const nextRouting = await startRouting(reloaded);
-      routing.prepared.close();
-      routing = nextRouting;
-      current = reloaded.gateway;
-      talk.stderr.write(`plano: reloaded ${file}: ${current.models.length} models\n`);
-      const nextListener = modelListener(reloaded.config);
-      if (options.port === undefined && (nextListener?.port ?? DEFAULT_PORT) !== port) {
-        talk.stderr.write('plano: the model listener’s port changed; restart `plano up` to listen there\n');
+        reloadFailed(error);
+        return false;
       }
     };
-    // Whatever a reload throws, the gateway keeps serving the config it has: an unhandled
-    // rejection would end the process (every worker, with --workers).
-    const reloadFailed = reportReloadFailure(talk, file);
-    if (role.onReload) role.onReload(() => void reload().catch(reloadFailed));
-    else stopWatching = watchFile(resolve(io.cwd, file), reload, reloadFailed);
+    stopWatching = role.watchConfig(file, reload);
   }
 
   await new Promise<void>((stopped) => {
@@ -277,30 +304,60 @@ const MIN_SEMI_SPACE_MB = 2;
 const WORKER_PART_ENV = 'PLANO_UP_WORKER';
 /** announce: prints the startup output and speaks; speak: a replacement for it; quiet: access log only. */
 type WorkerPart = 'announce' | 'speak' | 'quiet';
-type PrimaryMessage = { plano: 'stop' } | { plano: 'reload' };
+/**
+ * The primary's messages. `config`: the config's text; the first a worker gets is the one to
+ * start from, every later one a --watch change. Versions count the texts the primary has read.
+ */
+type PrimaryMessage = { plano: 'stop' } | ({ plano: 'config' } & VersionedConfig);
+/** A worker's messages. `ready`: it listens for the primary's messages, send the config; `serving`: it now serves that version. */
+type WorkerMessage = { plano: 'ready' } | { plano: 'serving'; version: number };
+
+interface VersionedConfig extends ConfigSource {
+  version: number;
+}
 
 /**
- * One of the `--workers` processes: serves as `runUp` does, stopping and reloading when the
- * primary says so. Signals are the primary's to handle: Ctrl+C reaches the whole process group,
- * and a worker acting on it too would count it twice (the second signal cuts streams off).
+ * One of the `--workers` processes: serves as `runUp` does, from the config text the primary
+ * sends, stopping and reloading when the primary says so. Signals are the primary's to handle:
+ * Ctrl+C reaches the whole process group, and a worker acting on it too would count it twice
+ * (the second signal cuts streams off).
  */
-async function runUpWorker(arg: string | undefined, options: UpOptions, io: CliIo): Promise<number> {
+async function runUpWorker(options: UpOptions, io: CliIo): Promise<number> {
   const { default: cluster } = await import('node:cluster');
   const part = (io.env[WORKER_PART_ENV] ?? 'quiet') as WorkerPart;
   const ignore = (): void => {};
   process.on('SIGINT', ignore);
   process.on('SIGTERM', ignore);
-  // Messages that arrive before serving starts (a stop during startup) are kept, not lost.
+  const send = (message: WorkerMessage): void => void process.send?.(message);
+
+  // Messages that arrive before serving starts (a stop during startup, a change of the config)
+  // are kept, not lost.
   let stopRequests = 0;
   let onStopRequest: (() => void) | undefined;
-  let onReloadRequest: (() => void) | undefined;
-  const stopRequested = (): void => {
-    stopRequests++;
-    onStopRequest?.();
+  let startWith!: (config: ConfigSource | undefined) => void;
+  const startupConfig = new Promise<ConfigSource | undefined>((resolve) => (startWith = resolve));
+  let started = false;
+  let apply: ((text: string) => Promise<boolean>) | undefined;
+  let waitingChange: VersionedConfig | undefined;
+  // Changes are applied one at a time, in the order sent: a slower older one must not win.
+  let applying = Promise.resolve();
+  const applyChange = (change: VersionedConfig): void => {
+    applying = applying.then(async () => {
+      if (apply && (await apply(change.text))) send({ plano: 'serving', version: change.version });
+    });
   };
   const onMessage = (message: PrimaryMessage): void => {
-    if (message?.plano === 'stop') stopRequested();
-    else if (message?.plano === 'reload') onReloadRequest?.();
+    if (message?.plano === 'stop') {
+      stopRequests++;
+      onStopRequest?.();
+      startWith(undefined);
+    } else if (message?.plano === 'config') {
+      if (!started) {
+        started = true;
+        startWith(message);
+      } else if (apply) applyChange(message);
+      else waitingChange = message;
+    }
   };
   process.on('message', onMessage);
   const role: ServeRole = {
@@ -309,13 +366,22 @@ async function runUpWorker(arg: string | undefined, options: UpOptions, io: CliI
       for (let i = 0; i < stopRequests; i++) stop();
       return () => (onStopRequest = undefined);
     },
-    onReload: (reload) => (onReloadRequest = reload),
+    config() {
+      send({ plano: 'ready' });
+      return startupConfig;
+    },
+    watchConfig(_file, applyText) {
+      apply = applyText;
+      if (waitingChange) applyChange(waitingChange);
+      waitingChange = undefined;
+      return () => (apply = undefined);
+    },
     announce: part === 'announce',
     speak: part !== 'quiet',
     workers: options.workers ?? 1,
   };
   try {
-    return await serve(arg, options, io, role);
+    return await serve(options, io, role);
   } catch (error) {
     // The worker that speaks reports it; the others exit with the same code in silence.
     if (!role.speak && error instanceof CliError) return error.exitCode;
@@ -331,19 +397,26 @@ async function runUpWorker(arg: string | undefined, options: UpOptions, io: CliI
 }
 
 /**
- * The supervisor of `--workers N`: forks the workers, forwards stops and reloads, replaces a
- * worker that dies while serving, and resolves when all have exited — 0 when each stopped
- * cleanly, else the first failing worker's code (a config with errors: 1, a port in use: 2; the
- * worker that speaks has said why).
+ * The supervisor of `--workers N`: reads the config, forks the workers and hands them its text,
+ * forwards stops and --watch changes, replaces a worker that dies while serving, and resolves
+ * when all have exited — 0 when each stopped cleanly, else the first failing worker's code (a
+ * config with errors: 1, a port in use: 2; the worker that speaks has said why).
  */
 async function runUpPrimary(arg: string | undefined, options: UpOptions, io: CliIo, onStop: StopTrigger): Promise<number> {
-  const [{ default: cluster }, { findConfigFile, readConfigText }] = await Promise.all([import('node:cluster'), import('../config-file.js')]);
+  const { default: cluster } = await import('node:cluster');
   // A missing or unreadable file is reported once, here, rather than by every worker.
-  const file = await findConfigFile(arg, io.cwd);
-  await readConfigText(file, io.cwd);
+  const { file, text } = await readConfigFile(arg, io);
   const count = options.workers ?? 1;
 
+  // The newest text read, and the newest a worker has said it serves: a replacement worker starts
+  // from the one served (the newest may have errors), then gets the newest as a change.
+  let newest: VersionedConfig = { file, text, version: 0 };
+  let served = newest;
+  const unconfirmed = new Map<number, VersionedConfig>();
+
   const parts = new Map<Worker, WorkerPart>();
+  /** Workers that listen for messages (they said `ready`); the others get what they need when they do. */
+  const ready = new Set<Worker>();
   const listening = new Set<Worker>();
   let serving = false;
   let stopping = false;
@@ -351,29 +424,42 @@ async function runUpPrimary(arg: string | undefined, options: UpOptions, io: Cli
   const fork = (part: WorkerPart): void => {
     parts.set(cluster.fork({ [WORKER_PART_ENV]: part }), part);
   };
-  const tell = (message: PrimaryMessage): void => {
-    for (const worker of parts.keys()) if (worker.isConnected()) worker.send(message);
+  const send = (worker: Worker, message: PrimaryMessage): void => {
+    if (worker.isConnected()) worker.send(message);
   };
+  const sendConfig = (worker: Worker, config: VersionedConfig): void => send(worker, { plano: 'config', ...config });
 
   return new Promise<number>((done) => {
     let stopWatching = (): void => {};
     const stopAll = (): void => {
       stopping = true;
       stopWatching();
-      tell({ plano: 'stop' });
+      for (const worker of ready) send(worker, { plano: 'stop' });
     };
     const unsubscribe = onStop(stopAll);
+    cluster.on('message', (worker, message: WorkerMessage) => {
+      if (message?.plano === 'ready') {
+        if (stopping) return send(worker, { plano: 'stop' });
+        ready.add(worker);
+        sendConfig(worker, served);
+        if (newest !== served) sendConfig(worker, newest);
+      } else if (message?.plano === 'serving' && message.version > served.version) {
+        served = unconfirmed.get(message.version) ?? served;
+        for (const version of unconfirmed.keys()) if (version <= served.version) unconfirmed.delete(version);
+      }
+    });
     cluster.on('listening', (worker) => {
       listening.add(worker);
+      if (serving) io.stderr.write('plano: a new worker process serves in its place\n');
       if (listening.size >= count) serving = true;
     });
     cluster.on('exit', (worker, code, signal) => {
       const part = parts.get(worker) ?? 'quiet';
       parts.delete(worker);
+      ready.delete(worker);
       const wasListening = listening.delete(worker);
       if (!stopping && serving && wasListening) {
-        io.stderr.write(`plano: a worker process exited unexpectedly (${signal ?? `exit code ${code}`}); starting another
-`);
+        io.stderr.write(`plano: a worker process exited unexpectedly (${signal ?? `exit code ${code}`}); starting another\n`);
         fork(part === 'announce' ? 'speak' : part);
         return;
       }
@@ -386,8 +472,46 @@ async function runUpPrimary(arg: string | undefined, options: UpOptions, io: Cli
       }
     });
     for (let i = 0; i < count; i++) fork(i === 0 ? 'announce' : 'quiet');
-    if (options.watch) stopWatching = watchFile(resolve(io.cwd, file), async () => tell({ plano: 'reload' }), reportReloadFailure(io, file));
+    if (options.watch) {
+      stopWatching = watchConfigFile(io, file, async (next) => {
+        if (next === newest.text) return;
+        newest = { file, text: next, version: newest.version + 1 };
+        unconfirmed.set(newest.version, newest);
+        for (const worker of ready) sendConfig(worker, newest);
+      });
+    }
   });
+}
+
+/** The config file `arg` names (or the default one in the working directory) and its text; a CliError when there is none or it cannot be read. */
+async function readConfigFile(arg: string | undefined, io: CliIo): Promise<ConfigSource> {
+  const { findConfigFile, readConfigText } = await import('../config-file.js');
+  const file = await findConfigFile(arg, io.cwd);
+  return { file, text: await readConfigText(file, io.cwd) };
+}
+
+/**
+ * (--watch) Calls `changed` with the file's text each time it is saved (debounced, one call at a
+ * time). A save that cannot be read is reported and the config in service kept.
+ */
+function watchConfigFile(io: CliIo, file: string, changed: (text: string) => Promise<void>): () => void {
+  const readSaved = async (): Promise<void> => {
+    const { decodeConfigText } = await import('../config-file.js');
+    let text: string;
+    try {
+      text = decodeConfigText(await readFile(resolve(io.cwd, file)), file);
+    } catch (error) {
+      // Not UTF-8 (decodeConfigText's error, with its hint), or not readable (gone, permissions).
+      const why =
+        error instanceof CliError
+          ? `${error.message}; still serving the previous config${error.hint ? `\n  ${error.hint}` : ''}`
+          : `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); still serving the previous config`;
+      io.stderr.write(`plano: ${why}\n`);
+      return;
+    }
+    await changed(text);
+  };
+  return watchFile(resolve(io.cwd, file), readSaved, reportReloadFailure(io, file));
 }
 
 interface Servable {
