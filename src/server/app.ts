@@ -1,5 +1,6 @@
 /**
- * The gateway as a Hono app: the three model APIs, `/v1/models`, `/healthz`, and JSON 404s.
+ * The gateway as a Hono app: the three model APIs, `/v1/models` (and its CORS preflight),
+ * `/healthz`, and JSON 404s.
  *
  * On Node a model request is served straight on Node's request and response objects: the body
  * is read as Buffers and the answer written to the socket, with no Web `Request`/`ReadableStream`
@@ -118,10 +119,23 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   app.get('/v1/models', (c) => {
     const startedAt = performance.now();
     const text = modelsListText(options.gateway());
-    // Set here, not left to the adapter: Hono answers HEAD with this response minus its body, and
-    // a HEAD response carries the length a GET would have (RFC 9110 §8.6).
-    const response = c.body(text, 200, { 'content-type': JSON_CONTENT_TYPE, 'content-length': String(Buffer.byteLength(text)) });
+    // content-length is set here, not left to the adapter: Hono answers HEAD with this response
+    // minus its body, and a HEAD response carries the length a GET would have (RFC 9110 §8.6).
+    const response = c.body(text, 200, {
+      'content-type': JSON_CONTENT_TYPE,
+      'content-length': String(Buffer.byteLength(text)),
+      ...MODELS_LIST_CORS,
+    });
     deps.log(routeLogEntry(c, 200, startedAt, null));
+    return response;
+  });
+
+  // A browser page (a chat playground, a model picker) that lists the models sends a CORS
+  // preflight first when it sets Authorization; answered as Plano answers it.
+  app.options('/v1/models', (c) => {
+    const startedAt = performance.now();
+    const response = c.body(null, 204, MODELS_LIST_PREFLIGHT);
+    deps.log(routeLogEntry(c, 204, startedAt, null));
     return response;
   });
 
@@ -245,6 +259,20 @@ function rejectTooLarge(sink: ReplySink, api: ClientApi, method: string, path: s
   sink.send(413, { 'content-type': JSON_CONTENT_TYPE, connection: 'close' }, body);
   deps.log({ ...newAccessLogEntry(method, path, api), status: 413, totalMs: performance.now() - startedAt, error: message });
 }
+
+/**
+ * The model list is what `plano models list` prints, no secret: any origin may read it. Plano
+ * answers the preflight; the list itself carries Allow-Origin too, without which a browser that
+ * passed the preflight still hides the answer from the page.
+ */
+const MODELS_LIST_CORS = { 'access-control-allow-origin': '*' };
+const MODELS_LIST_PREFLIGHT = {
+  allow: 'GET, OPTIONS',
+  ...MODELS_LIST_CORS,
+  'access-control-allow-headers': 'Authorization, Content-Type',
+  'access-control-allow-methods': 'GET, POST, OPTIONS',
+  'content-type': JSON_CONTENT_TYPE,
+};
 
 // A Gateway is immutable: its /v1/models body is rendered once.
 const modelsListTexts = new WeakMap<Gateway, string>();

@@ -170,6 +170,18 @@ describe('plano up, same-format traffic through the official SDKs', () => {
     expect(ids).toContain('openai/gpt-4o');
     expect(ids).toContain('anthropic/claude-sonnet-4-20250514');
   });
+
+  it('OPTIONS /v1/models: the CORS preflight a browser page sends before listing with a key', async () => {
+    const preflight = await fetch(`${plano.url}/v1/models`, {
+      method: 'OPTIONS',
+      headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
+    expect(preflight.headers.get('access-control-allow-headers')).toBe('Authorization, Content-Type');
+    const list = await fetch(`${plano.url}/v1/models`, { headers: { origin: 'http://localhost:5173', authorization: 'Bearer unused' } });
+    expect(list.headers.get('access-control-allow-origin')).toBe('*');
+  });
 });
 
 describe('plano up --watch', () => {

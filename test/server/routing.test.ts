@@ -30,6 +30,25 @@ describe('routes', () => {
     expect(head.headers.get('content-length')).toBe(String(Buffer.byteLength(await get.text())));
   });
 
+  it('OPTIONS /v1/models: the CORS preflight Plano answers (204), and the list any origin may read', async () => {
+    const { app, log } = harness(() => jsonAnswer('openai-chat-completion.json'));
+    const preflight = await app.request('/v1/models', {
+      method: 'OPTIONS',
+      headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(await preflight.text()).toBe('');
+    expect(Object.fromEntries(preflight.headers)).toMatchObject({
+      allow: 'GET, OPTIONS',
+      'access-control-allow-origin': '*',
+      'access-control-allow-headers': 'Authorization, Content-Type',
+      'access-control-allow-methods': 'GET, POST, OPTIONS',
+    });
+    expect(await logged(log)).toMatchObject({ method: 'OPTIONS', path: '/v1/models', status: 204 });
+    const list = await app.request('/v1/models', { headers: { origin: 'http://localhost:5173', authorization: 'Bearer unused' } });
+    expect(list.headers.get('access-control-allow-origin')).toBe('*');
+  });
+
   it('answers anything else with a JSON 404', async () => {
     const { app, log } = harness(() => jsonAnswer('openai-chat-completion.json'));
     const unknown = await app.request('/v1/completions', { method: 'POST', body: '{}' });
