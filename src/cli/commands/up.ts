@@ -11,28 +11,23 @@
  * SIGINT / SIGTERM: stop accepting connections, let in-flight requests and streams finish for up
  * to `--shutdown-timeout`, then exit 0; a second signal cuts them off at once.
  *
- * `--workers N` (N > 1) serves from N processes (node:cluster) sharing the port, to use more
- * cores. The primary process supervises: it reads the config file — at startup and on --watch
- * changes — and hands its text to the workers as messages (a worker never reads the file, so
- * none can catch a save half-written), forwards SIGINT/SIGTERM, replaces a worker that dies
- * while serving (starting it from the config the others serve), and exits when they have all
- * stopped (with the first failing worker's exit code). One worker prints the startup output,
- * findings and notices; every worker writes its own access-log lines.
+ * `--workers N` (N > 1) serves from N processes (node:cluster) sharing the port (up-workers.ts).
+ * One worker prints the startup output, findings and notices; every worker writes its own
+ * access-log lines.
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import type { Worker } from 'node:cluster';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { PerformanceObserver } from 'node:perf_hooks';
-import v8 from 'node:v8';
 import type { CheckResult } from '../../config/check.js';
 import type { ListenerEntry, PlanoConfig } from '../../config/types.js';
 import type { Gateway } from '../../resolve/types.js';
-import { formatAccessLog, type AccessLogEntry, type AccessLogFormat } from '../../server/access-log.js';
 import { parseDurationMs } from '../../config/duration.js';
+import type { AccessLogFormat } from '../../server/access-log.js';
 import type { PreparedRouting } from '../../server/routing-http.js';
 import type { UpstreamTimeouts } from '../../server/upstream-client.js';
+import { accessLogWriter } from '../access-log-writer.js';
 import { CliError, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from '../exit.js';
+import { tuneHeapForServing } from '../heap-tuning.js';
 import { useColor, type CliIo, type OutputStream } from '../io.js';
 import { watchFile } from '../watch-file.js';
 import type { CommandModule } from './index.js';
@@ -82,9 +77,9 @@ export const upCommand: CommandModule = {
 
 async function upAction(file: string | undefined, options: UpOptions, io: CliIo): Promise<number> {
   const { default: cluster } = await import('node:cluster');
-  if (cluster.isWorker) return runUpWorker(options, io);
-  if ((options.workers ?? 1) > 1) return runUpPrimary(file, options, io, processSignals);
-  return runUp(file, options, io, processSignals);
+  if (!cluster.isWorker && (options.workers ?? 1) === 1) return runUp(file, options, io, processSignals);
+  const { runUpPrimary, runUpWorker } = await import('./up-workers.js');
+  return cluster.isWorker ? runUpWorker(options, io) : runUpPrimary(file, options, io, processSignals);
 }
 
 /** `plano up` in this process alone. */
@@ -100,17 +95,17 @@ export function runUp(arg: string | undefined, options: UpOptions, io: CliIo, on
 }
 
 /** A config file as the user named it, and its text. */
-interface ConfigSource {
+export interface ConfigSource {
   file: string;
   text: string;
 }
 
 /** How one serving process fits in: alone, or one of the `--workers` processes. */
-interface ServeRole {
+export interface ServeRole {
   /** When to stop: SIGINT/SIGTERM when alone, the primary's messages in a worker. */
   onStop: StopTrigger;
-  /** The config to serve: read from the file when alone, the primary's copy in a worker. Undefined: told to stop before one came. */
-  config: () => Promise<ConfigSource | undefined>;
+  /** The config to serve: read from the file when alone, the primary's copy in a worker. */
+  config: () => Promise<ConfigSource>;
   /**
    * (--watch) Calls `apply` with each new text of the config — from the file when alone, from
    * the primary in a worker — one call at a time; `apply` resolves whether that text is now
@@ -126,7 +121,8 @@ interface ServeRole {
 
 const SILENT: OutputStream = { write: () => true };
 
-async function serve(options: UpOptions, io: CliIo, role: ServeRole): Promise<number> {
+/** Serves the config until told to stop, alone or as one of the `--workers` processes (`role`). */
+export async function serve(options: UpOptions, io: CliIo, role: ServeRole): Promise<number> {
   tuneHeapForServing(role.workers);
   // Findings, warnings and notices go to `talk`; the access log always goes to stderr.
   // process.env answers each read through a C++ interceptor (~1–2 µs, on every request for its
@@ -153,7 +149,6 @@ async function serve(options: UpOptions, io: CliIo, role: ServeRole): Promise<nu
   if (graceMs === undefined) throw new CliError(`--shutdown-timeout ${options.shutdownTimeout} is not a duration`, 'Write it like 10s, 500ms or 1m.');
 
   const source = await role.config();
-  if (source === undefined) return EXIT_OK;
   const { file } = source;
   const loaded = await loadForServing(source.text, file, talk);
   if (!loaded) return EXIT_FINDINGS;
@@ -264,227 +259,8 @@ async function serve(options: UpOptions, io: CliIo, role: ServeRole): Promise<nu
   return EXIT_OK;
 }
 
-/**
- * V8's heap sizing suits interactive programs; a gateway's heap is mostly requests that lived
- * through a couple of young-generation collections and then died. With the defaults, 256
- * concurrent streams took the process to ~185 MB RSS: the old generation may grow to up to 4×
- * what survived the last full collection before the next, and the young generation's semi-spaces
- * double up to 16 MB each. Growing the old generation by half at most, and stopping the
- * semi-spaces at 8 MB, holds it near 105 MB (bench/gateway.mjs, issue 6; doubling instead: 135
- * MB). The price is collection work — more frequent scavenges and full collections, some of it on
- * V8's helper threads: up to ~15% of CPU on non-streamed traffic on a busy 2-core machine, inside
- * the throughput targets.
- *
- * With `--workers N` each process allocates for 1/N of the traffic, so it gets 1/N of that young
- * generation (at least 2 MB a semi-space) and collects as often as one process alone would:
- * ~10 MB less for two workers at 256 streams.
- *
- * V8 reads both flags when it resizes the heap after a collection, so setting them in the running
- * process — before it serves anything — takes effect from the next one. There is no runtime flag
- * for the semi-space limit: growth is switched off once a collection finds them that large.
- */
-function tuneHeapForServing(workers: number): void {
-  v8.setFlagsFromString('--heap-growing-percent=50');
-  const semiSpaceMb = Math.max(MIN_SEMI_SPACE_MB, SEMI_SPACE_LIMIT_MB / workers);
-  const youngLimit = 2 * semiSpaceMb * 1024 * 1024;
-  const stopYoungGrowthAtLimit = (): void => {
-    const young = v8.getHeapSpaceStatistics().find((space) => space.space_name === 'new_space');
-    if (young === undefined || young.space_size < youngLimit) return;
-    v8.setFlagsFromString('--semi-space-growth-factor=1');
-    collections.disconnect();
-  };
-  const collections = new PerformanceObserver(stopYoungGrowthAtLimit);
-  collections.observe({ entryTypes: ['gc'] });
-}
-
-const SEMI_SPACE_LIMIT_MB = 8;
-const MIN_SEMI_SPACE_MB = 2;
-
-/** The environment variable that tells a forked worker its part (`WorkerPart`). */
-const WORKER_PART_ENV = 'PLANO_UP_WORKER';
-/** announce: prints the startup output and speaks; speak: a replacement for it; quiet: access log only. */
-type WorkerPart = 'announce' | 'speak' | 'quiet';
-/**
- * The primary's messages. `config`: the config's text; the first a worker gets is the one to
- * start from, every later one a --watch change. Versions count the texts the primary has read.
- */
-type PrimaryMessage = { plano: 'stop' } | ({ plano: 'config' } & VersionedConfig);
-/** A worker's messages. `ready`: it listens for the primary's messages, send the config; `serving`: it now serves that version. */
-type WorkerMessage = { plano: 'ready' } | { plano: 'serving'; version: number };
-
-interface VersionedConfig extends ConfigSource {
-  version: number;
-}
-
-/**
- * One of the `--workers` processes: serves as `runUp` does, from the config text the primary
- * sends, stopping and reloading when the primary says so. Signals are the primary's to handle:
- * Ctrl+C reaches the whole process group, and a worker acting on it too would count it twice
- * (the second signal cuts streams off).
- */
-async function runUpWorker(options: UpOptions, io: CliIo): Promise<number> {
-  const { default: cluster } = await import('node:cluster');
-  const part = (io.env[WORKER_PART_ENV] ?? 'quiet') as WorkerPart;
-  const ignore = (): void => {};
-  process.on('SIGINT', ignore);
-  process.on('SIGTERM', ignore);
-  const send = (message: WorkerMessage): void => void process.send?.(message);
-
-  // Messages that arrive before serving starts (a stop during startup, a change of the config)
-  // are kept, not lost.
-  let stopRequests = 0;
-  let onStopRequest: (() => void) | undefined;
-  let startWith!: (config: ConfigSource | undefined) => void;
-  const startupConfig = new Promise<ConfigSource | undefined>((resolve) => (startWith = resolve));
-  let started = false;
-  let apply: ((text: string) => Promise<boolean>) | undefined;
-  let waitingChange: VersionedConfig | undefined;
-  // Changes are applied one at a time, in the order sent: a slower older one must not win.
-  let applying = Promise.resolve();
-  const applyChange = (change: VersionedConfig): void => {
-    applying = applying.then(async () => {
-      if (apply && (await apply(change.text))) send({ plano: 'serving', version: change.version });
-    });
-  };
-  const onMessage = (message: PrimaryMessage): void => {
-    if (message?.plano === 'stop') {
-      stopRequests++;
-      onStopRequest?.();
-      startWith(undefined);
-    } else if (message?.plano === 'config') {
-      if (!started) {
-        started = true;
-        startWith(message);
-      } else if (apply) applyChange(message);
-      else waitingChange = message;
-    }
-  };
-  process.on('message', onMessage);
-  const role: ServeRole = {
-    onStop(stop) {
-      onStopRequest = stop;
-      for (let i = 0; i < stopRequests; i++) stop();
-      return () => (onStopRequest = undefined);
-    },
-    config() {
-      send({ plano: 'ready' });
-      return startupConfig;
-    },
-    watchConfig(_file, applyText) {
-      apply = applyText;
-      if (waitingChange) applyChange(waitingChange);
-      waitingChange = undefined;
-      return () => (apply = undefined);
-    },
-    announce: part === 'announce',
-    speak: part !== 'quiet',
-    workers: options.workers ?? 1,
-  };
-  try {
-    return await serve(options, io, role);
-  } catch (error) {
-    // The worker that speaks reports it; the others exit with the same code in silence.
-    if (!role.speak && error instanceof CliError) return error.exitCode;
-    throw error;
-  } finally {
-    process.off('message', onMessage);
-    process.off('SIGINT', ignore);
-    process.off('SIGTERM', ignore);
-    // The IPC channel would keep the process alive. (A worker whose primary disconnects first —
-    // killed — is ended by node:cluster itself.)
-    if (cluster.worker?.isConnected()) cluster.worker.disconnect();
-  }
-}
-
-/**
- * The supervisor of `--workers N`: reads the config, forks the workers and hands them its text,
- * forwards stops and --watch changes, replaces a worker that dies while serving, and resolves
- * when all have exited — 0 when each stopped cleanly, else the first failing worker's code (a
- * config with errors: 1, a port in use: 2; the worker that speaks has said why).
- */
-async function runUpPrimary(arg: string | undefined, options: UpOptions, io: CliIo, onStop: StopTrigger): Promise<number> {
-  const { default: cluster } = await import('node:cluster');
-  // A missing or unreadable file is reported once, here, rather than by every worker.
-  const { file, text } = await readConfigFile(arg, io);
-  const count = options.workers ?? 1;
-
-  // The newest text read, and the newest a worker has said it serves: a replacement worker starts
-  // from the one served (the newest may have errors), then gets the newest as a change.
-  let newest: VersionedConfig = { file, text, version: 0 };
-  let served = newest;
-  const unconfirmed = new Map<number, VersionedConfig>();
-
-  const parts = new Map<Worker, WorkerPart>();
-  /** Workers that listen for messages (they said `ready`); the others get what they need when they do. */
-  const ready = new Set<Worker>();
-  const listening = new Set<Worker>();
-  let serving = false;
-  let stopping = false;
-  let failure: number | undefined;
-  const fork = (part: WorkerPart): void => {
-    parts.set(cluster.fork({ [WORKER_PART_ENV]: part }), part);
-  };
-  const send = (worker: Worker, message: PrimaryMessage): void => {
-    if (worker.isConnected()) worker.send(message);
-  };
-  const sendConfig = (worker: Worker, config: VersionedConfig): void => send(worker, { plano: 'config', ...config });
-
-  return new Promise<number>((done) => {
-    let stopWatching = (): void => {};
-    const stopAll = (): void => {
-      stopping = true;
-      stopWatching();
-      for (const worker of ready) send(worker, { plano: 'stop' });
-    };
-    const unsubscribe = onStop(stopAll);
-    cluster.on('message', (worker, message: WorkerMessage) => {
-      if (message?.plano === 'ready') {
-        if (stopping) return send(worker, { plano: 'stop' });
-        ready.add(worker);
-        sendConfig(worker, served);
-        if (newest !== served) sendConfig(worker, newest);
-      } else if (message?.plano === 'serving' && message.version > served.version) {
-        served = unconfirmed.get(message.version) ?? served;
-        for (const version of unconfirmed.keys()) if (version <= served.version) unconfirmed.delete(version);
-      }
-    });
-    cluster.on('listening', (worker) => {
-      listening.add(worker);
-      if (serving) io.stderr.write('plano: a new worker process serves in its place\n');
-      if (listening.size >= count) serving = true;
-    });
-    cluster.on('exit', (worker, code, signal) => {
-      const part = parts.get(worker) ?? 'quiet';
-      parts.delete(worker);
-      ready.delete(worker);
-      const wasListening = listening.delete(worker);
-      if (!stopping && serving && wasListening) {
-        io.stderr.write(`plano: a worker process exited unexpectedly (${signal ?? `exit code ${code}`}); starting another\n`);
-        fork(part === 'announce' ? 'speak' : part);
-        return;
-      }
-      if (code !== 0 || signal !== null) failure ??= code || EXIT_USAGE;
-      // A worker that could not start (its findings or error are printed): the others stop too.
-      if (!stopping) stopAll();
-      if (parts.size === 0) {
-        unsubscribe();
-        done(failure ?? EXIT_OK);
-      }
-    });
-    for (let i = 0; i < count; i++) fork(i === 0 ? 'announce' : 'quiet');
-    if (options.watch) {
-      stopWatching = watchConfigFile(io, file, async (next) => {
-        if (next === newest.text) return;
-        newest = { file, text: next, version: newest.version + 1 };
-        unconfirmed.set(newest.version, newest);
-        for (const worker of ready) sendConfig(worker, newest);
-      });
-    }
-  });
-}
-
 /** The config file `arg` names (or the default one in the working directory) and its text; a CliError when there is none or it cannot be read. */
-async function readConfigFile(arg: string | undefined, io: CliIo): Promise<ConfigSource> {
+export async function readConfigFile(arg: string | undefined, io: CliIo): Promise<ConfigSource> {
   const { findConfigFile, readConfigText } = await import('../config-file.js');
   const file = await findConfigFile(arg, io.cwd);
   return { file, text: await readConfigText(file, io.cwd) };
@@ -494,7 +270,7 @@ async function readConfigFile(arg: string | undefined, io: CliIo): Promise<Confi
  * (--watch) Calls `changed` with the file's text each time it is saved (debounced, one call at a
  * time). A save that cannot be read is reported and the config in service kept.
  */
-function watchConfigFile(io: CliIo, file: string, changed: (text: string) => Promise<void>): () => void {
+export function watchConfigFile(io: CliIo, file: string, changed: (text: string) => Promise<void>): () => void {
   const readSaved = async (): Promise<void> => {
     const { decodeConfigText } = await import('../config-file.js');
     let text: string;
@@ -606,41 +382,6 @@ function parsePort(value: string): number {
   }
   return port;
 }
-
-/**
- * Access-log lines, written in batches: a write(2) per request is a measurable share of a
- * proxied request, so lines wait up to ACCESS_LOG_DELAY_MS — under load many requests share a
- * write, at low traffic the line still shows at once to a person watching. A write holds whole
- * lines and at most PIPE_BUF bytes (4096 on Linux) when it can: POSIX makes such a write to a
- * pipe atomic, so the lines of `--workers` processes sharing stderr never interleave mid-line.
- */
-function accessLogWriter(stream: OutputStream, format: AccessLogFormat): { write: (entry: AccessLogEntry) => void; flush: () => void } {
-  let pending = '';
-  let pendingBytes = 0;
-  let timer: NodeJS.Timeout | undefined;
-  const flush = (): void => {
-    clearTimeout(timer);
-    timer = undefined;
-    if (pending !== '') stream.write(pending);
-    pending = '';
-    pendingBytes = 0;
-  };
-  return {
-    write(entry) {
-      const line = `${formatAccessLog(entry, format)}\n`;
-      const bytes = Buffer.byteLength(line);
-      if (pendingBytes + bytes > ATOMIC_WRITE_BYTES) flush();
-      pending += line;
-      pendingBytes += bytes;
-      timer ??= setTimeout(flush, ACCESS_LOG_DELAY_MS);
-    },
-    flush,
-  };
-}
-
-const ACCESS_LOG_DELAY_MS = 50;
-/** PIPE_BUF on Linux (POSIX requires at least 512). */
-const ATOMIC_WRITE_BYTES = 4096;
 
 /** What a failed reload says; the previous config stays in service. */
 function reportReloadFailure(io: CliIo, file: string): (error: unknown) => void {
