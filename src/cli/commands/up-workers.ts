@@ -20,7 +20,7 @@ type WorkerPart = 'announce' | 'speak' | 'quiet';
  * start from, every later one a --watch change. Versions count the texts the primary has read.
  */
 type PrimaryMessage = { plano: 'stop' } | ({ plano: 'config' } & VersionedConfig);
-/** A worker's messages. `ready`: it listens for the primary's messages, send the config; `serving`: it now serves that version. */
+/** A worker's messages. `ready`: it listens for the primary's messages now (send it the config); `serving`: it serves that version now. */
 type WorkerMessage = { plano: 'ready' } | { plano: 'serving'; version: number };
 
 interface VersionedConfig extends ConfigSource {
