@@ -187,9 +187,13 @@ export function evaluateTargets(results, s) {
   for (const plano of planos) {
     const direct1 = s.cell('json', 1, 'direct');
     const plano1 = s.cell('json', 1, plano.key);
+    const bare1 = s.cell('json', 1, 'bare');
     if (direct1 && plano1) {
       const added = addedLatency(plano1.rps, direct1.rps);
-      add(plano, 'non-streaming: added latency at 1 conn < 0.3 ms', `${fmtMs(added, 3)} ms`, added < 0.3);
+      // The floor's own figure beside it: on these VMs it is over or under 0.3 ms with the hour.
+      const bareAdded = bare1 ? addedLatency(bare1.rps, direct1.rps) : NaN;
+      const measured = `${fmtMs(added, 3)} ms${Number.isFinite(bareAdded) ? ` (bare ${fmtMs(bareAdded, 3)} ms)` : ''}`;
+      add(plano, 'non-streaming: added latency at 1 conn < 0.3 ms', measured, added < 0.3 ? true : bareAdded >= 0.3 ? 'floor' : false);
     } else unmeasured(plano, 'non-streaming: added latency at 1 conn < 0.3 ms', 'needs direct and plano at 1 conn');
 
     const plano32 = s.cell('json', 32, plano.key);
