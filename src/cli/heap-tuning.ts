@@ -19,21 +19,41 @@ import v8 from 'node:v8';
  *
  * V8 reads both flags when it resizes the heap after a collection, so setting them in the running
  * process — before it serves anything — takes effect from the next one. There is no runtime flag
- * for the semi-space limit: growth is switched off once a collection finds them that large.
+ * for the semi-space limit: growth is switched off while a collection finds them that large, and
+ * on again while it finds them smaller. Both ways, for good: when the gateway idles, V8's memory
+ * reducer shrinks the young generation, and with growth left off it stayed small under the next
+ * load — 256 connections then cost ~35% more CPU per request in scavenges (229 against 170 µs,
+ * measured before and after 15 s of idleness).
  */
 export function tuneHeapForServing(workers: number): void {
   v8.setFlagsFromString('--heap-growing-percent=50');
   const semiSpaceMb = Math.max(MIN_SEMI_SPACE_MB, SEMI_SPACE_LIMIT_MB / workers);
-  const youngLimit = 2 * semiSpaceMb * 1024 * 1024;
-  const stopYoungGrowthAtLimit = (): void => {
+  const growthFlagFor = youngGenerationHold(2 * semiSpaceMb * 1024 * 1024);
+  const afterCollection = (): void => {
     const young = v8.getHeapSpaceStatistics().find((space) => space.space_name === 'new_space');
-    if (young === undefined || young.space_size < youngLimit) return;
-    v8.setFlagsFromString('--semi-space-growth-factor=1');
-    collections.disconnect();
+    const flag = young && growthFlagFor(young.space_size);
+    if (flag) v8.setFlagsFromString(flag);
   };
-  const collections = new PerformanceObserver(stopYoungGrowthAtLimit);
-  collections.observe({ entryTypes: ['gc'] });
+  // Not unobserved: the process ends with its server, and a gc observer holds no event-loop handle.
+  new PerformanceObserver(afterCollection).observe({ entryTypes: ['gc'] });
+}
+
+/**
+ * The semi-space growth factor for a young generation of `youngBytes` after a collection: V8's
+ * own while it is under `limitBytes`, 1 once it is there. Gives the flag to set when that changes,
+ * undefined when it does not (setting a flag parses it).
+ */
+export function youngGenerationHold(limitBytes: number): (youngBytes: number) => string | undefined {
+  let growing = true;
+  return (youngBytes) => {
+    const belowLimit = youngBytes < limitBytes;
+    if (belowLimit === growing) return undefined;
+    growing = belowLimit;
+    return `--semi-space-growth-factor=${growing ? V8_SEMI_SPACE_GROWTH_FACTOR : 1}`;
+  };
 }
 
 const SEMI_SPACE_LIMIT_MB = 8;
 const MIN_SEMI_SPACE_MB = 2;
+/** V8's own `--semi-space-growth-factor`. */
+const V8_SEMI_SPACE_GROWTH_FACTOR = 2;
