@@ -8,10 +8,11 @@ import v8 from 'node:v8';
  * concurrent streams took the process to ~185 MB RSS: the old generation may grow to up to 4×
  * what survived the last full collection before the next, and the young generation's semi-spaces
  * double up to 16 MB each. Growing the old generation by half at most, and stopping the
- * semi-spaces at 8 MB, holds it near 105 MB (bench/gateway.mjs, issue 6; doubling instead: 135
- * MB). The price is collection work — more frequent scavenges and full collections, some of it on
- * V8's helper threads: up to ~15% of CPU on non-streamed traffic on a busy 2-core machine, inside
- * the throughput targets.
+ * semi-spaces at 8 MB, holds it at 120–140 MB (bench/gateway.mjs, issue 6, under the 150 MB
+ * target). Stopping them at 4 MB would save another ~20 MB for ~25% more CPU per request at 256
+ * non-streamed connections; the figure of ~105 MB once measured for 8 MB was a young generation
+ * stuck small (below). The price is collection work — more frequent scavenges and full
+ * collections, some of it on V8's helper threads, inside the throughput targets.
  *
  * With `--workers N` each process allocates for 1/N of the traffic, so it gets 1/N of that young
  * generation (at least 2 MB a semi-space) and collects as often as one process alone would:
