@@ -150,9 +150,7 @@ function endOfValue(text: string, start: number): number {
   let i = start;
   for (;;) {
     const c = text.charCodeAt(i);
-    if (c === COMMA || c === CLOSE_BRACE || c === CLOSE_BRACKET || c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || Number.isNaN(c)) {
-      return i;
-    }
+    if (c === COMMA || c === CLOSE_BRACE || c === CLOSE_BRACKET || isJsonWhitespace(c) || Number.isNaN(c)) return i;
     i++;
   }
 }
