@@ -16,7 +16,6 @@
  * access-log lines.
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { CheckResult } from '../../config/check.js';
 import type { ListenerEntry, PlanoConfig } from '../../config/types.js';
@@ -272,17 +271,14 @@ export async function readConfigFile(arg: string | undefined, io: CliIo): Promis
  */
 export function watchConfigFile(io: CliIo, file: string, changed: (text: string) => Promise<void>): () => void {
   const readSaved = async (): Promise<void> => {
-    const { decodeConfigText } = await import('../config-file.js');
+    const { readConfigText } = await import('../config-file.js');
     let text: string;
     try {
-      text = decodeConfigText(await readFile(resolve(io.cwd, file)), file);
+      text = await readConfigText(file, io.cwd);
     } catch (error) {
-      // Not UTF-8 (decodeConfigText's error, with its hint), or not readable (gone, permissions).
-      const why =
-        error instanceof CliError
-          ? `${error.message}; still serving the previous config${error.hint ? `\n  ${error.hint}` : ''}`
-          : `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); still serving the previous config`;
-      io.stderr.write(`plano: ${why}\n`);
+      // Not readable (gone, permissions) or not UTF-8: said as at startup, with the hint.
+      if (!(error instanceof CliError)) throw error;
+      io.stderr.write(`plano: ${error.message}; still serving the previous config\n${error.hint ? `  ${error.hint}\n` : ''}`);
       return;
     }
     await changed(text);
