@@ -187,17 +187,21 @@ export function memoryOf(entry) {
   let largest = 0;
   let privatePages = 0;
   let sharedPages = 0;
+  // smaps_rollup walks the process's page tables under its memory-map lock, during the load:
+  // read only where its figures are used (a group of processes).
+  const isGroup = pids.length > 1;
   for (const pid of pids) {
     const status = kilobyteFields(`/proc/${pid}/status`);
     const own = status.VmRSS ?? 0;
     rss += own;
     largest = Math.max(largest, own);
     peak += status.VmHWM ?? 0;
+    if (!isGroup) continue;
     const smaps = kilobyteFields(`/proc/${pid}/smaps_rollup`);
     privatePages += (smaps.Private_Clean ?? 0) + (smaps.Private_Dirty ?? 0);
     sharedPages = Math.max(sharedPages, (smaps.Shared_Clean ?? 0) + (smaps.Shared_Dirty ?? 0));
   }
-  const group = pids.length > 1 ? privatePages + sharedPages : rss;
+  const group = isGroup ? privatePages + sharedPages : rss;
   return { rss: rss / 1024, peak: peak / 1024, group: group / 1024, largest: largest / 1024, processes: pids.length };
 }
 
