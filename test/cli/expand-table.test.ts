@@ -14,7 +14,7 @@ describe('renderModelTable', () => {
       'anthropic/claude-3-haiku-20240307',
       'openai/gpt-4o-mini (default)',
       'openai-prod',
-      'azure_openai/gpt-4o',
+      'azure_openai/gpt-4.1',
     ]);
     expect(lines[7]).toBe('Wildcards (any <provider>/<model> routes at run time):');
     expect(lines.slice(8, 12).map((l) => l.split(/\s{2,}/).slice(0, 4))).toEqual([

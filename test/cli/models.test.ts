@@ -22,7 +22,7 @@ describe('plano models list --format json', () => {
       entry('anthropic/claude-3-haiku-20240307', 'anthropic'),
       entry('openai/gpt-4o-mini', 'openai'),
       entry('openai/gpt-4o', 'openai'),
-      entry('azure_openai/gpt-4o', 'azure_openai'),
+      entry('azure_openai/gpt-4.1', 'azure_openai'),
       ...catalogModels('anthropic').filter((id) => id !== 'claude-sonnet-4-20250514').map((id) => entry(`anthropic/${id}`, 'anthropic')),
       ...catalogModels('amazon_bedrock').map((id) => entry(`amazon_bedrock/${id}`, 'amazon_bedrock')),
     ]);
@@ -49,8 +49,8 @@ describe('plano models list (table)', () => {
     expect(lines[0]).toMatch(/^MODEL\s+OWNED BY\s+ALSO ANSWERS TO$/);
     const row = (id: string) => lines.find((l) => l.startsWith(`${id} `)) ?? '';
     expect(row('openai/gpt-4o-mini')).toMatch(/^openai\/gpt-4o-mini \(default\)\s+openai\s+gpt-4o-mini, alias fast$/);
-    expect(row('openai/gpt-4o')).toMatch(/^openai\/gpt-4o\s+openai\s+openai-prod, alias smart$/);
-    expect(row('azure_openai/gpt-4o')).toMatch(/^azure_openai\/gpt-4o\s+azure_openai$/);
+    expect(row('openai/gpt-4o')).toMatch(/^openai\/gpt-4o\s+openai\s+openai-prod, gpt-4o, alias smart$/);
+    expect(row('azure_openai/gpt-4.1')).toMatch(/^azure_openai\/gpt-4\.1\s+azure_openai\s+gpt-4\.1$/);
     expect(row('anthropic/claude-opus-4-5')).toMatch(/^anthropic\/claude-opus-4-5\s+anthropic\s+claude-opus-4-5, alias writer$/);
     expect(run.stdout).toContain('Also routed at run time, not listed: anthropic/<model>, amazon_bedrock/<model>, litellm/<model>, custom-provider/<model>');
   });

@@ -28,18 +28,18 @@ beforeAll(async () => {
   // One process per case, all at once: the cases are independent.
   const cases: Record<string, Promise<Run>> = {
     pretty: plano(['validate', fixture('several-mistakes.yaml')]),
-    json: plano(['validate', '--format', 'json', fixture('several-mistakes.yaml'), fixture('repeated-entry.yaml')]),
+    json: plano(['validate', '--format', 'json', fixture('several-mistakes.yaml'), fixture('deprecated-llm-providers.yaml')]),
     github: plano(['validate', '--format', 'github', fixture('duplicate-model.yaml')]),
     sarif: plano(['validate', '--format', 'sarif', fixture('several-mistakes.yaml')]),
-    warningsOnly: plano(['validate', fixture('repeated-entry.yaml')]),
-    strict: plano(['validate', '--strict', '--format', 'json', fixture('repeated-entry.yaml')]),
-    quiet: plano(['validate', '--quiet', fixture('repeated-entry.yaml')]),
-    quietStrict: plano(['validate', '--quiet', '--strict', '--format', 'json', fixture('repeated-entry.yaml')]),
-    quietStrictPretty: plano(['validate', '--quiet', '--strict', fixture('repeated-entry.yaml')]),
+    warningsOnly: plano(['validate', fixture('deprecated-llm-providers.yaml')]),
+    strict: plano(['validate', '--strict', '--format', 'json', fixture('deprecated-llm-providers.yaml')]),
+    quiet: plano(['validate', '--quiet', fixture('deprecated-llm-providers.yaml')]),
+    quietStrict: plano(['validate', '--quiet', '--strict', '--format', 'json', fixture('deprecated-llm-providers.yaml')]),
+    quietStrictPretty: plano(['validate', '--quiet', '--strict', fixture('deprecated-llm-providers.yaml')]),
     defaultFile: plano(['validate'], { cwd: dir }),
     missingFile: plano(['validate', 'no-such-config.yaml']),
-    badFlag: plano(['validate', '--no-such-flag', fixture('repeated-entry.yaml')]),
-    badFormat: plano(['validate', '--format', 'xml', fixture('repeated-entry.yaml')]),
+    badFlag: plano(['validate', '--no-such-flag', fixture('deprecated-llm-providers.yaml')]),
+    badFormat: plano(['validate', '--format', 'xml', fixture('deprecated-llm-providers.yaml')]),
   };
   const names = Object.keys(cases);
   const results = await Promise.all(Object.values(cases));
@@ -68,7 +68,7 @@ describe('plano validate --format pretty (NO_COLOR)', () => {
     expect(underline!.indexOf('^')).toBe(valueStart);
     expect(underline!.slice(valueStart)).toBe('^'.repeat('claude-sonnet-4.5'.length));
     expect(suggestion).toBe('  suggestion: target: claude-sonnet-4-5');
-    expect(stdout.trimEnd().split('\n').at(-1)).toBe('1 file checked: 3 errors, 2 warnings');
+    expect(stdout.trimEnd().split('\n').at(-1)).toBe('1 file checked: 4 errors, 1 warning');
   });
 
   it('never prints the literal key it warns about, not even in the source frame', () => {
@@ -87,7 +87,7 @@ describe('plano validate --format json', () => {
     expect(Object.keys(report)).toEqual(['valid', 'errorCount', 'warningCount', 'diagnostics']);
     const all = [
       ...expected('several-mistakes.yaml').map((e) => ['fixtures/invalid/several-mistakes.yaml', ...e] as const),
-      ...expected('repeated-entry.yaml').map((e) => ['fixtures/invalid/repeated-entry.yaml', ...e] as const),
+      ...expected('deprecated-llm-providers.yaml').map((e) => ['fixtures/invalid/deprecated-llm-providers.yaml', ...e] as const),
     ];
     expect(report.diagnostics.map((d) => [d.file, d.code, d.line, d.column])).toEqual(
       expect.arrayContaining(all.map(([file, rule, line, column]) => [file, rule, line, column])),
@@ -157,7 +157,7 @@ describe('plano validate --format sarif', () => {
 describe('exit codes', () => {
   it('0 when there are only warnings', () => {
     expect(runs.warningsOnly!.code).toBe(0);
-    expect(runs.warningsOnly!.stdout).toContain('[repeated-entry]');
+    expect(runs.warningsOnly!.stdout).toContain('[deprecated-llm-providers]');
     expect(runs.warningsOnly!.stdout).toContain('1 file checked: 0 errors, 1 warning');
   });
 
@@ -168,11 +168,11 @@ describe('exit codes', () => {
 
   it('--quiet hides warnings but still counts them: 0 without --strict, 1 with it, as without --quiet', () => {
     expect(runs.quiet!.code).toBe(0);
-    expect(runs.quiet!.stdout).not.toContain('[repeated-entry]');
+    expect(runs.quiet!.stdout).not.toContain('[deprecated-llm-providers]');
     expect(runs.quietStrict!.code).toBe(runs.strict!.code);
     expect(JSON.parse(runs.quietStrict!.stdout)).toEqual({ valid: false, errorCount: 0, warningCount: 1, diagnostics: [] });
     expect(runs.quietStrictPretty!.code).toBe(1);
-    expect(runs.quietStrictPretty!.stdout).not.toContain('[repeated-entry]');
+    expect(runs.quietStrictPretty!.stdout).not.toContain('[deprecated-llm-providers]');
     expect(runs.quietStrictPretty!.stdout).toContain('1 file checked: 0 errors, 1 warning');
   });
 

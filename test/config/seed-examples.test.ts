@@ -1,7 +1,8 @@
 /**
  * Issue 2, "Done when": every YAML example of the two seed documents validates without error
- * once wrapped as a config, except three that are not meant as configs and get exactly the
- * error they deserve; the full reference config validates clean.
+ * once wrapped as a config, except four that are not meant as configs and get exactly the
+ * error they deserve; the full reference config validates clean. (Issue 12: the Anthropic block,
+ * which lists `anthropic/*` twice, joins them: Plano refuses a model listed twice.)
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -10,7 +11,7 @@ import { seedExamples, type SeedExample } from './seed-examples.js';
 
 const EXAMPLES = seedExamples();
 
-/** The three examples that are not configs, told apart by what they contain, and the one error each deserves. */
+/** The examples that are not configs, told apart by what they contain, and the one error each deserves. */
 const NOT_CONFIGS: { name: string; matches: (e: SeedExample) => boolean; code: string; says: RegExp }[] = [
   {
     name: 'the placeholder `provider/model-name` (unknown provider without base_url)',
@@ -23,6 +24,12 @@ const NOT_CONFIGS: { name: string; matches: (e: SeedExample) => boolean; code: s
     matches: (e) => e.yaml.split('model: zhipu/glm-4.6').length === 3 && e.yaml.includes('# Results in:'),
     code: 'duplicate-model',
     says: /zhipu\/glm-4\.6/,
+  },
+  {
+    name: 'the Anthropic examples, which list anthropic/* twice (duplicate model)',
+    matches: (e) => e.yaml.split('model: anthropic/*').length === 3 && e.yaml.includes('# Override specific model with custom routing'),
+    code: 'duplicate-model',
+    says: /anthropic\/\*.*refuses to start/,
   },
   {
     name: 'the passthrough guide\'s "Incorrect" example (unknown provider without provider_interface)',

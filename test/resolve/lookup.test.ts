@@ -113,7 +113,15 @@ model_aliases:
 
 describe('misses', () => {
   it('an ambiguous short id routes nowhere and names the entries to choose from', () => {
-    expect(miss('gpt-4o')).toEqual({ found: false, requested: 'gpt-4o', reason: 'ambiguous', suggestions: ['openai-prod', 'azure_openai/gpt-4o'] });
+    // validate refuses this config (duplicate-model-id), as Plano does; the resolver still says who collides.
+    const twoProviders = gatewayFromYaml(`
+model_providers:
+  - model: openai/gpt-4o
+    name: openai-prod
+  - model: azure_openai/gpt-4o
+    base_url: https://r.openai.azure.com
+`);
+    expect(lookupModel(twoProviders, 'gpt-4o')).toEqual({ found: false, requested: 'gpt-4o', reason: 'ambiguous', suggestions: ['openai-prod', 'azure_openai/gpt-4o'] });
   });
 
   it('nothing else: another prefix before a known short id is not that model', () => {

@@ -20,7 +20,7 @@ describe('modelsListObject', () => {
       'anthropic/claude-3-haiku-20240307',
       'openai/gpt-4o-mini',
       'openai/gpt-4o',
-      'azure_openai/gpt-4o',
+      'azure_openai/gpt-4.1',
     ]);
     expect(ids).toHaveLength(5 + catalogModels('anthropic').length - 1 + catalogModels('amazon_bedrock').length);
     expect(new Set(ids).size).toBe(ids.length);

@@ -45,7 +45,7 @@ describe('wildcard expansion (fixtures/valid/wildcards.yaml)', () => {
       'anthropic/claude-3-haiku-20240307',
       'openai/gpt-4o-mini',
       'openai-prod',
-      'azure_openai/gpt-4o',
+      'azure_openai/gpt-4.1',
     ]);
     expect(names.slice(0, explicit.length)).toEqual(explicit);
     const groups = gateway.models.slice(explicit.length).map((m) => m.fromWildcard);
@@ -73,9 +73,18 @@ describe('wildcard expansion (fixtures/valid/wildcards.yaml)', () => {
   });
 
   it('a short id two entries share is nobody\'s, and the gateway says who collides', () => {
-    expect(gateway.ambiguousShortNames).toEqual({ 'gpt-4o': ['openai-prod', 'azure_openai/gpt-4o'] });
-    expect(gateway.models.find((m) => m.name === 'openai-prod')!.shortName).toBeNull();
-    expect(gateway.models.find((m) => m.name === 'openai/gpt-4o-mini')!.shortName).toBe('gpt-4o-mini');
+    // validate refuses this config (duplicate-model-id), as Plano does; the resolver tolerates it.
+    const twoProviders = gatewayFromYaml(`
+model_providers:
+  - model: openai/gpt-4o-mini
+  - model: openai/gpt-4o
+    name: openai-prod
+  - model: azure_openai/gpt-4o
+    base_url: https://r.openai.azure.com
+`);
+    expect(twoProviders.ambiguousShortNames).toEqual({ 'gpt-4o': ['openai-prod', 'azure_openai/gpt-4o'] });
+    expect(twoProviders.models.find((m) => m.name === 'openai-prod')!.shortName).toBeNull();
+    expect(twoProviders.models.find((m) => m.name === 'openai/gpt-4o-mini')!.shortName).toBe('gpt-4o-mini');
   });
 
   it('names: configured name, else provider/model as written', () => {

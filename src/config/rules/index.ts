@@ -12,7 +12,7 @@ import { definedFilters, legacyListenerObject, singleModelListener, uniqueListen
 import { baseUrlRequired, interfaceOnKnownProvider, unknownProvider } from './prefixes.js';
 import { definedEndpoints } from './prompt-targets.js';
 import {
-  ambiguousShortNames,
+  duplicateModelIds,
   duplicateModels,
   duplicateNames,
   modelFormat,
@@ -34,7 +34,7 @@ export const RULES: readonly Rule[] = [
   duplicateModels,
   singleDefault,
   wildcardMisuse,
-  ambiguousShortNames,
+  duplicateModelIds,
   baseUrlRequired,
   unknownProvider,
   interfaceOnKnownProvider,

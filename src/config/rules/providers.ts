@@ -90,28 +90,21 @@ export const duplicateNames: Rule = (config, ctx) =>
     });
 
 /**
- * The same `model` twice. An exact repeat of an entry changes nothing (the seed's Anthropic
- * example lists `anthropic/*` twice) and is only a warning; two different entries for one model
- * are an error, because a request for it could mean either.
+ * The same `model` twice. Plano refuses to start with a model listed twice ("Duplicate model
+ * name"), even an exact repeat that would change nothing: a config that passes here must deploy.
  */
 export const duplicateModels: Rule = (config, ctx) =>
   repeats(wellFormed(config.providers), (e) => e.model).map(({ item, first }) => {
     const identical = isDeepStrictEqual(valueAt(config.raw, item.pointer), valueAt(config.raw, first.pointer));
-    return identical
-      ? finding(ctx.document, {
-          severity: 'warning',
-          code: 'repeated-entry',
-          message: `This entry for "${item.model}" repeats the one at ${lineOf(ctx, first.pointer)} exactly, so it changes nothing.`,
-          path: `${item.pointer}/model`,
-          suggestion: 'Delete the repeat.',
-        })
-      : finding(ctx.document, {
-          severity: 'error',
-          code: 'duplicate-model',
-          message: `"${item.model}" is already configured at ${lineOf(ctx, first.pointer)}; with two entries for one model, a request for it could mean either.`,
-          path: `${item.pointer}/model`,
-          suggestion: 'Keep one entry for this model: delete one of the two, or merge their settings.',
-        });
+    return finding(ctx.document, {
+      severity: 'error',
+      code: 'duplicate-model',
+      message: identical
+        ? `This entry for "${item.model}" repeats the one at ${lineOf(ctx, first.pointer)}; Plano refuses to start with a model listed twice, even as an exact repeat.`
+        : `"${item.model}" is already configured at ${lineOf(ctx, first.pointer)}; with two entries for one model, a request for it could mean either.`,
+      path: `${item.pointer}/model`,
+      suggestion: identical ? 'Delete the repeat.' : 'Keep one entry for this model: delete one of the two, or merge their settings.',
+    });
   });
 
 /** At most one specific model is `default: true` (a wildcard default is `wildcard-default`'s finding). */
@@ -159,27 +152,32 @@ export const wildcardMisuse: Rule = (config, ctx) =>
   });
 
 /**
- * The same model id under two providers (`openai/gpt-4o`, `azure_openai/gpt-4o`) is a common
- * setup the reference rejects; we allow it, but its short name then routes nowhere.
+ * Plano names a specific entry by its `provider/model` and by its model id alone, and refuses to
+ * start when one of those keys is taken twice ("Duplicate model_id"): the same id under two
+ * providers (`openai/gpt-4o`, `azure_openai/gpt-4o`), or an id that is another entry's full
+ * model (`openrouter/openai/gpt-4o` after `openai/gpt-4o`). An exact repeat of a model is
+ * `duplicate-model`'s finding.
  */
-export const ambiguousShortNames: Rule = (config, ctx) => {
-  const byShortId = new Map<string, ProviderEntry[]>();
+export const duplicateModelIds: Rule = (config, ctx) => {
+  const keys = new Map<string, ProviderEntry>();
+  const out: Diagnostic[] = [];
   for (const entry of wellFormed(config.providers)) {
     const parts = splitModel(entry.model)!;
-    if (parts.wildcard) continue;
-    const owners = byShortId.get(parts.id) ?? [];
-    if (!owners.some((o) => o.model === entry.model)) owners.push(entry);
-    byShortId.set(parts.id, owners);
-  }
-  return [...byShortId].flatMap(([shortId, [first, ...rest]]) =>
-    rest.map((entry) => finding(ctx.document, {
-      severity: 'warning',
-      code: 'ambiguous-short-name',
-      message: `"${shortId}" is configured as both "${first!.model}" (${lineOf(ctx, first!.pointer)}) and "${entry.model}": a request for "${shortId}" alone is ambiguous and is not routed; both stay reachable by their full names.`,
+    if (parts.wildcard || keys.get(entry.model)?.model === entry.model) continue;
+    keys.set(entry.model, entry);
+    const owner = keys.get(parts.id);
+    if (owner === undefined) {
+      keys.set(parts.id, entry);
+      continue;
+    }
+    const clash = owner.model === parts.id ? `is the model of the entry at ${lineOf(ctx, owner.pointer)}` : `is also the model id of "${owner.model}" (${lineOf(ctx, owner.pointer)})`;
+    out.push(finding(ctx.document, {
+      severity: 'error',
+      code: 'duplicate-model-id',
+      message: `The model id "${parts.id}" of "${entry.model}" ${clash}; Plano refuses to start when two entries answer to one model id, since a request for "${parts.id}" could mean either.`,
       path: `${entry.pointer}/model`,
-      suggestion: `Ask for "${first!.model}" or "${entry.model}", or make "${shortId}" mean one of them with an alias:\n${yamlSnippet({
-        model_aliases: { [shortId]: { target: first!.model } },
-      })}`,
-    })),
-  );
+      suggestion: `Plano serves a model id from one provider: keep one of the two entries.`,
+    }));
+  }
+  return out;
 };
