@@ -117,7 +117,7 @@ describe('wildcards, aliases and names (fixtures/valid/wildcards.yaml)', () => {
   });
 
   it('aliases as written, and the default by name', () => {
-    expect(out.aliases).toEqual({ fast: 'gpt-4o-mini', smart: 'openai-prod', writer: 'claude-opus-4-5' });
+    expect(out.aliases).toEqual({ fast: 'gpt-4o-mini', smart: 'openai/gpt-4o', writer: 'claude-sonnet-4-20250514' });
     expect(out.default_model).toBe('openai/gpt-4o-mini');
   });
 

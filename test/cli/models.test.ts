@@ -50,8 +50,9 @@ describe('plano models list (table)', () => {
     const row = (id: string) => lines.find((l) => l.startsWith(`${id} `)) ?? '';
     expect(row('openai/gpt-4o-mini')).toMatch(/^openai\/gpt-4o-mini \(default\)\s+openai\s+gpt-4o-mini, alias fast$/);
     expect(row('openai/gpt-4o')).toMatch(/^openai\/gpt-4o\s+openai\s+openai-prod, gpt-4o, alias smart$/);
+    expect(row('anthropic/claude-sonnet-4-20250514')).toMatch(/\s+anthropic\s+claude-sonnet-4-20250514, alias writer$/);
     expect(row('azure_openai/gpt-4.1')).toMatch(/^azure_openai\/gpt-4\.1\s+azure_openai\s+gpt-4\.1$/);
-    expect(row('anthropic/claude-opus-4-5')).toMatch(/^anthropic\/claude-opus-4-5\s+anthropic\s+claude-opus-4-5, alias writer$/);
+    expect(row('anthropic/claude-opus-4-5')).toMatch(/^anthropic\/claude-opus-4-5\s+anthropic\s+claude-opus-4-5$/);
     expect(run.stdout).toContain('Also routed at run time, not listed: anthropic/<model>, amazon_bedrock/<model>, litellm/<model>, custom-provider/<model>');
   });
 

@@ -40,10 +40,10 @@ describe('lookup order', () => {
     expect(hit('claude-sonnet-4-20250514').resolved.auth.env).toBe('ANTHROPIC_PROD_API_KEY');
   });
 
-  it('an alias, one hop, to a short id, a name or an expanded model', () => {
+  it('an alias, one hop, to a short id or a provider/model', () => {
     expect(hit('fast')).toMatchObject({ via: 'alias', alias: 'fast', name: 'openai/gpt-4o-mini' });
     expect(hit('smart')).toMatchObject({ via: 'alias', alias: 'smart', name: 'openai-prod' });
-    expect(hit('writer')).toMatchObject({ via: 'alias', alias: 'writer', name: 'anthropic/claude-opus-4-5' });
+    expect(hit('writer')).toMatchObject({ via: 'alias', alias: 'writer', name: 'anthropic/claude-sonnet-4-20250514' });
   });
 
   it('a unique short id, explicit or expanded', () => {

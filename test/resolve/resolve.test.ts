@@ -91,7 +91,7 @@ model_providers:
     const prod = gateway.models.find((m) => m.name === 'openai-prod')!;
     expect(prod.canonical).toBe('openai/gpt-4o');
     expect(gateway.defaultModel?.name).toBe('openai/gpt-4o-mini');
-    expect(gateway.aliases).toEqual({ fast: 'gpt-4o-mini', smart: 'openai-prod', writer: 'claude-opus-4-5' });
+    expect(gateway.aliases).toEqual({ fast: 'gpt-4o-mini', smart: 'openai/gpt-4o', writer: 'claude-sonnet-4-20250514' });
   });
 });
 

@@ -41,18 +41,19 @@ describe('errors the gateway answers itself', () => {
     expect(entry.totalMs).toBeGreaterThan(0);
   });
 
-  it('a short id two entries share: 400 naming both', async () => {
+  it('a short id two wildcards share: 400 naming both', async () => {
+    // Two listed entries may not share an id (validate's duplicate-model-id), but two catalogues may.
     const shared = upstreamFixture('gateway.yaml').replace(
       'model_aliases:',
-      '  - model: together_ai/gpt-4o\n    base_url: http://127.0.0.1:1\n    access_key: $OPENAI_API_KEY\n\nmodel_aliases:',
+      '  - model: openai/*\n    access_key: $OPENAI_API_KEY\n  - model: chatgpt/*\n    access_key: $OPENAI_API_KEY\n\nmodel_aliases:',
     );
     const gateway = testGateway(TEST_ENV, shared);
     const { post, calls } = harness(() => jsonAnswer('openai-chat-completion.json'), { gateway: () => gateway });
-    const res = await post('/v1/chat/completions', { model: 'gpt-4o', messages: [] });
+    const res = await post('/v1/chat/completions', { model: 'gpt-5.2', messages: [] });
     expect(res.status).toBe(400);
     const body = await jsonOf(res);
     expect(body.error.code).toBe('model_ambiguous');
-    expect(body.error.message).toContain("'openai/gpt-4o', 'together_ai/gpt-4o'");
+    expect(body.error.message).toContain("'openai/gpt-5.2', 'chatgpt/gpt-5.2'");
     expect(calls).toHaveLength(0);
   });
 

@@ -7,16 +7,30 @@ import type { Diagnostic } from '../diagnostics.js';
 import { finding } from '../finding.js';
 import { indexModels, splitModel } from './model-refs.js';
 import { unresolvedReference } from './references.js';
+import { yamlSnippet } from './suggestion-yaml.js';
 import type { Rule } from './types.js';
 
-/** `model_aliases.<alias>.target` names a configured model (not another alias: one hop only). */
+/**
+ * `model_aliases.<alias>.target` names a configured model (not another alias: one hop only), and
+ * one listed in model_providers by its `provider/model` or model id: Plano refuses to start with
+ * an alias to a custom `name` or to a model that only a wildcard reaches ("targets … which is not
+ * defined as a model"), though `up` could serve either.
+ */
 export const aliasTargets: Rule = (config, ctx) => {
   if (config.modelAliases.length === 0) return [];
   const models = indexModels(config);
   const targetOf = new Map(config.modelAliases.map((a) => [a.alias, a.target]));
+  const listed = new Map<string, string>();
+  for (const entry of config.providers) {
+    const parts = splitModel(entry.model);
+    if (!parts || parts.wildcard) continue;
+    listed.set(entry.model, entry.model);
+    listed.set(parts.id, entry.model);
+  }
+  const namedModel = new Map(config.providers.flatMap((e) => (e.name !== undefined ? [[e.name, e.model] as const] : [])));
   return config.modelAliases.flatMap((alias): Diagnostic[] => {
     const onward = targetOf.get(alias.target);
-    return unresolvedReference(ctx, models, {
+    const unresolved = unresolvedReference(ctx, models, {
       reference: alias.target,
       path: `${alias.pointer}/target`,
       what: `Alias "${alias.alias}" targets`,
@@ -26,6 +40,23 @@ export const aliasTargets: Rule = (config, ctx) => {
         ? { note: ` "${alias.target}" is itself an alias, and aliases resolve one hop only.`, suggestion: `target: ${onward}` }
         : {}),
     });
+    if (unresolved.length > 0 || listed.has(alias.target)) return unresolved;
+    const model = namedModel.get(alias.target);
+    const canonicalOf = (target: string): string => {
+      const found = models.lookup(target);
+      return found.status === 'found' && found.canonical !== undefined ? found.canonical : target;
+    };
+    return [finding(ctx.document, {
+      severity: 'error',
+      code: 'alias-target-not-listed',
+      message: model !== undefined
+        ? `Alias "${alias.alias}" targets "${alias.target}", the \`name\` of "${model}"; Plano refuses to start unless an alias targets a listed model by its provider/model or model id.`
+        : `Alias "${alias.alias}" targets "${alias.target}", which only a wildcard reaches; Plano refuses to start unless an alias targets a model listed in model_providers.`,
+      path: `${alias.pointer}/target`,
+      suggestion: model !== undefined
+        ? `target: ${model}`
+        : `List the model itself in model_providers, next to its wildcard:\n${yamlSnippet({ model_providers: [{ model: canonicalOf(alias.target) }] })}`,
+    })];
   });
 };
 

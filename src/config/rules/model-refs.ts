@@ -26,7 +26,8 @@ export function splitModel(model: string): ModelId | undefined {
 }
 
 export type ModelReference =
-  | { status: 'found' }
+  /** `canonical`: the `provider/model` it reaches, when the resolver was asked. */
+  | { status: 'found'; canonical?: string }
   | { status: 'ambiguous'; matches: string[] }
   | { status: 'missing'; suggestions: string[] };
 
@@ -59,7 +60,7 @@ export function indexModels(config: PlanoConfig): ModelIndex {
     lookup(reference, options = {}) {
       if (written.has(reference)) return { status: 'found' };
       const result = lookupModel(options.viaAliases ? gateway : withoutAliases, reference);
-      if (result.found) return { status: 'found' };
+      if (result.found) return { status: 'found', canonical: result.model.canonical };
       if (result.reason === 'ambiguous') return { status: 'ambiguous', matches: result.suggestions };
       return { status: 'missing', suggestions: result.suggestions };
     },
