@@ -22,7 +22,9 @@ export interface UpstreamUrlInput {
   stream: boolean;
 }
 
-export type UpstreamUrlResult = { ok: true; url: string } | { ok: false; reason: 'base-url-required' | 'invalid-base-url' | 'api-not-spoken' };
+export type UpstreamUrlResult =
+  | { ok: true; url: string }
+  | { ok: false; reason: 'base-url-required' | 'invalid-base-url' | 'api-not-spoken' | 'model-not-a-path-segment' };
 
 export function upstreamUrl(input: UpstreamUrlInput): UpstreamUrlResult {
   const { provider, model, api, stream } = input;
@@ -40,7 +42,15 @@ export function upstreamUrl(input: UpstreamUrlInput): UpstreamUrlResult {
   for (const [key, value] of new URLSearchParams(parsed.query)) query.set(key, value);
 
   const modelSegment = model === MODEL_PLACEHOLDER ? model : encodeModelSegment(model);
-  const path = [prefix, stream ? endpoint.stream : endpoint.url]
+  const template = stream ? endpoint.stream : endpoint.url;
+  // `.` and `..` are removed by every URL parser on the way, `..` with the segment before it:
+  // `azure_openai/..` would send the configured key to /openai/chat/completions. Escaping does
+  // not help (WHATWG URL §4.4 removes `%2e` segments too), so such a model id has no URL. (Any
+  // other id is escaped into one segment: `%2e` itself becomes `%252e`.)
+  if ((model === '.' || model === '..') && (prefix.includes(MODEL_PLACEHOLDER) || template.includes(MODEL_PLACEHOLDER))) {
+    return { ok: false, reason: 'model-not-a-path-segment' };
+  }
+  const path = [prefix, template]
     .map((part) => part.replaceAll(MODEL_PLACEHOLDER, modelSegment))
     .join('/')
     .replace(/\/{2,}/g, '/')

@@ -66,6 +66,13 @@ const NATIVE_UPSTREAM: Readonly<Record<ClientApi, UpstreamApi>> = {
   responses: 'openai_responses',
 };
 
+/**
+ * The longest `model` a request may name. Real ids are far shorter (a Bedrock inference-profile
+ * ARN with its prefix is ~120 characters); the bound keeps the log line and the did-you-mean
+ * over an unknown name small whatever a client sends.
+ */
+export const MAX_MODEL_NAME_LENGTH = 512;
+
 /** A status for the log when the client left before its response was complete (nginx's "client closed request"). */
 export const CLIENT_CLOSED = 499;
 
@@ -102,6 +109,14 @@ async function serve(request: ModelRequest, sink: ReplySink, deps: PipelineDeps,
   const model = body.model;
   if (model !== undefined && model !== null && typeof model !== 'string') {
     return fail(400, { kind: 'invalid_request', message: '`model` must be a string naming a configured model', param: 'model' });
+  }
+  if (typeof model === 'string' && model.length > MAX_MODEL_NAME_LENGTH) {
+    return fail(400, {
+      kind: 'invalid_request',
+      code: 'model_name_too_long',
+      message: `\`model\` is ${model.length} characters long; this gateway accepts model names of at most ${MAX_MODEL_NAME_LENGTH} characters. GET /v1/models lists the models it serves.`,
+      param: 'model',
+    });
   }
   const requested = model === null || model === '' ? undefined : model;
   const stream = body.stream === true;

@@ -117,3 +117,23 @@ describe('what makes no URL', () => {
     expect(url('anthropic', undefined, 'm', 'openai_chat')).toBe('api-not-spoken');
   });
 });
+
+describe('a model id stays in its own path segment (issue 12)', () => {
+  it.each([
+    ['azure_openai', 'https://r.openai.azure.com', 'openai_chat'],
+    ['amazon_bedrock', 'https://bedrock-runtime.us-east-1.amazonaws.com', 'bedrock_converse'],
+  ] as const)('%s: `.` and `..` have no URL (a parser would climb out of the segment)', (prefix, baseUrl, api) => {
+    expect(url(prefix, baseUrl, '..', api)).toBe('model-not-a-path-segment');
+    expect(url(prefix, baseUrl, '.', api)).toBe('model-not-a-path-segment');
+  });
+
+  it('anything else is escaped into one segment, percent signs and slashes included', () => {
+    expect(url('azure_openai', 'https://r.openai.azure.com', '%2e%2e')).toBe('https://r.openai.azure.com/openai/deployments/%252e%252e/chat/completions?api-version=2024-10-21');
+    expect(url('azure_openai', 'https://r.openai.azure.com', '../x')).toBe('https://r.openai.azure.com/openai/deployments/..%2Fx/chat/completions?api-version=2024-10-21');
+    expect(url('azure_openai', 'https://r.openai.azure.com', '...')).toBe('https://r.openai.azure.com/openai/deployments/.../chat/completions?api-version=2024-10-21');
+  });
+
+  it('a model that goes in the body is not a path segment: `..` is just a name there', () => {
+    expect(url('openai', undefined, '..')).toBe('https://api.openai.com/v1/chat/completions');
+  });
+});
