@@ -5,6 +5,7 @@
 import type { ListenerEntry } from '../config/types.js';
 import type { ClientApi, UpstreamApi } from '../providers/types.js';
 import type { AuthPlan, Gateway, ResolvedModel, UpstreamEndpoint, WildcardRoute } from './types.js';
+import { redactUrl } from '../config/secret-values.js';
 
 export interface AuthJson {
   mode: AuthPlan['mode'];
@@ -86,7 +87,7 @@ function modelJson(model: ResolvedModel): ModelJson {
     default: model.isDefault,
     from_wildcard: model.fromWildcard,
     auth: authJson(model.auth),
-    base_url: model.baseUrl,
+    base_url: redactUrl(model.baseUrl),
     endpoints: endpointsJson(model.endpoints),
   };
 }
@@ -96,7 +97,7 @@ function wildcardJson(route: WildcardRoute): WildcardJson {
     pattern: route.pattern,
     interface: route.interface,
     auth: authJson(route.auth),
-    base_url: route.baseUrl,
+    base_url: redactUrl(route.baseUrl),
     endpoints: endpointsJson(route.endpoints),
   };
 }
@@ -109,7 +110,8 @@ export function authJson(auth: AuthPlan): AuthJson {
 function endpointsJson(endpoints: Record<ClientApi, UpstreamEndpoint>): Record<ClientApi, EndpointJson> {
   const out = {} as Record<ClientApi, EndpointJson>;
   for (const [api, e] of Object.entries(endpoints) as [ClientApi, UpstreamEndpoint][]) {
-    out[api] = { api: e.api, url: e.url, stream_url: e.streamUrl };
+    // Credentials in a URL (`?key=…`, `user:pass@`) are forwarded, never printed.
+    out[api] = { api: e.api, url: redactUrl(e.url), stream_url: redactUrl(e.streamUrl) };
   }
   return out;
 }

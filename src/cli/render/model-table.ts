@@ -7,6 +7,7 @@
  */
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { AuthPlan, Gateway, ResolvedModel, WildcardRoute } from '../../resolve/types.js';
+import { redactUrl } from '../../config/secret-values.js';
 
 export interface ModelTableOptions {
   /** Add the messages and responses URLs. */
@@ -125,5 +126,5 @@ function authCell(auth: AuthPlan, chalk: ChalkInstance): Cell {
 
 function urlCells(target: Pick<ResolvedModel, 'endpoints'>, options: ModelTableOptions): Cell[] {
   const apis = options.wide ? (['chat_completions', 'messages', 'responses'] as const) : (['chat_completions'] as const);
-  return apis.map((api) => ({ text: target.endpoints[api].url }));
+  return apis.map((api) => ({ text: redactUrl(target.endpoints[api].url) }));
 }

@@ -4,6 +4,7 @@
  * and a summary line. Colour only when asked (useColor decides: terminal, NO_COLOR, FORCE_COLOR).
  */
 import type { Diagnostic } from '../../config/diagnostics.js';
+import { maskLines, secretRanges } from '../../config/secret-spans.js';
 import { palette, type Palette } from './palette.js';
 import { summaryLine, type CheckedFile, type RenderOptions } from './report.js';
 
@@ -13,7 +14,10 @@ const MAX_FRAME_LINES = 3;
 export function renderPretty(files: readonly CheckedFile[], options: Pick<RenderOptions, 'color' | 'totals'>): string {
   const colours = palette(options.color);
   const blocks = files.flatMap((f) => {
-    const lines = f.text.split(/\r?\n/);
+    if (f.diagnostics.length === 0) return [];
+    // A frame shows the user's own file, but CI logs travel further than the file: every secret
+    // on a shown line is starred out, keeping its length so the underline still lines up.
+    const lines = maskLines(f.text, secretRanges(f.text));
     return f.diagnostics.map((d) => renderDiagnostic(d, lines, colours));
   });
   const t = options.totals;
@@ -41,24 +45,13 @@ function sourceFrame(d: Diagnostic, sourceLines: readonly string[], colours: Pal
   const gutter = (label: string) => colours.gutter(`  ${label.padStart(width)} | `);
   const out: string[] = [];
   for (let n = d.line; n <= last; n++) {
-    const text = maskSecret((sourceLines[n - 1] ?? '').replace(/\t/g, ' '));
+    const text = (sourceLines[n - 1] ?? '').replace(/\t/g, ' ');
     const from = n === d.line ? d.column : firstVisibleColumn(text);
     const to = n === d.endLine ? d.endColumn : text.length + 1;
     out.push(gutter(String(n)) + text);
     out.push(gutter('') + ' '.repeat(Math.max(0, from - 1)) + colours.severity[d.severity].underline('^'.repeat(Math.max(1, to - from))));
   }
   return out;
-}
-
-/** Keys whose literal values are secrets (a `$VAR` reference is not, and stays visible). */
-const SECRET_LINE = /^(\s*(?:-\s+)?(?:access_key|api_key|connection_string)\s*:\s*)(["']?)([^$\s#"'][^\s#"']*)/;
-
-/**
- * A frame shows the user's own file, but CI logs travel further than the file: a literal secret
- * on a shown line is starred out, keeping its length so the underline still lines up.
- */
-function maskSecret(line: string): string {
-  return line.replace(SECRET_LINE, (_all, key: string, quote: string, value: string) => key + quote + '*'.repeat(value.length));
 }
 
 function firstVisibleColumn(text: string): number {

@@ -8,6 +8,7 @@ import { finding } from '../finding.js';
 import { findProvider } from '../../providers/registry.js';
 import type { EndpointPath, ProviderSpec, UpstreamApi } from '../../providers/types.js';
 import { MODEL_PLACEHOLDER, parseBaseUrl, upstreamUrl } from '../../providers/upstream-url.js';
+import { hasUserinfo, redactUrl } from '../secret-values.js';
 import type { ProviderEntry } from '../types.js';
 import { splitModel } from './model-refs.js';
 import type { Rule } from './types.js';
@@ -35,9 +36,28 @@ export const baseUrlFormat: Rule = (config, ctx) =>
     return [finding(ctx.document, {
       severity: 'error',
       code: 'invalid-base-url',
-      message: `base_url "${value}" ${problem}; it must be an absolute http:// or https:// URL: <scheme>://<host>[:<port>][/<path>].`,
+      message: `base_url "${redactUrl(value)}" ${problem}; it must be an absolute http:// or https:// URL: <scheme>://<host>[:<port>][/<path>].`,
       path: `${entry.pointer}/base_url`,
-      suggestion: withScheme ? `base_url: ${withScheme}` : 'For example `base_url: https://api.example.com` or `base_url: http://localhost:8000/v1`.',
+      suggestion: withScheme ? `base_url: ${redactUrl(withScheme)}` : 'For example `base_url: https://api.example.com` or `base_url: http://localhost:8000/v1`.',
+    })];
+  });
+
+/**
+ * A user and password before the host (`https://user:pass@proxy/v1`) are not sent: Plano builds
+ * its upstream cluster from the host alone, and `up` does the same, so the upstream sees no
+ * credential from there. Said rather than done in silence; the fix says where a credential goes.
+ */
+export const baseUrlCredentials: Rule = (config, ctx) =>
+  config.providers.flatMap((entry): Diagnostic[] => {
+    if (entry.base_url === undefined || parseBaseUrl(entry.base_url) === null || !hasUserinfo(entry.base_url)) return [];
+    return [finding(ctx.document, {
+      severity: 'warning',
+      code: 'base-url-credentials',
+      message: `base_url "${redactUrl(entry.base_url)}" has a user and password before the host; they are not sent upstream (Plano ignores them too), so the upstream sees no credential from them.`,
+      path: `${entry.pointer}/base_url`,
+      suggestion:
+        'Remove them from base_url, put the key in an environment variable and name it with `access_key: $VAR` (sent the way the provider expects), ' +
+        'or send a header of your own with `headers: {Authorization: "Basic …"}`.',
     })];
   });
 
@@ -63,9 +83,9 @@ export const baseUrlIncludesEndpoint: Rule = (config, ctx) =>
       return [finding(ctx.document, {
         severity: 'warning',
         code: 'base-url-includes-endpoint',
-        message: `base_url already ends with "${tail}", the path plano appends for ${API_NAMES[api]} requests: they would go to ${produced}.`,
+        message: `base_url already ends with "${tail}", the path plano appends for ${API_NAMES[api]} requests: they would go to ${redactUrl(produced ?? '')}.`,
         path: `${entry.pointer}/base_url`,
-        suggestion: `base_url: ${fixedBase}` + (intended ? `\n# Results in: ${intended}` : ''),
+        suggestion: `base_url: ${redactUrl(fixedBase)}` + (intended ? `\n# Results in: ${redactUrl(intended)}` : ''),
       })];
     }
     return [];

@@ -7,7 +7,7 @@ import type { Diagnostic } from '../diagnostics.js';
 import type { PlanoConfig } from '../types.js';
 import { aliasShadowsModel, aliasTargets, nameShadowsModel } from './aliases.js';
 import { accessKeyVariablesSet, literalAccessKey, passthroughIgnoresAccessKey } from './auth.js';
-import { baseUrlFormat, baseUrlIncludesEndpoint } from './base-url.js';
+import { baseUrlCredentials, baseUrlFormat, baseUrlIncludesEndpoint } from './base-url.js';
 import { definedFilters, legacyListenerObject, singleModelListener, uniqueListenerNames, uniqueListenerPorts } from './listeners.js';
 import { baseUrlRequired, interfaceOnKnownProvider, unknownProvider } from './prefixes.js';
 import { definedEndpoints } from './prompt-targets.js';
@@ -40,6 +40,7 @@ export const RULES: readonly Rule[] = [
   interfaceOnKnownProvider,
   baseUrlFormat,
   baseUrlIncludesEndpoint,
+  baseUrlCredentials,
   // credentials
   passthroughIgnoresAccessKey,
   literalAccessKey,
