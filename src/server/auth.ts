@@ -1,12 +1,13 @@
 /**
  * The credential an upstream request carries, decided per request from the target's AuthPlan
  * (DESIGN.md "Auth"):
- *   - access_key: the configured key, read from the environment now (`credentialFor`), so a
- *     variable exported after startup works; unset → an error naming the variable, and no
- *     upstream call is made without it.
+ *   - access_key: the configured key, from the environment `plano up` was started in (read once:
+ *     a running process's environment does not change); unset → an error naming the variable,
+ *     and no upstream call is made without it.
  *   - passthrough: the client's own key (Authorization: Bearer, else x-api-key), moved into the
  *     header the upstream expects; the configured key is never sent. A client that sent none is
- *     told so rather than being forwarded unauthenticated.
+ *     forwarded without authentication, as the passthrough guide says: an upstream that accepts
+ *     anonymous requests answers, any other answers its own 401.
  *   - none (no access_key, e.g. a local Ollama): nothing. The client's key is not forwarded
  *     either: SDKs insist on sending one (often a placeholder), and a real key meant for the
  *     gateway should not leak to an upstream the config did not give it to.
@@ -25,14 +26,7 @@ export function upstreamCredential(
   const auth = target.auth;
   if (auth.mode === 'none') return { ok: true, key: undefined };
   if (auth.mode === 'passthrough') {
-    const key = clientCredential(client);
-    if (key !== undefined) return { ok: true, key };
-    return {
-      ok: false,
-      message:
-        `model '${target.name}' uses passthrough_auth: the gateway forwards your own API key, and this request carried none. ` +
-        'Send it as `Authorization: Bearer <key>` or `x-api-key: <key>`.',
-    };
+    return { ok: true, key: clientCredential(client) };
   }
   const key = credentialFor(auth, env);
   if (key !== undefined) return { ok: true, key };
@@ -41,7 +35,7 @@ export function upstreamCredential(
     ok: false,
     message:
       `model '${target.name}' needs an API key from the environment variable ${variable}, which is not set. ` +
-      `Set ${variable} in the environment \`plano up\` runs in (it is read on each request; no restart needed).`,
+      `Set ${variable} in the environment and start \`plano up\` again: the environment is read once, when it starts.`,
   };
 }
 

@@ -11,17 +11,25 @@
  *     `proxy-authorization`, `cookie` — the upstream credential is set from the AuthPlan, never
  *     copied (DESIGN.md "Auth");
  *   - `accept-encoding`: the upstream then answers uncompressed, so streams can be read for
- *     usage and translated, and passed-through bytes are what the upstream produced.
+ *     usage and translated, and passed-through bytes are what the upstream produced (an answer
+ *     compressed anyway is decoded: content-encoding.ts); `content-encoding`: the body sent is
+ *     the one plano parsed and re-serialised, never the client's encoded bytes;
+ *   - another API family's headers: `anthropic-*` never reaches an OpenAI-style or Bedrock
+ *     upstream, `openai-*` never an Anthropic or Bedrock one (DESIGN.md "Run-time parity") —
+ *     a strict upstream rejects what it does not know, and they describe another API;
+ *   - when plano supplies the credential (`access_key`), the client's headers that scope a
+ *     credential (`openai-organization`, `openai-project`): the OpenAI SDK sends them from its
+ *     environment, and the real API rejects them when they do not belong to the configured key.
  * Everything else goes along, so SDK and provider features keep working through the gateway:
- * `anthropic-version` and `anthropic-beta` (Claude Code sends betas), `openai-organization`,
- * `openai-project`, `user-agent`, `x-stainless-*`, `idempotency-key`, tracing headers.
+ * `anthropic-version` and `anthropic-beta` to Anthropic (Claude Code sends betas),
+ * `user-agent`, `x-stainless-*`, `idempotency-key`, tracing headers.
  *
  * Upstream → client: the upstream's headers minus hop-by-hop ones and `set-cookie` (a local
  * gateway shared by several clients should not hand one provider's session cookies to all of
  * them); `content-length` only where the body is passed through unchanged.
  */
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
-import type { AuthStyle } from '../providers/types.js';
+import type { AuthStyle, UpstreamApi } from '../providers/types.js';
 import type { ResolvedModel } from '../resolve/types.js';
 
 const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade'];
@@ -39,7 +47,20 @@ const NOT_FORWARDED = new Set([
   'proxy-authorization',
   'cookie',
   'accept-encoding',
+  'content-encoding',
 ]);
+
+/** Header-name prefixes of each API family, and the families each upstream API accepts. */
+const FAMILY_PREFIXES = ['anthropic-', 'openai-'] as const;
+const FAMILY_ACCEPTED: Readonly<Record<UpstreamApi, string | null>> = {
+  openai_chat: 'openai-',
+  openai_responses: 'openai-',
+  anthropic_messages: 'anthropic-',
+  bedrock_converse: null,
+};
+
+/** Client headers that say which account or project a credential acts for. */
+const CREDENTIAL_SCOPE = new Set(['openai-organization', 'openai-project']);
 
 const NOT_RETURNED = new Set([...HOP_BY_HOP, 'set-cookie', 'content-length']);
 
@@ -66,12 +87,17 @@ export function upstreamRequestHeaders(
   client: IncomingHttpHeaders,
   target: ResolvedModel,
   key: string | undefined,
+  api: UpstreamApi,
 ): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   const named = connectionNamed(client.connection);
+  const accepted = FAMILY_ACCEPTED[api];
+  const configuredKey = target.auth.mode === 'access_key';
   for (const name in client) {
     const value = client[name];
     if (value === undefined || NOT_FORWARDED.has(name) || named?.has(name)) continue;
+    // Names are lower-case here (Node's parser): a first-letter test spares most headers the prefix checks.
+    if ((name.charCodeAt(0) === 97 || name.charCodeAt(0) === 111) && !fromAcceptedFamily(name, accepted, configuredKey)) continue;
     out[name] = value;
   }
   out['content-type'] = 'application/json';
@@ -99,6 +125,17 @@ export function clientResponseHeaders(
     out[name] = value;
   }
   return out;
+}
+
+/** Whether an `a…`/`o…` header may go to an upstream of the `accepted` family (see the rules above). */
+function fromAcceptedFamily(name: string, accepted: string | null, configuredKey: boolean): boolean {
+  for (const prefix of FAMILY_PREFIXES) {
+    if (name.startsWith(prefix)) {
+      if (prefix !== accepted) return false;
+      return !(configuredKey && CREDENTIAL_SCOPE.has(name));
+    }
+  }
+  return true;
 }
 
 /** The headers a `Connection` header names as hop-by-hop for this connection (RFC 9110 §7.6.1). */

@@ -14,12 +14,14 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import { CLIENT_API_PATHS, type ClientApi, type UpstreamApi } from '../providers/types.js';
 import type { Gateway, LookupResult, ResolvedModel, UpstreamEndpoint } from '../resolve/types.js';
+import { streamErrorEvents } from '../translate/client-errors.js';
 import { translateUpstreamError } from '../translate/upstream-errors.js';
+import { upstreamShapeProblem } from '../translate/upstream-shape.js';
 import { TranslationError, type JsonObject, type StreamTransducer, type TranslateContext, type Translation } from '../translate/types.js';
 import { newAccessLogEntry, type AccessLogEntry } from './access-log.js';
 import { upstreamCredential } from './auth.js';
 import type { ClientGone } from './client-gone.js';
-import { JSON_CONTENT_TYPE, sendClientError, sendJson } from './errors.js';
+import { JSON_CONTENT_TYPE, sendClientError } from './errors.js';
 import { clientResponseHeaders, upstreamRequestHeaders } from './headers.js';
 import { withModel } from './model-field.js';
 import type { ReplySink } from './reply.js';
@@ -33,6 +35,8 @@ import {
   type UpstreamClient,
   type UpstreamExchange,
 } from './upstream-client.js';
+import { decodedExchange } from './content-encoding.js';
+import { StreamTail } from './stream-completion.js';
 import { StreamUsageReader, usageOf, usageOfJsonBody } from './usage.js';
 
 export type FindTranslation = (client: ClientApi, upstream: UpstreamApi) => Translation | undefined;
@@ -187,7 +191,7 @@ async function serve(request: ModelRequest, sink: ReplySink, deps: PipelineDeps,
       response = await exchangeWith(deps.upstream, {
         origin: destination.origin,
         path: destination.path,
-        headers: upstreamRequestHeaders(request.headers, target, credential.key),
+        headers: upstreamRequestHeaders(request.headers, target, credential.key, endpoint.api),
         body: upstreamBody,
         gone: request.gone,
       });
@@ -199,6 +203,15 @@ async function serve(request: ModelRequest, sink: ReplySink, deps: PipelineDeps,
       }
       return failUpstream(sink, api, entry, failure);
     }
+    const decoded = decodedExchange(response);
+    if ('undecodable' in decoded) {
+      return fail(502, {
+        kind: 'upstream_unavailable',
+        code: 'upstream_invalid_response',
+        message: `the upstream for model '${target.name}' answered with content-encoding ${decoded.undecodable}, which plano cannot decode`,
+      });
+    }
+    response = decoded;
     if (next && (response.status === 429 || response.status >= 500)) {
       response.body.destroy();
       entry.routingNotes.push(`${target.name} answered HTTP ${response.status}; trying ${next.name}`);
@@ -211,7 +224,11 @@ async function serve(request: ModelRequest, sink: ReplySink, deps: PipelineDeps,
       const bytes = await readWhole(response.body, request.gone, destination.origin);
       if (bytes instanceof UpstreamFailure) return failUpstream(sink, api, entry, bytes);
       const translated = translateUpstreamError(endpoint.api, api, response.status, bytes);
-      return sendJson(sink, translated.status, translated.body);
+      // The upstream's headers go along as on a translated success: a 429's retry-after (and
+      // retry-after-ms, x-ratelimit-*) is what every SDK's back-off reads, whatever its format.
+      const headers = clientResponseHeaders(response.headers, false);
+      headers['content-type'] = JSON_CONTENT_TYPE;
+      return sink.send(translated.status, headers, JSON.stringify(translated.body));
     }
     if (stream) return relayTranslatedStream(response, translation.stream(context), sink, request, entry, destination.origin);
     return relayTranslatedJson(response, translation, context, sink, request, entry, target, destination.origin);
@@ -415,10 +432,21 @@ async function passThrough(response: UpstreamExchange, sink: ReplySink, request:
   }
   if (isStream) {
     const reader = new StreamUsageReader();
+    const tail = new StreamTail(request.api);
     await relay(response.body, sink, request.gone, origin, entry, {
       chunk: identity,
-      after: (data) => reader.push(data),
-      end: () => '',
+      after(data) {
+        reader.push(data);
+        tail.push(data);
+      },
+      end(brokeOff) {
+        // Bytes already relayed cannot be taken back: an answer cut short (broken off, or ended
+        // without its final event) is ended with the format's error event, so the client knows.
+        if (tail.finished()) return '';
+        const message = brokeOff ?? "the upstream's stream ended before its final event: the answer is incomplete";
+        entry.error = message;
+        return streamErrorEvents(request.api, { kind: 'upstream_unavailable', code: 'upstream_incomplete', message });
+      },
     });
     entry.usage = reader.usage() ?? null;
     return;
@@ -431,7 +459,7 @@ async function passThrough(response: UpstreamExchange, sink: ReplySink, request:
       chunks.push(data);
       length += data.length;
     },
-    end: () => '',
+    end: endWhole,
   });
   if (completed) entry.usage = usageOfJsonBody(chunks, length) ?? null;
 }
@@ -451,7 +479,7 @@ async function relayTranslatedStream(
   sink.head(response.status, headers);
   await relay(response.body, sink, request.gone, origin, entry, {
     chunk: (data) => transducer.push(data),
-    end: () => transducer.end(),
+    end: (brokeOff) => transducer.end(brokeOff),
   });
   entry.usage = transducer.usage() ?? null;
 }
@@ -482,6 +510,15 @@ async function relayTranslatedJson(
       message: `the upstream for model '${target.name}' answered HTTP ${response.status} with a body that is not a JSON object`,
     });
   }
+  const shapeProblem = upstreamShapeProblem(translation.upstream, upstreamJson as JsonObject);
+  if (shapeProblem !== undefined) {
+    entry.error = `the upstream answered with ${shapeProblem}`;
+    return sendClientError(sink, request.api, 502, {
+      kind: 'upstream_unavailable',
+      code: 'upstream_invalid_response',
+      message: `the upstream for model '${target.name}' answered HTTP ${response.status} with ${shapeProblem}`,
+    });
+  }
   const translated = translation.response(upstreamJson as JsonObject, context);
   entry.usage = usageOf(upstreamJson) ?? null;
   const headers = clientResponseHeaders(response.headers, false);
@@ -493,12 +530,18 @@ async function relayTranslatedJson(
 interface RelayStep {
   chunk(data: Buffer): string | Uint8Array;
   after?(data: Buffer): void;
-  /** The upstream body ended: the last bytes to send. */
-  end(): string;
+  /**
+   * The upstream body ended, or broke off (`brokeOff` says why): the last bytes to send.
+   * Undefined when a broken-off body cannot be ended cleanly (a JSON body cut midway): the
+   * client's connection is then cut, which its HTTP client reports as an error.
+   */
+  end(brokeOff?: string): string | undefined;
 }
 
 const identity = (data: Buffer): Buffer => data;
-const IDENTITY_STEP: RelayStep = { chunk: identity, end: () => '' };
+/** A body that is one document: whole, or not at all. */
+const endWhole = (brokeOff?: string): string | undefined => (brokeOff === undefined ? '' : undefined);
+const IDENTITY_STEP: RelayStep = { chunk: identity, end: endWhole };
 
 /**
  * Moves the upstream body to the client chunk by chunk, as it arrives, pausing the upstream while
@@ -508,8 +551,12 @@ const IDENTITY_STEP: RelayStep = { chunk: identity, end: () => '' };
  */
 function relay(body: UpstreamBody, sink: ReplySink, gone: ClientGone, origin: string, entry: AccessLogEntry, step: RelayStep): Promise<boolean> {
   return new Promise<boolean>((resolve) => {
-    const untranslatable = (error: unknown): UpstreamFailure =>
-      new UpstreamFailure('unreachable', `the upstream's stream could not be translated: ${(error as Error).message}`);
+    // A translator that threw has no state left to close the stream with.
+    let stepFailed = false;
+    const untranslatable = (error: unknown): UpstreamFailure => {
+      stepFailed = true;
+      return new UpstreamFailure('unreachable', `the upstream's stream could not be translated: ${(error as Error).message}`);
+    };
     const resume = (): void => body.resume();
     const reader: BodyReader<true> = {
       data(data) {
@@ -527,13 +574,13 @@ function relay(body: UpstreamBody, sink: ReplySink, gone: ClientGone, origin: st
         return undefined;
       },
       end() {
-        let tail: string;
+        let tail: string | undefined;
         try {
           tail = step.end();
         } catch (error) {
           return untranslatable(error);
         }
-        if (tail.length > 0) sink.write(tail);
+        if (tail !== undefined && tail.length > 0) sink.write(tail);
         sink.end();
         return true;
       },
@@ -541,8 +588,22 @@ function relay(body: UpstreamBody, sink: ReplySink, gone: ClientGone, origin: st
     consumeBody(body, gone, origin, reader, (result) => {
       if (result === true) return resolve(true);
       entry.error = result.message;
-      if (result.kind === 'aborted') entry.status = CLIENT_CLOSED;
-      else sink.destroy(result);
+      if (result.kind === 'aborted') {
+        entry.status = CLIENT_CLOSED;
+        return resolve(false);
+      }
+      let closing: string | undefined;
+      try {
+        closing = stepFailed ? undefined : step.end(result.message);
+      } catch {
+        closing = undefined;
+      }
+      if (closing === undefined) {
+        sink.destroy(result);
+      } else {
+        if (closing.length > 0) sink.write(closing);
+        sink.end();
+      }
       resolve(false);
     });
   });

@@ -56,7 +56,7 @@ export function routerCall(target: ResolvedModel, client: UpstreamClient, env: R
     const response = await client.send({
       origin: url.origin,
       path: url.pathname + url.search,
-      headers: upstreamRequestHeaders({}, target, credential.key),
+      headers: upstreamRequestHeaders({}, target, credential.key, endpoint.api),
       body: JSON.stringify(translation ? translation.request(chatBody, ctx) : chatBody),
       signal,
     });

@@ -42,7 +42,7 @@ export interface AnthropicToChatChunks {
   /** One parsed Anthropic event → the chat items it produces. */
   onEvent(event: JsonObject): ChatStreamItem[];
   /** The upstream ended. */
-  onEnd(): ChatStreamItem[];
+  onEnd(brokeOff?: string): ChatStreamItem[];
   usage(): { input_tokens?: number; output_tokens?: number } | undefined;
 }
 
@@ -184,11 +184,11 @@ export function anthropicToChatChunks(ctx: TranslateContext, includeUsage: boole
           return [];
       }
     },
-    onEnd() {
+    onEnd(brokeOff) {
       if (finished) return [];
       // Some servers close right after message_delta; the answer is complete.
       if (sawMessageDelta) return finish();
-      return fail(undefined, 'the Anthropic upstream stream ended before the message was complete');
+      return fail(undefined, brokeOff ?? 'the Anthropic upstream stream ended before the message was complete');
     },
     usage() {
       if (usage === undefined) return undefined;
@@ -209,7 +209,7 @@ export function anthropicToChatStream(ctx: TranslateContext): StreamTransducer {
       if (event['type'] === undefined && message.event !== undefined) event['type'] = message.event;
       return sseEvents(machine.onEvent(event));
     },
-    onEnd: () => sseEvents(machine.onEnd()),
+    onEnd: (brokeOff) => sseEvents(machine.onEnd(brokeOff)),
     usage: () => machine.usage(),
   });
 }

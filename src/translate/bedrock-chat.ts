@@ -204,7 +204,7 @@ export function converseStreamToChat(ctx: TranslateContext): StreamTransducer {
   const relay = (anthropic: JsonObject[]): string => sseEvents(anthropic.flatMap((event) => chunks.onEvent(event)));
   return bedrockStreamTransducer({
     onFrame: (frame) => relay(events.onFrame(frame)),
-    onEnd: () => relay(events.onEnd()) + sseEvents(chunks.onEnd()),
+    onEnd: (brokeOff) => relay(events.onEnd(brokeOff)) + sseEvents(chunks.onEnd()),
     usage: () => events.usage(),
   });
 }

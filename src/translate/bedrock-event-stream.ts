@@ -122,8 +122,8 @@ function frameOf(message: Message): BedrockStreamFrame {
 export interface BedrockFrameHandler {
   /** Returns the client bytes this frame produces (maybe ''). */
   onFrame(frame: BedrockStreamFrame): string;
-  /** The upstream ended (cleanly or not): returns the closing client bytes. */
-  onEnd(): string;
+  /** The upstream ended (cleanly or not; `brokeOff`: StreamTransducer.end's): returns the closing client bytes. */
+  onEnd(brokeOff?: string): string;
   usage(): { input_tokens?: number; output_tokens?: number } | undefined;
 }
 
@@ -131,7 +131,7 @@ export interface BedrockFrameHandler {
 export function bedrockStreamTransducer(handler: BedrockFrameHandler): StreamTransducer {
   return decodingTransducer(createBedrockFrameDecoder(), {
     onUnit: (unit: BedrockStreamFrame) => handler.onFrame(unit),
-    onEnd: () => handler.onEnd(),
+    onEnd: (brokeOff) => handler.onEnd(brokeOff),
     usage: () => handler.usage(),
   });
 }

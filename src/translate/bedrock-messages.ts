@@ -216,7 +216,7 @@ export function converseResponseToMessages(body: JsonObject, ctx: TranslateConte
 export interface ConverseToAnthropicEvents {
   onFrame(frame: BedrockStreamFrame): JsonObject[];
   /** The upstream ended. */
-  onEnd(): JsonObject[];
+  onEnd(brokeOff?: string): JsonObject[];
   usage(): { input_tokens?: number; output_tokens?: number } | undefined;
 }
 
@@ -316,10 +316,10 @@ export function converseToAnthropicEvents(ctx: TranslateContext): ConverseToAnth
       if (closed) return [];
       return frame.kind === 'event' ? onEvent(frame.eventType, frame.payload) : fail(frame.exceptionType, frame.message);
     },
-    onEnd() {
+    onEnd(brokeOff) {
       if (closed) return [];
       // Some servers may close right after messageStop; the answer is complete without usage.
-      return stop !== undefined ? finish() : fail('incompleteStream', 'the Bedrock stream ended before messageStop');
+      return stop !== undefined ? finish() : fail('incompleteStream', brokeOff ?? 'the Bedrock stream ended before messageStop');
     },
     usage: () => logUsageOf(usage),
   };
@@ -331,7 +331,7 @@ export function converseStreamToMessages(ctx: TranslateContext): StreamTransduce
   const write = (events: JsonObject[]): string => sseEvents(events, anthropicEventName);
   return bedrockStreamTransducer({
     onFrame: (frame) => write(machine.onFrame(frame)),
-    onEnd: () => write(machine.onEnd()),
+    onEnd: (brokeOff) => write(machine.onEnd(brokeOff)),
     usage: () => machine.usage(),
   });
 }

@@ -38,7 +38,7 @@ export interface ChatToAnthropicEvents {
   /** `data: [DONE]`. */
   onDone(): JsonObject[];
   /** The upstream body ended. */
-  onEnd(): JsonObject[];
+  onEnd(brokeOff?: string): JsonObject[];
   usage(): { input_tokens?: number; output_tokens?: number } | undefined;
 }
 
@@ -172,10 +172,10 @@ export function chatToAnthropicEvents(ctx: TranslateContext): ChatToAnthropicEve
     onDone() {
       return finished ? [] : finish();
     },
-    onEnd() {
+    onEnd(brokeOff) {
       if (finished) return [];
       if (finishReason !== undefined) return finish();
-      return fail(undefined, 'the upstream stream ended before the answer was complete (no finish_reason)');
+      return fail(undefined, brokeOff ?? 'the upstream stream ended before the answer was complete (no finish_reason)');
     },
     usage() {
       if (chatUsage === undefined) return undefined;
@@ -194,7 +194,7 @@ export function chatToAnthropicStream(ctx: TranslateContext): StreamTransducer {
       const chunk = parseEventJson(message.data);
       return chunk === undefined ? '' : write(machine.onChunk(chunk));
     },
-    onEnd: () => write(machine.onEnd()),
+    onEnd: (brokeOff) => write(machine.onEnd(brokeOff)),
     usage: () => machine.usage(),
   });
 }

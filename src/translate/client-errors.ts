@@ -4,6 +4,8 @@
  * Anthropic: `{"type":"error","error":{"type","message"}}`.
  */
 import type { ClientApi } from '../providers/types.js';
+import { randomId } from './ids.js';
+import { sseEvent } from './sse.js';
 import type { JsonObject } from './types.js';
 
 /** The error kinds Plano reports, named as OpenAI's `type` / Anthropic's `error.type` would be. */
@@ -82,4 +84,18 @@ export function errorKindForStatus(status: number): ErrorKind {
   if (status === 504) return 'timeout';
   if (status >= 500) return 'internal';
   return 'invalid_request';
+}
+
+/**
+ * The SSE bytes that end a stream with an error, in the client's own streaming format — what its
+ * SDK raises or reports: chat `data: {"error":…}` (the OpenAI SDKs throw on an `error` member),
+ * Anthropic `event: error`, Responses `error` then `response.failed`. Used where a stream could
+ * not be finished (the upstream broke off or ended early) and no translator state speaks for it.
+ */
+export function streamErrorEvents(client: ClientApi, init: ClientErrorInit): string {
+  if (client === 'messages') return sseEvent(clientErrorBody('messages', init), 'error');
+  if (client === 'chat_completions') return sseEvent(clientErrorBody('chat_completions', init));
+  const code = init.code ?? 'server_error';
+  const response = { id: randomId('resp_'), object: 'response', created_at: Math.floor(Date.now() / 1000), status: 'failed', error: { code, message: init.message }, output: [] };
+  return sseEvent({ type: 'error', code, message: init.message, param: init.param ?? null }, 'error') + sseEvent({ type: 'response.failed', response }, 'response.failed');
 }

@@ -36,7 +36,8 @@ export function composeTranslations(outer: Translation, inner: Translation): Tra
       const relay = (middle: string): string => (middle.length > 0 ? clientSide.push(encoder.encode(middle)) : '');
       return {
         push: (chunk) => relay(upstreamSide.push(chunk)),
-        end: () => relay(upstreamSide.end()) + clientSide.end(),
+        // A break-off becomes the middle API's error event, which outer turns into the client's.
+        end: (brokeOff) => relay(upstreamSide.end(brokeOff)) + clientSide.end(),
         // The upstream's own count, read before any translation could lose a field.
         usage: () => upstreamSide.usage() ?? clientSide.usage(),
       };

@@ -13,8 +13,8 @@ export interface UnitDecoder<Unit> {
 export interface UnitHandler<Unit> {
   /** The client bytes this unit produces (maybe ''). */
   onUnit(unit: Unit): string;
-  /** The upstream ended (cleanly or not): the closing client bytes. */
-  onEnd(): string;
+  /** The upstream ended (cleanly or not; `brokeOff`: StreamTransducer.end's): the closing client bytes. */
+  onEnd(brokeOff?: string): string;
   usage(): { input_tokens?: number; output_tokens?: number } | undefined;
 }
 
@@ -28,10 +28,10 @@ export function decodingTransducer<Unit>(decoder: UnitDecoder<Unit>, handler: Un
   };
   return {
     push: (chunk) => (ended ? '' : feed(decoder.push(chunk))),
-    end() {
+    end(brokeOff) {
       if (ended) return '';
       ended = true;
-      return feed(decoder.end()) + handler.onEnd();
+      return feed(decoder.end()) + handler.onEnd(brokeOff);
     },
     usage: () => handler.usage(),
   };

@@ -533,9 +533,9 @@ export function chatStreamToResponses(ctx: TranslateContext): StreamTransducer {
       const chunk = parseEventJson(message.data);
       return chunk === undefined ? '' : onChunk(chunk);
     },
-    onEnd() {
+    onEnd(brokeOff) {
       if (done) return '';
-      if (finishReason === undefined) return fail('upstream_incomplete', 'The upstream stream ended before the response finished.');
+      if (finishReason === undefined) return fail('upstream_incomplete', brokeOff ?? 'The upstream stream ended before the response finished.');
       return complete();
     },
     usage: () => usage,

@@ -91,8 +91,8 @@ export const anthropicEventName = (event: JsonObject): string => String(event['t
 export interface SseEventHandler {
   /** Returns the client bytes this event produces (maybe ''). */
   onEvent(message: SseMessage): string;
-  /** The upstream ended (cleanly or not): returns the closing client bytes. */
-  onEnd(): string;
+  /** The upstream ended (cleanly or not; `brokeOff`: StreamTransducer.end's): returns the closing client bytes. */
+  onEnd(brokeOff?: string): string;
   usage(): { input_tokens?: number; output_tokens?: number } | undefined;
 }
 
@@ -100,7 +100,7 @@ export interface SseEventHandler {
 export function sseTransducer(handler: SseEventHandler): StreamTransducer {
   return decodingTransducer(createSseDecoder(), {
     onUnit: (unit: SseMessage) => handler.onEvent(unit),
-    onEnd: () => handler.onEnd(),
+    onEnd: (brokeOff) => handler.onEnd(brokeOff),
     usage: () => handler.usage(),
   });
 }

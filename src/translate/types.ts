@@ -26,8 +26,13 @@ export interface TranslateContext {
 export interface StreamTransducer {
   /** Feed the next raw upstream bytes (arbitrary boundaries); returns client bytes to send now, maybe empty. */
   push(chunk: Uint8Array): string;
-  /** Upstream ended; returns what is left to send (closing events, `data: [DONE]`). */
-  end(): string;
+  /**
+   * Upstream ended; returns what is left to send (closing events, `data: [DONE]`). `brokeOff`
+   * says why when the upstream broke off (a reset, an idle timeout) instead of ending: unless the
+   * answer was already complete, the closing bytes are then the client format's error event
+   * carrying that reason, so the client learns its answer is incomplete.
+   */
+  end(brokeOff?: string): string;
   /** Token usage seen so far, for the access log. */
   usage(): { input_tokens?: number; output_tokens?: number } | undefined;
 }

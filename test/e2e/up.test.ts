@@ -42,6 +42,8 @@ describe('plano up, same-format traffic through the official SDKs', () => {
     expect(plano.stdout()).toContain('openai/gpt-4o (default)');
     // An unset key is a warning: the gateway starts anyway.
     expect(plano.stderr()).toContain('MISTRAL_API_KEY, which is not set');
+    // The environment is read once, at start: both places say so, and say the same.
+    expect(plano.stderr()).toContain('set it and start plano up again (the environment is read once, at start)');
   });
 
   it('OpenAI SDK: chat completion, with the configured key and not the client one', async () => {
@@ -117,6 +119,8 @@ describe('plano up, same-format traffic through the official SDKs', () => {
     const openaiError = await openai.chat.completions.create({ model: 'mistral-large-latest', messages: hello }).catch((e: unknown) => e);
     expect(openaiError).toBeInstanceOf(OpenAI.AuthenticationError);
     expect((openaiError as Error).message).toContain('MISTRAL_API_KEY');
+    expect((openaiError as Error).message).toContain('start `plano up` again: the environment is read once, when it starts');
+    expect((openaiError as Error).message).not.toContain('no restart');
     const anthropicError = await anthropic.messages.create({ model: 'mistral-large-latest', max_tokens: 8, messages: hello }).catch((e: unknown) => e);
     expect(anthropicError).toBeInstanceOf(Anthropic.AuthenticationError);
     expect((anthropicError as Error).message).toContain('MISTRAL_API_KEY');

@@ -46,15 +46,20 @@ describe('upstream credentials', () => {
     }
   });
 
-  it('passthrough without a client key: a 401 that says how to send one, and no upstream call', async () => {
+  it('passthrough without a client key: forwarded without authentication (the seed guide), the upstream answers', async () => {
     const { post, calls } = harness(() => jsonAnswer('openai-chat-completion.json'));
     const res = await post('/v1/chat/completions', chat('litellm/team-model'));
+    expect(res.status).toBe(200);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.headers.authorization).toBeUndefined();
+    expect(calls[0]!.headers['x-api-key']).toBeUndefined();
+  });
+
+  it('passthrough without a client key, to an upstream that wants one: its own 401 reaches the client', async () => {
+    const { post } = harness(() => jsonAnswer('openai-error-invalid-api-key.json', 401));
+    const res = await post('/v1/chat/completions', chat('litellm/team-model'));
     expect(res.status).toBe(401);
-    const body = await jsonOf(res);
-    expect(body.error.type).toBe('authentication_error');
-    expect(body.error.message).toContain('passthrough_auth');
-    expect(body.error.message).toContain('Authorization: Bearer');
-    expect(calls).toHaveLength(0);
+    expect((await jsonOf(res)).error.code).toBe('invalid_api_key');
   });
 
   it('no access_key: nothing is sent, not even the client key', async () => {
@@ -82,7 +87,7 @@ describe('upstream credentials', () => {
     expect((await logged(log)).status).toBe(401);
   });
 
-  it('reads the key from the environment on each request', async () => {
+  it('reads the key from the environment object it was given, on each request (plano up gives a copy taken at start)', async () => {
     const env: Record<string, string | undefined> = { ...TEST_ENV };
     const { post, calls } = harness(() => jsonAnswer('openai-chat-completion.json'), { env });
     expect((await post('/v1/chat/completions', chat('mistral-large-latest'))).status).toBe(401);

@@ -134,14 +134,17 @@ describe('upstream errors', () => {
     expect(body.error.message).toBe('Overloaded');
   });
 
-  it('a stream cut off by the upstream is cut off for the client, and logged', async () => {
+  it('a stream cut off by the upstream ends with an error event the client reads, and is logged', async () => {
     const answer = sseAnswer('openai-chat-stream.sse');
     answer.chunks = answer.chunks!.slice(0, 3);
     answer.failAfter = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
     const { post, log } = harness(() => answer);
     const res = await post('/v1/chat/completions', { model: 'gpt-4o', stream: true, messages: [] });
     expect(res.status).toBe(200);
-    await expect(res.text()).rejects.toThrow();
+    const events = (await res.text()).trimEnd().split('\n\n');
+    expect(JSON.parse(events.at(-1)!.replace(/^data: /, ''))).toEqual({
+      error: { message: 'the response from http://127.0.0.1:1 broke off: connection reset (ECONNRESET)', type: 'api_error', param: null, code: 'upstream_incomplete' },
+    });
     expect((await logged(log)).error).toBe('the response from http://127.0.0.1:1 broke off: connection reset (ECONNRESET)');
   });
 

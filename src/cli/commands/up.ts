@@ -316,7 +316,7 @@ function servingDiagnostics(result: CheckResult): CheckResult {
     ...result,
     diagnostics: result.diagnostics.map((d) =>
       d.code === 'access-key-not-set'
-        ? { ...d, severity: 'warning', message: `${d.message} Requests to this model get a 401 naming it; set it and start plano again.` }
+        ? { ...d, severity: 'warning', message: `${d.message} Requests to this model get a 401 naming it; set it and start plano up again (the environment is read once, at start).` }
         : d,
     ),
   };
