@@ -27,3 +27,56 @@ export function modelsListObject(gateway: Gateway): ModelsListObject {
 export function ownedBy(model: ResolvedModel): string {
   return findProvider(model.prefix)?.ownedBy ?? model.prefix;
 }
+
+/** One model as OpenAI's "Retrieve model" answers it. */
+export type OpenAiModelObject = ModelsListObject['data'][number];
+
+/**
+ * Anthropic's "List models" shape, which the Anthropic SDK's `models.list()` reads: newest first
+ * there, config order here; `created_at` is RFC 3339 (plano knows no release dates: the epoch, as
+ * OpenAI's `created: 0`), `display_name` the id. Paged as Anthropic pages: `limit` (default 20,
+ * at most 1000), then `after_id` / `before_id`.
+ */
+export interface AnthropicModelObject {
+  type: 'model';
+  id: string;
+  display_name: string;
+  created_at: string;
+}
+
+export interface AnthropicModelsPage {
+  data: AnthropicModelObject[];
+  has_more: boolean;
+  first_id: string | null;
+  last_id: string | null;
+}
+
+export interface AnthropicPageRequest {
+  limit?: number;
+  afterId?: string;
+  beforeId?: string;
+}
+
+const EPOCH = new Date(0).toISOString();
+
+export function anthropicModelObject(id: string): AnthropicModelObject {
+  return { type: 'model', id, display_name: id, created_at: EPOCH };
+}
+
+export function anthropicModelsPage(list: ModelsListObject, page: AnthropicPageRequest = {}): AnthropicModelsPage {
+  const ids = list.data.map((m) => m.id);
+  const limit = Math.min(Math.max(page.limit ?? 20, 1), 1000);
+  let from = 0;
+  let to = ids.length;
+  if (page.afterId !== undefined) from = ids.indexOf(page.afterId) + 1;
+  if (page.beforeId !== undefined) to = Math.max(0, ids.indexOf(page.beforeId));
+  // before_id pages backwards: the `limit` ids just before it.
+  const slice = page.beforeId !== undefined && page.afterId === undefined ? ids.slice(Math.max(from, to - limit), to) : ids.slice(from, Math.min(to, from + limit));
+  const more = page.beforeId !== undefined && page.afterId === undefined ? to - limit > from : from + limit < to;
+  return {
+    data: slice.map(anthropicModelObject),
+    has_more: more,
+    first_id: slice[0] ?? null,
+    last_id: slice.at(-1) ?? null,
+  };
+}

@@ -14,15 +14,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { Hono, type Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { CLIENT_API_PATHS, CLIENT_APIS, type ClientApi } from '../providers/types.js';
-import { modelsListObject } from '../resolve/models-list.js';
+import { lookupModel } from '../resolve/lookup.js';
+import { anthropicModelObject, anthropicModelsPage, modelsListObject, ownedBy } from '../resolve/models-list.js';
 import type { Gateway } from '../resolve/types.js';
 import { clientErrorBody } from '../translate/client-errors.js';
 import { findTranslation } from '../translate/index.js';
 import { newAccessLogEntry, type AccessLogEntry } from './access-log.js';
 import { ClientGone } from './client-gone.js';
+import { countTokens } from './count-tokens.js';
 import { JSON_CONTENT_TYPE } from './errors.js';
-import { serveModelRequest, type FindTranslation, type PipelineDeps } from './model-request.js';
+import { MAX_MODEL_NAME_LENGTH, serveModelRequest, type FindTranslation, type PipelineDeps } from './model-request.js';
 import { nodeReplySink, webReplySink, type ReplySink } from './reply.js';
 import type { GatewayRouting } from './routing.js';
 import { selectNamedModel, type SelectModel } from './select-model.js';
@@ -118,6 +121,17 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
 
   app.get('/v1/models', (c) => {
     const startedAt = performance.now();
+    if (speaksAnthropic(c)) {
+      const query = (name: string): string | undefined => c.req.query(name);
+      const limit = query('limit') === undefined ? undefined : Number(query('limit'));
+      const page = anthropicModelsPage(modelsListObject(options.gateway()), {
+        ...(limit !== undefined && Number.isFinite(limit) ? { limit } : {}),
+        ...(query('after_id') !== undefined ? { afterId: query('after_id') } : {}),
+        ...(query('before_id') !== undefined ? { beforeId: query('before_id') } : {}),
+      });
+      deps.log(routeLogEntry(c, 200, startedAt, null));
+      return c.json(page, 200, MODELS_LIST_CORS);
+    }
     const text = modelsListText(options.gateway());
     // content-length is set here, not left to the adapter: Hono answers HEAD with this response
     // minus its body, and a HEAD response carries the length a GET would have (RFC 9110 §8.6).
@@ -137,6 +151,39 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     const response = c.body(null, 204, MODELS_LIST_PREFLIGHT);
     deps.log(routeLogEntry(c, 204, startedAt, null));
     return response;
+  });
+
+  app.post('/v1/messages/count_tokens', async (c) => {
+    const startedAt = performance.now();
+    const answer = await countTokens(options.gateway(), await c.req.text(), Object.fromEntries(c.req.raw.headers), options.upstream, options.env, c.req.raw.signal);
+    const entry = routeLogEntry(c, answer.status, startedAt, answer.error);
+    if (answer.model) {
+      entry.model = answer.model.name;
+      entry.provider = answer.model.prefix;
+      entry.upstreamModel = answer.model.model;
+    }
+    deps.log(entry);
+    return c.body(answer.body, answer.status as ContentfulStatusCode, answer.headers);
+  });
+
+  // One model, as OpenAI's `models.retrieve` and Anthropic's `models.retrieve` ask for it. Ids
+  // hold a slash (`openai/gpt-4o`): the SDKs send it percent-encoded, curl as is; both match.
+  app.get('/v1/models/:id{.+}', (c) => {
+    const startedAt = performance.now();
+    const id = c.req.param('id'); // decoded by Hono
+    const gateway = options.gateway();
+    const listed = modelsListObject(gateway).data.find((m) => m.id === id);
+    const lookup = listed === undefined && id !== '' && id.length <= MAX_MODEL_NAME_LENGTH ? lookupModel(gateway, id) : undefined;
+    const anthropic = speaksAnthropic(c);
+    if (listed === undefined && !lookup?.found) {
+      const message = `model '${id.length > 200 ? `${id.slice(0, 200)}…` : id}' is not served by this gateway. GET /v1/models lists the models it serves.`;
+      deps.log(routeLogEntry(c, 404, startedAt, message));
+      return c.json(clientErrorBody(anthropic ? 'messages' : 'chat_completions', { kind: 'not_found', message, code: 'model_not_found', param: 'model' }), 404);
+    }
+    deps.log(routeLogEntry(c, 200, startedAt, null));
+    if (anthropic) return c.json(anthropicModelObject(id), 200, MODELS_LIST_CORS);
+    const owned = listed?.owned_by ?? (lookup?.found ? ownedBy(lookup.model) : '');
+    return c.json({ id, object: 'model', created: 0, owned_by: owned }, 200, MODELS_LIST_CORS);
   });
 
   app.get('/healthz', (c) => {
@@ -160,7 +207,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
       deps.log(routeLogEntry(c, 405, startedAt, message));
       return c.json(clientErrorBody(shape, { kind: 'invalid_request', message, code: 'method_not_allowed' }), 405, { allow: 'POST' });
     }
-    const message = `no route for ${c.req.method} ${c.req.path}: this gateway serves POST ${Object.values(CLIENT_API_PATHS).join(', POST ')}, GET /v1/models and GET /healthz`;
+    const message = `no route for ${c.req.method} ${c.req.path}: this gateway serves POST ${Object.values(CLIENT_API_PATHS).join(', POST ')}, POST /v1/messages/count_tokens, GET /v1/models, GET /v1/models/{id} and GET /healthz`;
     deps.log(routeLogEntry(c, 404, startedAt, message));
     return c.json(clientErrorBody(shape, { kind: 'not_found', message, code: 'not_found' }), 404);
   });
@@ -284,6 +331,14 @@ function modelsListText(gateway: Gateway): string {
     modelsListTexts.set(gateway, text);
   }
   return text;
+}
+
+/**
+ * A request from an Anthropic client: its SDK always sends `anthropic-version`, and authenticates
+ * with `x-api-key`; OpenAI's sends neither. It gets Anthropic's shapes for the model list.
+ */
+function speaksAnthropic(c: GatewayContext): boolean {
+  return c.req.header('anthropic-version') !== undefined || c.req.header('x-api-key') !== undefined;
 }
 
 function routeLogEntry(c: GatewayContext, status: number, startedAt: number, error: string | null): AccessLogEntry {

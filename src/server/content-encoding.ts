@@ -6,7 +6,7 @@
  * does not have. (Plano's Envoy does the same with its decompressor filter.)
  */
 import type { Transform } from 'node:stream';
-import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import { brotliDecompressSync, createBrotliDecompress, createGunzip, createInflate, gunzipSync, inflateSync } from 'node:zlib';
 import type { BodyConsumer, UpstreamBody, UpstreamExchange } from './upstream-client.js';
 
 const DECODERS: Readonly<Record<string, () => Transform>> = {
@@ -23,11 +23,8 @@ const DECODERS: Readonly<Record<string, () => Transform>> = {
 export function decodedExchange(exchange: UpstreamExchange): UpstreamExchange | { undecodable: string } {
   const header = exchange.headers['content-encoding'];
   if (header === undefined) return exchange;
-  // RFC 9110 §8.4: codings listed in the order applied; undone last first.
-  const codings = (Array.isArray(header) ? header.join(',') : header)
-    .split(',')
-    .map((coding) => coding.trim().toLowerCase())
-    .filter((coding) => coding !== '' && coding !== 'identity');
+  // Codings are undone last first.
+  const codings = codingsOf(header);
   const { 'content-encoding': _encoding, 'content-length': _length, ...headers } = exchange.headers;
   let body = exchange.body;
   for (const coding of codings.reverse()) {
@@ -79,4 +76,31 @@ function decodingBody(body: UpstreamBody, decoder: Transform, coding: string): U
       body.destroy();
     },
   };
+}
+
+const WHOLE_DECODERS: Readonly<Record<string, (bytes: Buffer) => Buffer>> = {
+  gzip: gunzipSync,
+  'x-gzip': gunzipSync,
+  deflate: inflateSync,
+  br: brotliDecompressSync,
+};
+
+/** A small body read whole (a token count), decoded by its content-encoding; throws on an encoding plano cannot decode. */
+export function decodedBytes(bytes: Buffer, header: string | string[] | undefined): Buffer {
+  if (header === undefined) return bytes;
+  let out = bytes;
+  for (const coding of codingsOf(header).reverse()) {
+    const decode = WHOLE_DECODERS[coding];
+    if (!decode) throw new Error(`content-encoding ${coding}, which plano cannot decode`);
+    out = decode(out);
+  }
+  return out;
+}
+
+/** The codings a Content-Encoding header lists, in the order applied (RFC 9110 §8.4). */
+function codingsOf(header: string | string[]): string[] {
+  return (Array.isArray(header) ? header.join(',') : header)
+    .split(',')
+    .map((coding) => coding.trim().toLowerCase())
+    .filter((coding) => coding !== '' && coding !== 'identity');
 }

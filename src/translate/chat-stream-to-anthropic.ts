@@ -70,8 +70,10 @@ export function chatToAnthropicEvents(ctx: TranslateContext): ChatToAnthropicEve
           content: [],
           stop_reason: null,
           stop_sequence: null,
-          // OpenAI reports prompt tokens only at the end; the real counts arrive in message_delta.
-          usage: { input_tokens: 0, output_tokens: 0 },
+          // The prompt's tokens as early as the upstream gives them: a server that reports usage
+          // on every chunk (vLLM's continuous usage stats) has them in its first; OpenAI only at
+          // the end, so 0 here and the count in message_delta, as Anthropic's API also sends it.
+          usage: { input_tokens: numberField(chatUsage, 'prompt_tokens') ?? 0, output_tokens: 0 },
         },
       },
     ];
@@ -150,8 +152,8 @@ export function chatToAnthropicEvents(ctx: TranslateContext): ChatToAnthropicEve
     onChunk(chunk) {
       if (finished) return [];
       if (chunk['error'] !== undefined) return fail(chunk, 'the upstream reported an error in the stream');
-      const events = start(chunk);
       if (isObject(chunk['usage'])) chatUsage = chunk['usage'];
+      const events = start(chunk);
       const choices = arrayField(chunk, 'choices');
       // The request never asks for n > 1, so there is one choice; index 0 if a server numbers them.
       const choice = choices.find((c) => numberField(c, 'index') === 0) ?? choices[0];

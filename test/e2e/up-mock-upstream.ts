@@ -26,6 +26,7 @@ export interface MockUpstream {
 
 const ANSWERS: Record<string, { json: string; stream: string }> = {
   '/chat/completions': { json: 'openai-chat-completion.json', stream: 'openai-chat-stream.sse' },
+  '/messages/count_tokens': { json: 'anthropic-count-tokens.json', stream: 'anthropic-count-tokens.json' },
   '/messages': { json: 'anthropic-message.json', stream: 'anthropic-message-stream.sse' },
   '/responses': { json: 'openai-response.json', stream: 'openai-responses-stream.sse' },
 };

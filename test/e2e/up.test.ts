@@ -175,6 +175,37 @@ describe('plano up, same-format traffic through the official SDKs', () => {
     expect(ids).toContain('anthropic/claude-sonnet-4-20250514');
   });
 
+  it('messages.countTokens: an Anthropic model counts upstream; any other model gets a labelled estimate, never a 404', async () => {
+    const counted = await anthropic.messages.countTokens({ model: 'claude-sonnet-4-20250514', messages: hello });
+    expect(counted).toEqual({ input_tokens: 17 });
+    expect(lastReceived()).toMatchObject({ path: '/v1/messages/count_tokens', body: { model: 'claude-sonnet-4-20250514', messages: hello } });
+    expect(lastReceived().headers['x-api-key']).toBe(ENV.ANTHROPIC_API_KEY);
+    const before = mock.received.length;
+    const { data, response } = await anthropic.messages.countTokens({ model: 'gpt-4o', system: 'Be brief.', messages: [{ role: 'user', content: 'x'.repeat(400) }] }).withResponse();
+    expect(data.input_tokens).toBe(Math.ceil(('Be brief.'.length + 400) / 4) + 3);
+    expect(response.headers.get('x-plano-token-count')).toBe('estimate');
+    expect(mock.received.length).toBe(before);
+  });
+
+  it('models.retrieve through the OpenAI SDK; models.list and models.retrieve through the Anthropic SDK, in its shape', async () => {
+    expect(await openai.models.retrieve('openai/gpt-4o')).toEqual({ id: 'openai/gpt-4o', object: 'model', created: 0, owned_by: 'openai' });
+    expect(await openai.models.retrieve('fast')).toMatchObject({ id: 'fast', object: 'model', owned_by: 'openai' });
+    await expect(openai.models.retrieve('openai/gpt-5-nope')).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+
+    const listed: string[] = [];
+    for await (const model of anthropic.models.list({ limit: 3 })) {
+      expect(model).toMatchObject({ type: 'model', display_name: model.id, created_at: '1970-01-01T00:00:00.000Z' });
+      listed.push(model.id);
+    }
+    const openaiIds = (await openai.models.list()).data.map((m) => m.id);
+    // Paged by three, followed to the end by the SDK through has_more and last_id.
+    expect(listed).toEqual(openaiIds);
+    expect(await anthropic.models.retrieve('anthropic/claude-sonnet-4-20250514')).toMatchObject({ type: 'model', id: 'anthropic/claude-sonnet-4-20250514' });
+    const missing = await anthropic.models.retrieve('claude-nope').catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(Anthropic.NotFoundError);
+    expect((missing as Error).message).toContain("model 'claude-nope' is not served by this gateway");
+  });
+
   it('OPTIONS /v1/models: the CORS preflight a browser page sends before listing with a key', async () => {
     const preflight = await fetch(`${plano.url}/v1/models`, {
       method: 'OPTIONS',

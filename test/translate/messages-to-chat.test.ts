@@ -154,6 +154,18 @@ describe('chat → Anthropic messages stream', () => {
     });
   });
 
+  it('reports the prompt tokens in message_start when the first chunk has usage (continuous usage stats), and again in message_delta', () => {
+    const chunk = (delta: JsonObject, usage: JsonObject, finish: string | null = null): string =>
+      `data: ${JSON.stringify({ id: 'x', choices: [{ index: 0, delta, finish_reason: finish }], usage })}\n\n`;
+    const body =
+      chunk({ role: 'assistant', content: 'Hi' }, { prompt_tokens: 41, completion_tokens: 1, total_tokens: 42 }) +
+      chunk({}, { prompt_tokens: 41, completion_tokens: 2, total_tokens: 43 }, 'stop') +
+      'data: [DONE]\n\n';
+    const payloads = ssePayloads(runInPieces(chatToAnthropicStream(streamCtx), new TextEncoder().encode(body))) as JsonObject[];
+    expect((payloads[0]!['message'] as JsonObject)['usage']).toEqual({ input_tokens: 41, output_tokens: 0 });
+    expect(payloads.find((p) => p['type'] === 'message_delta')!['usage']).toMatchObject({ input_tokens: 41, output_tokens: 2 });
+  });
+
   it('sends a fragment of an earlier, interleaved tool call to that call’s block', () => {
     const chunk = (toolCall: JsonObject): string => `data: ${JSON.stringify({ id: 'x', choices: [{ index: 0, delta: { tool_calls: [toolCall] }, finish_reason: null }] })}\n\n`;
     const body =
