@@ -1,5 +1,5 @@
 /** Finding and reading the config file(s) a command was pointed at. */
-import { readFile, readdir, realpath, stat } from 'node:fs/promises';
+import { lstat, open, readdir, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { CliError } from './exit.js';
 
@@ -14,11 +14,16 @@ const CONFIG_EXTENSIONS = /\.(ya?ml)$/i;
  */
 const CONFIG_TOP_LEVEL_KEY = /^(model_providers|llm_providers|listeners)\s*:/m;
 
-/** The file a single-file command (expand, models list, up, route) should read. */
-export async function findConfigFile(arg: string | undefined, cwd: string): Promise<string> {
+/**
+ * The largest config read. The reference's full config is 9 KB and a config generated for
+ * thousands of models a few MB; past this, a file is not a config someone meant to check.
+ */
+export const MAX_CONFIG_BYTES = 32 * 1024 * 1024;
+
+/** The file a single-file command (expand, models list, up, route) should read; `command` names it in hints. */
+export async function findConfigFile(arg: string | undefined, cwd: string, command = 'validate'): Promise<string> {
   if (arg !== undefined) {
-    const info = await stat(resolve(cwd, arg)).catch(() => undefined);
-    if (!info) throw new CliError(`no such file: ${arg}`, 'Check the path, or run the command where plano_config.yaml is.');
+    const info = await stat(resolve(cwd, arg)).catch((error: NodeJS.ErrnoException) => statProblem(error, arg, resolve(cwd, arg)));
     if (info.isDirectory()) {
       const inside = await firstDefault(resolve(cwd, arg));
       if (!inside) throw new CliError(`no ${DEFAULT_CONFIG_FILES.join(' or ')} in ${arg}`);
@@ -30,7 +35,7 @@ export async function findConfigFile(arg: string | undefined, cwd: string): Prom
   if (!found) {
     throw new CliError(
       `no config file: neither ${DEFAULT_CONFIG_FILES.join(' nor ')} is in ${cwd}`,
-      'Name the file (`plano validate path/to/plano_config.yaml`) or run the command in its folder.',
+      `Name the file (\`plano ${command} path/to/plano_config.yaml\`) or run the command in its folder.`,
     );
   }
   return displayPath(found, cwd);
@@ -50,8 +55,7 @@ export async function findConfigFiles(args: readonly string[], cwd: string): Pro
   };
   for (const arg of args) {
     const full = resolve(cwd, arg);
-    const info = await stat(full).catch(() => undefined);
-    if (!info) throw new CliError(`no such file or directory: ${arg}`);
+    const info = await stat(full).catch((error: NodeJS.ErrnoException) => statProblem(error, arg, full));
     if (info.isDirectory()) {
       const files = await configFilesUnder(full);
       if (files.length === 0) throw new CliError(`no Plano config (a .yaml or .yml file with model_providers or listeners) in ${arg}`);
@@ -64,27 +68,110 @@ export async function findConfigFiles(args: readonly string[], cwd: string): Pro
 }
 
 export async function readConfigText(file: string, cwd: string): Promise<string> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(resolve(cwd, file));
-  } catch (error) {
-    throw new CliError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  return decodeConfigText(await readConfigBytes(file, cwd), file);
+}
+
+/**
+ * A config's bytes. Only a regular file is read (a FIFO or /dev/zero would never end), and only
+ * up to MAX_CONFIG_BYTES: the size is checked before reading, and again while reading for a file
+ * that grows.
+ */
+export async function readConfigBytes(file: string, cwd: string): Promise<Buffer> {
+  const full = resolve(cwd, file);
+  const info = await stat(full).catch((error: NodeJS.ErrnoException) => statProblem(error, file, full));
+  if (!info.isFile()) {
+    throw new CliError(`cannot read ${file}: it is ${kindOf(info)}, not a regular file`, 'Point plano at the YAML file itself (a FIFO, device or socket is not read).');
   }
-  return decodeConfigText(bytes, file);
+  if (info.size > MAX_CONFIG_BYTES) throw tooLarge(file, info.size);
+  let handle;
+  try {
+    handle = await open(full, 'r');
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(Math.min(1024 * 1024, MAX_CONFIG_BYTES + 1 - total));
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+      if (bytesRead === 0) break;
+      total += bytesRead;
+      if (total > MAX_CONFIG_BYTES) throw tooLarge(file, total);
+      chunks.push(chunk.subarray(0, bytesRead));
+    }
+    return Buffer.concat(chunks, total);
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    throw new CliError(`cannot read ${file}: ${describeFsError(error as NodeJS.ErrnoException)}`);
+  } finally {
+    await handle?.close();
+  }
+}
+
+function tooLarge(file: string, size: number): CliError {
+  return new CliError(
+    `cannot read ${file}: it is over ${MAX_CONFIG_BYTES / (1024 * 1024)} MiB (${size} bytes or more), the most plano reads of a config`,
+    'Check that this is the config you meant; a config this large is usually generated, and can be split by listener or provider.',
+  );
+}
+
+/** Why a path could not be looked at, as a CliError (exit 2) that names the real cause. */
+async function statProblem(error: NodeJS.ErrnoException, arg: string, full: string): Promise<never> {
+  if (error.code === 'ENOENT') {
+    // A dangling symlink is "no such file" too, but say so.
+    const link = await lstat(full).catch(() => undefined);
+    if (link?.isSymbolicLink()) throw new CliError(`no such file: ${arg} is a symbolic link to a file that does not exist`);
+    throw new CliError(`no such file or directory: ${arg}`, 'Check the path, or run the command where plano_config.yaml is.');
+  }
+  throw new CliError(`cannot read ${arg}: ${describeFsError(error)}`);
+}
+
+const FS_ERRORS: Readonly<Record<string, string>> = {
+  ELOOP: 'too many levels of symbolic links (a symlink loop)',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ENOTDIR: 'a part of the path is not a directory',
+  EISDIR: 'it is a directory',
+  ENAMETOOLONG: 'the path is too long',
+};
+
+function describeFsError(error: NodeJS.ErrnoException): string {
+  const known = error.code === undefined ? undefined : FS_ERRORS[error.code];
+  return known ? `${known} (${error.code})` : (error.code ?? error.message);
+}
+
+function kindOf(info: import('node:fs').Stats): string {
+  if (info.isDirectory()) return 'a directory';
+  if (info.isFIFO()) return 'a FIFO (named pipe)';
+  if (info.isCharacterDevice() || info.isBlockDevice()) return 'a device';
+  if (info.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+/** A config whose bytes are not UTF-8 text: `validate` reports it as a finding at its line:column. */
+export class ConfigEncodingError extends CliError {
+  constructor(
+    message: string,
+    hint: string,
+    readonly line: number,
+    readonly column: number,
+  ) {
+    super(message, hint);
+    this.name = 'ConfigEncodingError';
+  }
 }
 
 /** YAML config files are UTF-8 (YAML 1.2 §5.2 allows UTF-16/32, but no tool in this chain writes them). */
 export function decodeConfigText(bytes: Uint8Array, file: string): string {
   if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
-    throw new CliError(`${file} is UTF-16 text`, 'Save it as UTF-8 (most editors: "Save with encoding").');
+    throw new ConfigEncodingError(`${file} is UTF-16 text`, 'Save it as UTF-8 (most editors: "Save with encoding").', 1, 1);
   }
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
     const { offset, line, column } = firstInvalidUtf8(bytes);
-    throw new CliError(
+    throw new ConfigEncodingError(
       `${file}:${line}:${column}: not valid UTF-8 (byte 0x${bytes[offset]!.toString(16).padStart(2, '0')})`,
       'Save the file as UTF-8; a byte like this usually comes from a Latin-1 or Windows-1252 editor.',
+      line,
+      column,
     );
   }
 }
@@ -135,8 +222,9 @@ async function configFilesUnder(dir: string, visited = new Set<string>()): Promi
 }
 
 async function looksLikeConfig(file: string): Promise<boolean> {
-  const text = await readFile(file, 'utf8').catch(() => '');
-  return CONFIG_TOP_LEVEL_KEY.test(text);
+  const bytes = await readConfigBytes(file, '/').catch(() => undefined);
+  // A file too large or unreadable is named so it gets reported, rather than skipped in silence.
+  return bytes === undefined || CONFIG_TOP_LEVEL_KEY.test(bytes.toString('utf8'));
 }
 
 function displayPath(full: string, cwd: string): string {

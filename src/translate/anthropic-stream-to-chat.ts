@@ -63,12 +63,14 @@ export function anthropicToChatChunks(ctx: TranslateContext, includeUsage: boole
   let sawMessageDelta = false;
   let finished = false;
   let usage: AnthropicUsage | undefined;
+  /** The model that answered, from message_start (types.ts, `TranslateContext.upstreamModel`). */
+  let model = ctx.upstreamModel;
 
   const chunk = (delta: JsonObject, finishReason: string | null = null): JsonObject => ({
     id,
     object: 'chat.completion.chunk',
     created,
-    model: ctx.clientModel,
+    model,
     choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
     // With include_usage, OpenAI sends `usage: null` on every chunk but the last.
     ...(includeUsage ? { usage: null } : {}),
@@ -105,7 +107,7 @@ export function anthropicToChatChunks(ctx: TranslateContext, includeUsage: boole
     finished = true;
     const items: ChatStreamItem[] = [];
     if (includeUsage) {
-      items.push({ id, object: 'chat.completion.chunk', created, model: ctx.clientModel, choices: [], usage: chatUsageFromAnthropic(usage) });
+      items.push({ id, object: 'chat.completion.chunk', created, model, choices: [], usage: chatUsageFromAnthropic(usage) });
     }
     items.push('[DONE]');
     return items;
@@ -164,6 +166,7 @@ export function anthropicToChatChunks(ctx: TranslateContext, includeUsage: boole
         case 'message_start': {
           const message = objectField(event, 'message');
           id = stringField(message, 'id') ?? id;
+          model = stringField(message, 'model') ?? model;
           recordUsage(objectField(message, 'usage'));
           return [chunk({ role: 'assistant', content: '' })];
         }

@@ -204,7 +204,7 @@ export function converseResponseToMessages(body: JsonObject, ctx: TranslateConte
     id: randomId('msg_'),
     type: 'message',
     role: 'assistant',
-    model: ctx.clientModel,
+    model: ctx.upstreamModel,
     content: anthropicContent(outputBlocks(body)),
     stop_reason: anthropicStopReasonOf(stringField(body, 'stopReason')),
     stop_sequence: stopSequenceOf(body),
@@ -242,7 +242,7 @@ export function converseToAnthropicEvents(ctx: TranslateContext): ConverseToAnth
   const start = (): JsonObject[] => {
     if (started) return [];
     started = true;
-    const message = { id, type: 'message', role: 'assistant', model: ctx.clientModel, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 0, output_tokens: 0 } };
+    const message = { id, type: 'message', role: 'assistant', model: ctx.upstreamModel, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 0, output_tokens: 0 } };
     return [{ type: 'message_start', message }];
   };
   const openBlock = (blockIndex: number, contentBlock: JsonObject): JsonObject[] => {

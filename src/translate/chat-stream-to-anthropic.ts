@@ -66,7 +66,7 @@ export function chatToAnthropicEvents(ctx: TranslateContext): ChatToAnthropicEve
           id: messageId,
           type: 'message',
           role: 'assistant',
-          model: ctx.clientModel,
+          model: stringField(chunk, 'model') ?? ctx.upstreamModel,
           content: [],
           stop_reason: null,
           stop_sequence: null,

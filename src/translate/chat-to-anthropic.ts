@@ -388,7 +388,7 @@ export function messagesToChatResponse(body: JsonObject, ctx: TranslateContext):
     id: stringField(body, 'id') ?? 'chatcmpl-anthropic',
     object: 'chat.completion',
     created: unixSeconds(),
-    model: ctx.clientModel,
+    model: stringField(body, 'model') ?? ctx.upstreamModel,
     choices: [{ index: 0, message, logprobs: null, finish_reason: finishReasonFor(body['stop_reason']) }],
     usage: chatUsageFromAnthropic(body['usage']),
   };

@@ -314,7 +314,7 @@ export function chatToMessagesResponse(body: JsonObject, ctx: TranslateContext):
     id: stringField(body, 'id') ?? 'msg_chat',
     type: 'message',
     role: 'assistant',
-    model: ctx.clientModel,
+    model: stringField(body, 'model') ?? ctx.upstreamModel,
     content,
     stop_reason: stopReasonFor(stringField(choice, 'finish_reason'), toolCalls.length > 0, refusal !== undefined && refusal !== ''),
     stop_sequence: null,

@@ -232,6 +232,8 @@ function responsesUsage(usage: unknown): JsonObject | null {
 interface ResponseState {
   id: string;
   createdAt: number;
+  /** The model that answered, as the upstream names it (types.ts, `TranslateContext.upstreamModel`). */
+  model: string;
   status: string;
   incompleteDetails: JsonObject | null;
   error: JsonObject | null;
@@ -254,7 +256,7 @@ function responseObject(state: ResponseState, ctx: TranslateContext): JsonObject
     incomplete_details: state.incompleteDetails,
     instructions: request['instructions'] ?? null,
     max_output_tokens: request['max_output_tokens'] ?? null,
-    model: ctx.clientModel,
+    model: state.model,
     output: state.output,
     parallel_tool_calls: request['parallel_tool_calls'] ?? true,
     previous_response_id: null,
@@ -313,6 +315,7 @@ export function chatResponseToResponses(body: JsonObject, ctx: TranslateContext)
     {
       id: randomId('resp_'),
       createdAt: numberField(body, 'created') ?? Math.floor(Date.now() / 1000),
+      model: stringField(body, 'model') ?? ctx.upstreamModel,
       status: finish.status,
       incompleteDetails: finish.incomplete_details,
       error: null,
@@ -344,6 +347,7 @@ export function chatStreamToResponses(ctx: TranslateContext): StreamTransducer {
   const state: ResponseState = {
     id: randomId('resp_'),
     createdAt: Math.floor(Date.now() / 1000),
+    model: ctx.upstreamModel,
     status: 'in_progress',
     incompleteDetails: null,
     error: null,
@@ -506,6 +510,7 @@ export function chatStreamToResponses(ctx: TranslateContext): StreamTransducer {
     if (error !== undefined) {
       return fail(stringField(error, 'code') ?? stringField(error, 'type') ?? 'upstream_error', stringField(error, 'message') ?? JSON.stringify(error));
     }
+    if (!started) state.model = stringField(chunk, 'model') ?? state.model;
     let out = start();
     const chunkUsage = responsesUsage(chunk['usage']);
     if (chunkUsage !== null) {

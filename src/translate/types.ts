@@ -9,9 +9,14 @@ import type { ClientApi, UpstreamApi } from '../providers/types.js';
 export type JsonObject = Record<string, unknown>;
 
 export interface TranslateContext {
-  /** The model id sent upstream. */
+  /**
+   * The model id sent upstream. A response's `model` is the model that answered, as the upstream
+   * names it (its own `model` field; this id where it gives none, as Bedrock's Converse): the
+   * same rule a passed-through answer follows, so one route does not say `gpt-4o-2024-08-06`
+   * and another the name the client asked for.
+   */
   upstreamModel: string;
-  /** The model name the client asked for, echoed back in responses. */
+  /** The model name the client asked for, for messages that speak of it. */
   clientModel: string;
   stream: boolean;
   /**

@@ -266,7 +266,7 @@ describe('findings and exit codes', () => {
       plano(['expand', '-f', 'xml', 'fixtures/valid/wildcards.yaml']),
     ]);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain('no such file: no/such/plano_config.yaml');
+    expect(missing.stderr).toContain('no such file or directory: no/such/plano_config.yaml');
     expect(badFormat.code).toBe(2);
     expect(badFormat.stderr).toContain('xml');
   });

@@ -188,3 +188,19 @@ describe('translated pairs use the translation table', () => {
     expect(text.trimEnd().endsWith('data: [DONE]')).toBe(true);
   });
 });
+
+describe("a response's model is the model that answered, on every route", () => {
+  it('same format and translated, JSON and stream: what the upstream named, not what the client asked for', async () => {
+    const upstreamModel = (fixture: string) => (JSON.parse(upstreamFixture(fixture)) as { model: string }).model;
+    const chat = harness(() => jsonAnswer('openai-chat-completion.json'));
+    expect((await jsonOf(await chat.post('/v1/chat/completions', { model: 'fast', messages: [] }))).model).toBe(upstreamModel('openai-chat-completion.json'));
+    const toAnthropic = harness(() => jsonAnswer('anthropic-message.json'));
+    expect((await jsonOf(await toAnthropic.post('/v1/chat/completions', { model: 'claude-sonnet-4-20250514', messages: [] }))).model).toBe(upstreamModel('anthropic-message.json'));
+    const fromAnthropic = harness(() => jsonAnswer('openai-chat-completion.json'));
+    expect((await jsonOf(await fromAnthropic.post('/v1/messages', { model: 'fast', max_tokens: 8, messages: [] }))).model).toBe(upstreamModel('openai-chat-completion.json'));
+    const streamed = harness(() => sseAnswer('openai-chat-stream.sse'));
+    const text = await (await streamed.post('/v1/messages', { model: 'fast', max_tokens: 8, stream: true, messages: [] })).text();
+    const start = JSON.parse(/event: message_start\ndata: (.*)/.exec(text)![1]!);
+    expect(start.message.model).toBe(/"model":"([^"]+)"/.exec(upstreamFixture('openai-chat-stream.sse'))![1]);
+  });
+});

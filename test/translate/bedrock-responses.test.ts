@@ -29,7 +29,8 @@ describe('Bedrock Converse JSON response → each client API (fixtures/translate
       instructions: 'Be brief.',
       temperature: 0.2,
       max_output_tokens: 50,
-      model: BEDROCK_CLIENT_MODEL,
+      // Converse names no model in its answer: the upstream model id that was called.
+      model: 'anthropic.claude-3-5-sonnet-20240620-v1:0',
       store: false,
       tools: [],
       tool_choice: 'auto',

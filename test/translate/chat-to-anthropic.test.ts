@@ -112,7 +112,7 @@ describe('Anthropic → chat response', () => {
       id: 'msg_01XFDUDYJgAACzvnptvVoYEL',
       object: 'chat.completion',
       created: NOW / 1000,
-      model: 'anthropic/claude-sonnet-4-5',
+      model: 'claude-sonnet-4-5-20250929',
       choices: [{ index: 0, message: { role: 'assistant', content: 'Hi! My name is Claude.', refusal: null }, logprobs: null, finish_reason: 'stop' }],
       usage: { prompt_tokens: 3995, completion_tokens: 503, total_tokens: 4498, prompt_tokens_details: { cached_tokens: 1800 } },
     });

@@ -80,7 +80,7 @@ describe('Responses client on Anthropic (Responses → chat → Messages)', () =
     expect(out).toMatchObject({
       object: 'response',
       status: 'completed',
-      model: 'anthropic/claude-sonnet-4-5',
+      model: 'claude-sonnet-4-5-20250929',
       output: [
         { type: 'message', status: 'completed', content: [{ type: 'output_text', text: "I'll check the current weather in San Francisco for you." }] },
         { type: 'function_call', id: 'fc_*', call_id: 'toolu_01A09q90qw90lq917835lq9', name: 'get_weather', arguments: '{"location":"San Francisco, CA","unit":"celsius"}', status: 'completed' },

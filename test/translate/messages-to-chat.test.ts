@@ -66,7 +66,7 @@ describe('chat → Anthropic messages response', () => {
       id: 'chatcmpl-B9MBs8CjcvOU2jLn4n570S5qMJKcT',
       type: 'message',
       role: 'assistant',
-      model: 'openai/gpt-4o',
+      model: 'gpt-4.1-2025-04-14',
       content: [{ type: 'text', text: 'Hello! How can I assist you today?' }],
       stop_reason: 'max_tokens',
       stop_sequence: null,

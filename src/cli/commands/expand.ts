@@ -37,7 +37,7 @@ export const expandCommand: CommandModule = {
 };
 
 export async function runExpand(arg: string | undefined, options: ExpandOptions, io: CliIo): Promise<number> {
-  const loaded = await loadGateway(arg, io, { quiet: options.quiet === true });
+  const loaded = await loadGateway(arg, io, { quiet: options.quiet === true, command: 'expand' });
   if (!loaded.ok) return EXIT_FINDINGS;
   const gateway = options.model !== undefined ? filterGateway(loaded.gateway, options.model) : loaded.gateway;
 
@@ -69,13 +69,13 @@ export type LoadedGateway = { ok: true; file: string; gateway: Gateway } | { ok:
  * are errors are printed as `validate` prints them (to stderr) and resolution does not happen;
  * warnings are printed too unless `quiet`. Shared by `expand` and `models list`.
  */
-export async function loadGateway(arg: string | undefined, io: CliIo, options: { quiet: boolean }): Promise<LoadedGateway> {
+export async function loadGateway(arg: string | undefined, io: CliIo, options: { quiet: boolean; command: string }): Promise<LoadedGateway> {
   const [{ findConfigFile, readConfigText }, { checkConfigText }, { resolveGateway }] = await Promise.all([
     import('../config-file.js'),
     import('../../config/check.js'),
     import('../../resolve/resolve.js'),
   ]);
-  const file = await findConfigFile(arg, io.cwd);
+  const file = await findConfigFile(arg, io.cwd, options.command);
   const result = checkConfigText(await readConfigText(file, io.cwd), file);
   // A file that is not a usable mapping has findings saying so; it cannot be resolved either way.
   const stop = result.config === undefined || result.diagnostics.some((d) => d.severity === 'error');

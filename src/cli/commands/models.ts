@@ -37,7 +37,7 @@ export const modelsCommand: CommandModule = {
 
 export async function runModelsList(arg: string | undefined, options: ModelsListOptions, io: CliIo): Promise<number> {
   const { loadGateway } = await import('./expand.js');
-  const loaded = await loadGateway(arg, io, { quiet: options.quiet === true });
+  const loaded = await loadGateway(arg, io, { quiet: options.quiet === true, command: 'models list' });
   if (!loaded.ok) return EXIT_FINDINGS;
   const { modelsListObject } = await import('../../resolve/models-list.js');
   const list = modelsListObject(loaded.gateway);

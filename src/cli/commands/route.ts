@@ -67,7 +67,7 @@ export async function runRoute(first: string | undefined, second: string | undef
   }
   const request = message !== undefined ? { api: 'chat_completions' as const, body: { messages: [{ role: 'user', content: message }] } } : await requestFromStdin(io.stdin);
 
-  const file = await findConfigFile(fileArg, io.cwd);
+  const file = await findConfigFile(fileArg, io.cwd, 'route');
   const text = await readConfigText(file, io.cwd);
   const checked = checkConfigText(text, file);
   if (!checked.config || checked.diagnostics.some((d) => d.severity === 'error')) {

@@ -261,7 +261,7 @@ export async function serve(options: UpOptions, io: CliIo, role: ServeRole): Pro
 /** The config file `arg` names (or the default one in the working directory) and its text; a CliError when there is none or it cannot be read. */
 export async function readConfigFile(arg: string | undefined, io: CliIo): Promise<ConfigSource> {
   const { findConfigFile, readConfigText } = await import('../config-file.js');
-  const file = await findConfigFile(arg, io.cwd);
+  const file = await findConfigFile(arg, io.cwd, 'up');
   return { file, text: await readConfigText(file, io.cwd) };
 }
 

@@ -8,6 +8,7 @@ import { CliError, EXIT_FINDINGS, EXIT_OK } from '../exit.js';
 import { useColor, type CliIo } from '../io.js';
 import { FINDINGS_FORMATS, isFindingsFormat, loadRenderer } from '../render/formats.js';
 import { totals, type CheckedFile } from '../render/report.js';
+import type { Diagnostic } from '../../config/diagnostics.js';
 import type { CommandModule } from './index.js';
 import { PLANO_VERSION } from '../version.js';
 
@@ -38,7 +39,7 @@ export async function runValidate(args: readonly string[], options: ValidateOpti
   const format = options.format ?? 'pretty';
   if (!isFindingsFormat(format)) throw new CliError(`unknown format "${format}": use one of ${FINDINGS_FORMATS.join(', ')}`);
   // Loaded here, not at the top, so that other commands do not pay for the checker and renderers.
-  const [{ checkConfigText }, { findConfigFiles, readConfigText }, render] = await Promise.all([
+  const [{ checkConfigText }, { ConfigEncodingError, findConfigFiles, readConfigText }, render] = await Promise.all([
     import('../../config/check.js'),
     import('../config-file.js'),
     loadRenderer(format),
@@ -47,7 +48,16 @@ export async function runValidate(args: readonly string[], options: ValidateOpti
   const files = await findConfigFiles(args, io.cwd);
   const checked: CheckedFile[] = [];
   for (const file of files) {
-    const text = await readConfigText(file, io.cwd);
+    let text: string;
+    try {
+      text = await readConfigText(file, io.cwd);
+    } catch (error) {
+      // A file that is not UTF-8 is a finding about that file: the others are still checked,
+      // and --format json still prints its one object.
+      if (!(error instanceof ConfigEncodingError)) throw error;
+      checked.push({ file, text: '', diagnostics: [encodingFinding(file, error)] });
+      continue;
+    }
     checked.push({ file, text, diagnostics: checkConfigText(text, file, options.env ? { env: io.env } : {}).diagnostics });
   }
 
@@ -56,4 +66,19 @@ export async function runValidate(args: readonly string[], options: ValidateOpti
   const shown = options.quiet ? checked.map((f) => ({ ...f, diagnostics: f.diagnostics.filter((d) => d.severity === 'error') })) : checked;
   io.stdout.write(render(shown, { color: useColor(io), totals: counted, toolVersion: PLANO_VERSION }));
   return counted.valid ? EXIT_OK : EXIT_FINDINGS;
+}
+
+function encodingFinding(file: string, error: import('../config-file.js').ConfigEncodingError): Diagnostic {
+  return {
+    file,
+    severity: 'error',
+    code: 'invalid-encoding',
+    message: error.message.replace(`${file}:${error.line}:${error.column}: `, ''),
+    path: '',
+    line: error.line,
+    column: error.column,
+    endLine: error.line,
+    endColumn: error.column + 1,
+    ...(error.hint !== undefined ? { suggestion: error.hint } : {}),
+  };
 }
