@@ -28,6 +28,9 @@ import { startPlanoUp, type PlanoUp } from './up-process.js';
 
 type Json = Record<string, unknown>;
 
+/** A response names the model that answered as the upstream names it: these mocks echo the upstream model id. */
+const answeredBy = (configured: string): string => configured.slice(configured.indexOf('/') + 1);
+
 const CONFIG = new URL('../../fixtures/e2e/translate.yaml', import.meta.url);
 const ENV = { GROQ_API_KEY: 'gsk-configured-groq', ANTHROPIC_API_KEY: 'sk-ant-configured', AWS_BEARER_TOKEN_BEDROCK: 'bedrock-api-key-configured' };
 const CLIENT_KEY = 'sk-client-own-key';
@@ -201,7 +204,7 @@ describe('OpenAI SDK, chat completions', () => {
       );
       expect(completion.choices[0]).toMatchObject({ finish_reason: 'stop', message: { role: 'assistant', content: `Hello from ${upstream.provider}.` } });
       expect(completion.usage).toMatchObject({ prompt_tokens: MOCK_USAGE.input, completion_tokens: MOCK_USAGE.output });
-      expect(completion.model).toBe(upstream.model);
+      expect(completion.model).toBe(answeredBy(upstream.model));
       const body = received(upstream, stream);
       expect(upstream.systemOf(body)).toBe(SYSTEM);
       expect(JSON.stringify(body)).not.toContain('"model":"amazon_bedrock');
@@ -240,7 +243,7 @@ describe('Anthropic SDK, messages', () => {
       const message = await send({ model: upstream.model, max_tokens: 100, system: SYSTEM, messages: [{ role: 'user', content: 'Hi' }] }, stream);
       expect(message).toMatchObject({
         role: 'assistant',
-        model: upstream.model,
+        model: answeredBy(upstream.model),
         stop_reason: 'end_turn',
         content: [{ type: 'text', text: `Hello from ${upstream.provider}.` }],
         usage: { input_tokens: MOCK_USAGE.input, output_tokens: MOCK_USAGE.output },
