@@ -2,8 +2,10 @@
  * The one `base_url` rule, the same for every provider (DESIGN.md, seed "Base URL Configuration"):
  *
  *   base_url = scheme://host[:port][/path][?query]
- *   - no path (or `/`): the provider's default prefix and its default query (Azure's api-version)
- *   - a path: it replaces the default prefix, and the default query with it
+ *   - no path (or `/`): the provider's default prefix
+ *   - a path: it replaces the default prefix
+ *   - the provider's default query (Azure's api-version) is kept either way: Azure's deployment
+ *     endpoints reject a request without api-version, custom paths included
  *   - the suffix for the upstream API is appended; slashes are normalised
  *   - a query in base_url is kept, and wins over a default parameter of the same name
  */
@@ -38,7 +40,7 @@ export function upstreamUrl(input: UpstreamUrlInput): UpstreamUrlResult {
 
   const ownPath = parsed.path.replace(/^\/+|\/+$/g, '');
   const prefix = ownPath !== '' ? ownPath : provider.defaultPathPrefix;
-  const query = new URLSearchParams(ownPath !== '' || !provider.defaultQuery ? undefined : provider.defaultQuery);
+  const query = new URLSearchParams(provider.defaultQuery ?? undefined);
   for (const [key, value] of new URLSearchParams(parsed.query)) query.set(key, value);
 
   const modelSegment = model === MODEL_PLACEHOLDER ? model : encodeModelSegment(model);

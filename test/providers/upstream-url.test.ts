@@ -58,8 +58,8 @@ describe('query strings', () => {
     expect(azure('https://r.openai.azure.com?tenant=a')).toBe('https://r.openai.azure.com/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21&tenant=a');
   });
 
-  it('azure: a path replaces the deployments prefix and its default query; a query of its own is kept', () => {
-    expect(azure('https://r.openai.azure.com/custom/deployment/path')).toBe('https://r.openai.azure.com/custom/deployment/path/chat/completions');
+  it('azure: a path replaces the deployments prefix; the default api-version stays unless its own query gives one', () => {
+    expect(azure('https://r.openai.azure.com/custom/deployment/path')).toBe('https://r.openai.azure.com/custom/deployment/path/chat/completions?api-version=2024-10-21');
     expect(azure('https://r.openai.azure.com/openai/deployments/prod-4o?api-version=2024-06-01')).toBe(
       'https://r.openai.azure.com/openai/deployments/prod-4o/chat/completions?api-version=2024-06-01',
     );
