@@ -2,9 +2,10 @@
  * Parse a config's text into a YAML document that remembers where every key and value came
  * from, so that any later stage can turn a JSON Pointer into a line:column span.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Node } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Alias, type Node } from 'yaml';
 import type { Diagnostic, Severity } from './diagnostics.js';
 import { fromPointer } from './json-pointer.js';
+import { plainDataOf } from './plain-data.js';
 
 export interface Span {
   line: number;
@@ -31,8 +32,14 @@ export interface ConfigDocument {
 
 const WHOLE_FILE: Span = { line: 1, column: 1, endLine: 1, endColumn: 1 };
 
-/** Enough for any real config's anchors; far below what an alias bomb expands to. */
-const MAX_ALIAS_EXPANSIONS = 10_000;
+/**
+ * How far aliases may expand: yaml's count for an anchor is its uses times the nodes each use
+ * stands for. Ten per node of the document, and at least 10,000: linear in the file, so a config
+ * that uses one anchor on each of 10,000 entries loads, while an alias bomb ("billion laughs"),
+ * which expands exponentially in a few lines, is refused.
+ */
+const ALIAS_EXPANSIONS_PER_NODE = 10;
+const MIN_ALIAS_EXPANSIONS = 10_000;
 
 /** How to fix the syntax errors people make most, by the yaml parser's error code. */
 const SYNTAX_HINTS: Partial<Record<string, string>> = {
@@ -75,13 +82,28 @@ export function loadDocument(text: string, file: string): ConfigDocument {
     push('warning', 'yaml-warning', firstLine(warning.message), spanOf(warning.pos[0], warning.pos[1]));
   }
 
-  // An alias whose anchor does not exist makes toJS throw: report it where it is written.
+  // Each alias's node, found in one pass in document order (an alias means the last anchor of its
+  // name before it). `Alias.resolve(doc)` walks the whole document on every call: quadratic in
+  // the aliases (10,000 took 2 minutes). An alias whose anchor does not exist makes toJS throw:
+  // it is reported where it is written.
+  const aliasTargets = new Map<Alias, Node>();
+  const anchored = new Map<string, Node>();
+  let nodeCount = 0;
   visit(doc, {
-    Alias(_, alias) {
-      if (alias.resolve(doc) !== undefined) return;
-      push('error', 'yaml-unresolved-alias', `The alias *${alias.source} refers to an anchor &${alias.source} that is not defined before it.`,
-        alias.range ? spanOf(alias.range[0], alias.range[1]) : WHOLE_FILE,
-        `Define the anchor first (\`key: &${alias.source} value\`), or write the value out here.`);
+    Node(_, node) {
+      nodeCount++;
+      if (isAlias(node)) {
+        const target = anchored.get(node.source);
+        if (target !== undefined) {
+          aliasTargets.set(node, target);
+          return;
+        }
+        push('error', 'yaml-unresolved-alias', `The alias *${node.source} refers to an anchor &${node.source} that is not defined before it.`,
+          node.range ? spanOf(node.range[0], node.range[1]) : WHOLE_FILE,
+          `Define the anchor first (\`key: &${node.source} value\`), or write the value out here.`);
+      } else if (node.anchor !== undefined) {
+        anchored.set(node.anchor, node);
+      }
     },
   });
 
@@ -89,14 +111,26 @@ export function loadDocument(text: string, file: string): ConfigDocument {
 
   /** The document as plain JS, or undefined (with a finding) when it is not a usable config. */
   function plainData(): unknown {
+    const maxExpandedNodes = Math.max(MIN_ALIAS_EXPANSIONS, ALIAS_EXPANSIONS_PER_NODE * nodeCount);
+    const converted = plainDataOf(doc.contents as Node | null, aliasTargets, maxExpandedNodes);
     let data: unknown;
-    try {
-      data = doc.toJS({ maxAliasCount: MAX_ALIAS_EXPANSIONS });
-    } catch (error) {
+    if (converted.ok) {
+      data = converted.value;
+    } else if (converted.reason === 'too-large') {
       // Aliases that expand exponentially ("billion laughs") are refused rather than expanded.
-      push('error', 'yaml-alias-expansion', `The file's aliases expand to too many nodes: ${(error as Error).message}.`, WHOLE_FILE,
+      push('error', 'yaml-alias-expansion',
+        `The file's aliases expand to too many nodes: more than ${maxExpandedNodes} (ten for each of its ${nodeCount}), which only an alias bomb needs.`, WHOLE_FILE,
         'Write the repeated parts out, or nest aliases less deeply.');
       return undefined;
+    } else {
+      // A shape plain-data.ts leaves to yaml (a collection as a key, a tagged collection).
+      try {
+        data = doc.toJS({ maxAliasCount: maxExpandedNodes });
+      } catch (error) {
+        push('error', 'yaml-alias-expansion', `The file's aliases expand to too many nodes: ${(error as Error).message}.`, WHOLE_FILE,
+          'Write the repeated parts out, or nest aliases less deeply.');
+        return undefined;
+      }
     }
     if (data === null || data === undefined) {
       push('error', 'empty-config', 'The config file is empty.', WHOLE_FILE,
@@ -119,7 +153,7 @@ export function loadDocument(text: string, file: string): ConfigDocument {
     let keyNode: Node | null = null;
     let lastGood: { node: Node | null; keyNode: Node | null } = { node: node as Node | null, keyNode: null };
     for (const segment of fromPointer(pointer)) {
-      if (isAlias(node)) node = node.resolve(doc);
+      if (isAlias(node)) node = aliasTargets.get(node) ?? null;
       if (isMap(node)) {
         const pair = node.items.find((p) => isPair(p) && keyText(p.key) === segment);
         if (!pair) return { ...lastGood, found: false };
