@@ -21,11 +21,13 @@ import { TranslationError, type JsonObject, type StreamTransducer, type Translat
 import { newAccessLogEntry, type AccessLogEntry } from './access-log.js';
 import { upstreamCredential } from './auth.js';
 import type { ClientGone } from './client-gone.js';
+import { decodedExchange } from './content-encoding.js';
 import { JSON_CONTENT_TYPE, sendClientError } from './errors.js';
 import { clientResponseHeaders, upstreamRequestHeaders } from './headers.js';
 import { withModel } from './model-field.js';
 import type { ReplySink } from './reply.js';
 import type { SelectModel } from './select-model.js';
+import { StreamTail } from './stream-completion.js';
 import {
   classifyUpstreamError,
   clientLeft,
@@ -35,8 +37,6 @@ import {
   type UpstreamClient,
   type UpstreamExchange,
 } from './upstream-client.js';
-import { decodedExchange } from './content-encoding.js';
-import { StreamTail } from './stream-completion.js';
 import { StreamUsageReader, usageOf, usageOfJsonBody } from './usage.js';
 
 export type FindTranslation = (client: ClientApi, upstream: UpstreamApi) => Translation | undefined;

@@ -89,3 +89,17 @@ describe('sarif', () => {
     ]);
   });
 });
+
+describe('pretty: a frame for a very long line', () => {
+  it('shows a window around the span, marked with …, the underline still under the span', () => {
+    const long = `x: [${Array.from({ length: 400 }, (_, i) => `item${i}`).join(', ')}]`;
+    const column = long.indexOf('item300') + 1;
+    const files: CheckedFile[] = [{ file: 'c.yaml', text: `${long}\n`, diagnostics: [diagnostic({ file: 'c.yaml', line: 1, column, endLine: 1, endColumn: column + 'item300'.length })] }];
+    const [, frame, underline] = renderPretty(files, { color: false, ...counted(files) }).split('\n');
+    expect(frame!.length).toBeLessThan(200);
+    expect(frame).toMatch(/^ {2}1 \| ….*…$/);
+    const at = underline!.indexOf('^');
+    expect(frame!.slice(at, at + 'item300'.length)).toBe('item300');
+    expect(underline!.slice(at)).toBe('^'.repeat('item300'.length));
+  });
+});

@@ -45,13 +45,30 @@ function sourceFrame(d: Diagnostic, sourceLines: readonly string[], colours: Pal
   const gutter = (label: string) => colours.gutter(`  ${label.padStart(width)} | `);
   const out: string[] = [];
   for (let n = d.line; n <= last; n++) {
-    const text = (sourceLines[n - 1] ?? '').replace(/\t/g, ' ');
-    const from = n === d.line ? d.column : firstVisibleColumn(text);
-    const to = n === d.endLine ? d.endColumn : text.length + 1;
-    out.push(gutter(String(n)) + text);
-    out.push(gutter('') + ' '.repeat(Math.max(0, from - 1)) + colours.severity[d.severity].underline('^'.repeat(Math.max(1, to - from))));
+    const line = (sourceLines[n - 1] ?? '').replace(/\t/g, ' ');
+    const from = n === d.line ? d.column : firstVisibleColumn(line);
+    const to = n === d.endLine ? d.endColumn : line.length + 1;
+    const shown = frameWindow(line, from, to);
+    out.push(gutter(String(n)) + shown.text);
+    out.push(gutter('') + ' '.repeat(Math.max(0, shown.from - 1)) + colours.severity[d.severity].underline('^'.repeat(Math.max(1, shown.to - shown.from))));
   }
   return out;
+}
+
+/** The widest line a frame shows; a longer one (a flow-style list on one line) is cut to a window. */
+const MAX_FRAME_WIDTH = 160;
+/** How much of the line before the span a cut window keeps. */
+const FRAME_CONTEXT = 40;
+
+/** The part of `line` a frame shows, and the span's columns in it: the whole line when it is short. */
+function frameWindow(line: string, from: number, to: number): { text: string; from: number; to: number } {
+  if (line.length <= MAX_FRAME_WIDTH) return { text: line, from, to };
+  const start = Math.max(0, from - 1 - FRAME_CONTEXT);
+  const end = Math.min(line.length, start + MAX_FRAME_WIDTH);
+  const before = start > 0 ? '…' : '';
+  const after = end < line.length ? '…' : '';
+  const shift = start - before.length;
+  return { text: before + line.slice(start, end) + after, from: from - shift, to: Math.min(to, end + 1) - shift };
 }
 
 function firstVisibleColumn(text: string): number {
