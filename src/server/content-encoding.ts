@@ -78,21 +78,25 @@ function decodingBody(body: UpstreamBody, decoder: Transform, coding: string): U
   };
 }
 
-const WHOLE_DECODERS: Readonly<Record<string, (bytes: Buffer) => Buffer>> = {
+const WHOLE_DECODERS: Readonly<Record<string, (bytes: Buffer, options: { maxOutputLength: number }) => Buffer>> = {
   gzip: gunzipSync,
   'x-gzip': gunzipSync,
   deflate: inflateSync,
   br: brotliDecompressSync,
 };
 
-/** A small body read whole (a token count), decoded by its content-encoding; throws on an encoding plano cannot decode. */
-export function decodedBytes(bytes: Buffer, header: string | string[] | undefined): Buffer {
+/**
+ * A small body read whole (a token count, a router's answer), decoded by its content-encoding.
+ * Throws on an encoding plano cannot decode, and on one that decodes to more than `maxBytes` (a
+ * few compressed kilobytes can stand for gigabytes).
+ */
+export function decodedBytes(bytes: Buffer, header: string | string[] | undefined, maxBytes = 8 * 1024 * 1024): Buffer {
   if (header === undefined) return bytes;
   let out = bytes;
   for (const coding of codingsOf(header).reverse()) {
     const decode = WHOLE_DECODERS[coding];
     if (!decode) throw new Error(`content-encoding ${coding}, which plano cannot decode`);
-    out = decode(out);
+    out = decode(out, { maxOutputLength: maxBytes });
   }
   return out;
 }

@@ -25,6 +25,7 @@ import { isObject } from '../translate/json-fields.js';
 import type { JsonObject, TranslateContext } from '../translate/types.js';
 import { upstreamErrorInit } from '../translate/upstream-errors.js';
 import { upstreamCredential } from './auth.js';
+import { decodedBytes } from './content-encoding.js';
 import { upstreamRequestHeaders } from './headers.js';
 import { classifyUpstreamError, type UpstreamClient } from './upstream-client.js';
 
@@ -60,7 +61,7 @@ export function routerCall(target: ResolvedModel, client: UpstreamClient, env: R
       body: JSON.stringify(translation ? translation.request(chatBody, ctx) : chatBody),
       signal,
     });
-    const text = await readText(response.body, signal);
+    const text = decodedBytes(await readBytes(response.body, signal), response.headers['content-encoding'], MAX_ROUTER_RESPONSE_BYTES).toString('utf8');
     let payload: unknown;
     try {
       payload = JSON.parse(text);
@@ -76,7 +77,7 @@ export function routerCall(target: ResolvedModel, client: UpstreamClient, env: R
   };
 }
 
-async function readText(body: Readable, signal: AbortSignal): Promise<string> {
+async function readBytes(body: Readable, signal: AbortSignal): Promise<Buffer> {
   // Errors reach the loop below; undici also emits its own destruction (on abort, or the size cap) as 'error'.
   body.on('error', () => {});
   const chunks: Buffer[] = [];
@@ -91,7 +92,7 @@ async function readText(body: Readable, signal: AbortSignal): Promise<string> {
     chunks.push(bytes);
     if (signal.aborted) break;
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 function oneLine(text: string): string {

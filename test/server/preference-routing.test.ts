@@ -3,6 +3,7 @@
  * in-process stub upstream (so each test decides per model), the router model and the cost
  * catalogue served by a mock on 127.0.0.1 and reached over real HTTP.
  */
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { resolveGateway } from '../../src/resolve/resolve.js';
 import { formatAccessLog } from '../../src/server/access-log.js';
@@ -122,6 +123,15 @@ describe('a request that names no model', () => {
     expect(res.headers.get('x-plano-model')).toBe('openai/gpt-4o-mini');
     expect(calls.map(upstreamModel)).toEqual(['gpt-4o-mini']);
     expect((await logged(log)).routingNotes).toEqual(['default model: the router did not answer within 200 ms']);
+  });
+
+  it('reads a router answer that arrives gzip-compressed (a proxy in front of the router)', async () => {
+    const { body } = chatAnswer('{"route": ["code generation"]}');
+    routerReply = () => ({ headers: { 'content-encoding': 'gzip' }, body: gzipSync(JSON.stringify(body)) });
+    const { post, calls } = await gatewayWithRouting(ok);
+    const res = await post('/v1/chat/completions', ask('write a function that reverses a list'));
+    expect(res.headers.get('x-plano-route')).toBe('code generation');
+    expect(calls.map(upstreamModel)).toEqual(['gpt-5']);
   });
 
   it('goes to the default model when the router answers nonsense or an error', async () => {
