@@ -6,15 +6,18 @@
  * other model gets an estimate, said as one (`x-plano-token-count: estimate`), never a 404.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Readable } from 'node:stream';
-import type { Gateway, ResolvedModel } from '../resolve/types.js';
 import { lookupModel } from '../resolve/lookup.js';
-import { clientErrorBody } from '../translate/client-errors.js';
+import type { Gateway, ResolvedModel } from '../resolve/types.js';
+import { clientErrorBody, type ErrorKind } from '../translate/client-errors.js';
 import type { JsonObject } from '../translate/types.js';
 import { upstreamCredential } from './auth.js';
-import { clientResponseHeaders, upstreamRequestHeaders } from './headers.js';
 import { decodedBytes } from './content-encoding.js';
-import { UpstreamFailure, type UpstreamClient } from './upstream-client.js';
+import { clientResponseHeaders, upstreamRequestHeaders } from './headers.js';
+import { MAX_MODEL_NAME_LENGTH } from './model-request.js';
+import { readSmallBody, UpstreamFailure, type UpstreamClient } from './upstream-client.js';
+
+/** A token count is a few bytes; an answer much larger is not one. */
+const MAX_COUNT_ANSWER_BYTES = 1 << 20;
 
 export interface CountTokensAnswer {
   status: number;
@@ -35,7 +38,7 @@ export async function countTokens(
   env: Readonly<Record<string, string | undefined>>,
   signal: AbortSignal,
 ): Promise<CountTokensAnswer> {
-  const refuse = (status: number, kind: Parameters<typeof clientErrorBody>[1]['kind'], message: string, model: ResolvedModel | null = null): CountTokensAnswer => ({
+  const refuse = (status: number, kind: ErrorKind, message: string, model: ResolvedModel | null = null): CountTokensAnswer => ({
     status,
     headers: JSON_HEADERS,
     body: JSON.stringify(clientErrorBody('messages', { kind, message })),
@@ -51,6 +54,9 @@ export async function countTokens(
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return refuse(400, 'invalid_request', 'the request body must be a JSON object');
   const request = body as JsonObject;
   const requested = typeof request['model'] === 'string' && request['model'] !== '' ? request['model'] : undefined;
+  if (requested !== undefined && requested.length > MAX_MODEL_NAME_LENGTH) {
+    return refuse(400, 'invalid_request', `\`model\` is ${requested.length} characters long; this gateway accepts model names of at most ${MAX_MODEL_NAME_LENGTH} characters.`);
+  }
   const found = lookupModel(gateway, requested);
   if (!found.found) return refuse(404, 'not_found', `model '${requested ?? ''}' is not configured. GET /v1/models lists the models this gateway serves.`);
   const target = found.model;
@@ -70,7 +76,8 @@ export async function countTokens(
       body: JSON.stringify({ ...request, model: target.model }),
       signal,
     });
-    const text = decodedBytes(await readAll(response.body), response.headers['content-encoding']).toString('utf8');
+    const bytes = await readSmallBody(response.body, MAX_COUNT_ANSWER_BYTES, signal, `the token count from ${url.origin}`);
+    const text = decodedBytes(bytes, response.headers['content-encoding'], MAX_COUNT_ANSWER_BYTES).toString('utf8');
     const out = clientResponseHeaders(response.headers, false) as Record<string, string | string[]>;
     delete out['content-encoding'];
     return { status: response.status, headers: out, body: text, error: response.status >= 400 ? `the upstream answered HTTP ${response.status}` : null, model: target };
@@ -104,10 +111,4 @@ function textLength(value: unknown): number {
     return JSON.stringify(value).length;
   }
   return String(value).length;
-}
-
-async function readAll(body: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of body) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array));
-  return Buffer.concat(chunks);
 }

@@ -11,7 +11,6 @@
  * through the Messages API).
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Readable } from 'node:stream';
 import { request } from 'undici';
 import type { PlanoConfig } from '../config/types.js';
 import type { Gateway, ResolvedModel } from '../resolve/types.js';
@@ -27,7 +26,7 @@ import { upstreamErrorInit } from '../translate/upstream-errors.js';
 import { upstreamCredential } from './auth.js';
 import { decodedBytes } from './content-encoding.js';
 import { upstreamRequestHeaders } from './headers.js';
-import { classifyUpstreamError, type UpstreamClient } from './upstream-client.js';
+import { classifyUpstreamError, readSmallBody, type UpstreamClient } from './upstream-client.js';
 
 /** A router answer is a few tokens; anything much larger is not one. */
 const MAX_ROUTER_RESPONSE_BYTES = 1 << 20;
@@ -61,7 +60,8 @@ export function routerCall(target: ResolvedModel, client: UpstreamClient, env: R
       body: JSON.stringify(translation ? translation.request(chatBody, ctx) : chatBody),
       signal,
     });
-    const text = decodedBytes(await readBytes(response.body, signal), response.headers['content-encoding'], MAX_ROUTER_RESPONSE_BYTES).toString('utf8');
+    const bytes = await readSmallBody(response.body, MAX_ROUTER_RESPONSE_BYTES, signal, "the router model's answer");
+    const text = decodedBytes(bytes, response.headers['content-encoding'], MAX_ROUTER_RESPONSE_BYTES).toString('utf8');
     let payload: unknown;
     try {
       payload = JSON.parse(text);
@@ -75,24 +75,6 @@ export function routerCall(target: ResolvedModel, client: UpstreamClient, env: R
     if (payload === undefined) throw new Error(`the router model's answer is not JSON: ${oneLine(text) || '(empty body)'}`);
     return chatCompletionAnswer(translation && isObject(payload) ? translation.response(payload, ctx) : payload);
   };
-}
-
-async function readBytes(body: Readable, signal: AbortSignal): Promise<Buffer> {
-  // Errors reach the loop below; undici also emits its own destruction (on abort, or the size cap) as 'error'.
-  body.on('error', () => {});
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array | string);
-    size += bytes.length;
-    if (size > MAX_ROUTER_RESPONSE_BYTES) {
-      body.destroy();
-      throw new Error(`the router model's answer is larger than ${MAX_ROUTER_RESPONSE_BYTES} bytes`);
-    }
-    chunks.push(bytes);
-    if (signal.aborted) break;
-  }
-  return Buffer.concat(chunks);
 }
 
 function oneLine(text: string): string {

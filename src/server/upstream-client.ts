@@ -346,3 +346,25 @@ function errorCode(error: unknown): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * A body that is small by nature (a router's answer, a token count), read whole: at most
+ * `maxBytes` (`what` names it in the error past that), stopping early if `signal` aborts.
+ */
+export async function readSmallBody(body: Readable, maxBytes: number, signal: AbortSignal, what: string): Promise<Buffer> {
+  // Errors reach the loop below; undici also emits its own destruction (on abort, or the size cap) as 'error'.
+  body.on('error', () => {});
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array | string);
+    size += bytes.length;
+    if (size > maxBytes) {
+      body.destroy();
+      throw new Error(`${what} is larger than ${maxBytes} bytes`);
+    }
+    chunks.push(bytes);
+    if (signal.aborted) break;
+  }
+  return Buffer.concat(chunks);
+}
