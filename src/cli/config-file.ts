@@ -1,5 +1,6 @@
 /** Finding and reading the config file(s) a command was pointed at. */
-import { lstat, open, readdir, realpath, stat } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { lstat, open, readdir, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { CliError } from './exit.js';
 
@@ -74,18 +75,18 @@ export async function readConfigText(file: string, cwd: string): Promise<string>
 /**
  * A config's bytes. Only a regular file is read (a FIFO or /dev/zero would never end), and only
  * up to MAX_CONFIG_BYTES: the size is checked before reading, and again while reading for a file
- * that grows.
+ * that grows. The file is opened without blocking and then looked at, so what is checked is what
+ * is read (a FIFO put in its place between a look and an open would block the open).
  */
 export async function readConfigBytes(file: string, cwd: string): Promise<Buffer> {
   const full = resolve(cwd, file);
-  const info = await stat(full).catch((error: NodeJS.ErrnoException) => statProblem(error, file, full));
-  if (!info.isFile()) {
-    throw new CliError(`cannot read ${file}: it is ${kindOf(info)}, not a regular file`, 'Point plano at the YAML file itself (a FIFO, device or socket is not read).');
-  }
-  if (info.size > MAX_CONFIG_BYTES) throw tooLarge(file, info.size);
-  let handle;
+  const handle: FileHandle = await open(full, constants.O_RDONLY | constants.O_NONBLOCK).catch((error: NodeJS.ErrnoException) => statProblem(error, file, full));
   try {
-    handle = await open(full, 'r');
+    const info = await handle.stat();
+    if (!info.isFile()) {
+      throw new CliError(`cannot read ${file}: it is ${kindOf(info)}, not a regular file`, 'Point plano at the YAML file itself (a FIFO, device or socket is not read).');
+    }
+    if (info.size > MAX_CONFIG_BYTES) throw tooLarge(file, info.size);
     const chunks: Buffer[] = [];
     let total = 0;
     for (;;) {
@@ -101,7 +102,7 @@ export async function readConfigBytes(file: string, cwd: string): Promise<Buffer
     if (error instanceof CliError) throw error;
     throw new CliError(`cannot read ${file}: ${describeFsError(error as NodeJS.ErrnoException)}`);
   } finally {
-    await handle?.close();
+    await handle.close();
   }
 }
 
@@ -137,7 +138,7 @@ function describeFsError(error: NodeJS.ErrnoException): string {
   return known ? `${known} (${error.code})` : (error.code ?? error.message);
 }
 
-function kindOf(info: import('node:fs').Stats): string {
+function kindOf(info: Stats): string {
   if (info.isDirectory()) return 'a directory';
   if (info.isFIFO()) return 'a FIFO (named pipe)';
   if (info.isCharacterDevice() || info.isBlockDevice()) return 'a device';
