@@ -8,7 +8,7 @@ import type { PlanoConfig } from '../types.js';
 import { aliasShadowsModel, aliasTargets, nameShadowsModel } from './aliases.js';
 import { accessKeyVariablesSet, literalAccessKey, passthroughIgnoresAccessKey } from './auth.js';
 import { baseUrlCredentials, baseUrlFormat, baseUrlIncludesEndpoint } from './base-url.js';
-import { definedFilters, legacyListenerObject, singleModelListener, uniqueListenerNames, uniqueListenerPorts } from './listeners.js';
+import { definedFilters, legacyListenerObject, singleModelListener, uniqueAgentIds, uniqueListenerNames, uniqueListenerPorts } from './listeners.js';
 import { baseUrlRequired, interfaceOnKnownProvider, unknownProvider } from './prefixes.js';
 import { definedEndpoints } from './prompt-targets.js';
 import {
@@ -59,6 +59,7 @@ export const RULES: readonly Rule[] = [
   uniqueListenerNames,
   uniqueListenerPorts,
   singleModelListener,
+  uniqueAgentIds,
   definedFilters,
   definedEndpoints,
   tracingEndpoint,

@@ -90,6 +90,29 @@ function filterReferences(listener: ListenerEntry): FilterReference[] {
   ];
 }
 
+/**
+ * Agents and filters share one namespace of ids (a listener's filter list may name either), and
+ * Plano refuses to start when one id is used twice among them ("Duplicate agent id").
+ */
+export const uniqueAgentIds: Rule = (config, ctx) => {
+  const entries = (['agents', 'filters'] as const).flatMap((section) => {
+    const list = config.raw[section];
+    if (!Array.isArray(list)) return [];
+    return list.flatMap((item, index) =>
+      typeof item === 'object' && item !== null && typeof (item as Record<string, unknown>).id === 'string'
+        ? [{ id: (item as { id: string }).id, pointer: `/${section}/${index}` }]
+        : [],
+    );
+  });
+  return repeats(entries, (e) => e.id).map(({ item, first }) => finding(ctx.document, {
+    severity: 'error',
+    code: 'duplicate-agent-id',
+    message: `"${item.id}" is already the id of the entry at ${lineOf(ctx, first.pointer)}; Plano refuses to start with an agent or filter id used twice, since a listener names them by id.`,
+    path: `${item.pointer}/id`,
+    suggestion: 'Give this entry an id of its own, and update the listeners that should use it.',
+  }));
+};
+
 /** The `id`s of a list of `{id, …}` entries (agents, filters). */
 function idsIn(value: unknown): string[] {
   if (!Array.isArray(value)) return [];
