@@ -26,7 +26,8 @@ export function mergeTurns(messages: readonly ConverseMessage[]): ConverseMessag
   for (const message of messages) {
     if (message.content.length === 0) continue;
     const last = merged[merged.length - 1];
-    if (last !== undefined && last.role === message.role) last.content.push(...message.content);
+    // A loop, not push(...content): spreading a list of 100,000 blocks overflows the call stack.
+    if (last !== undefined && last.role === message.role) for (const block of message.content) last.content.push(block);
     else merged.push({ role: message.role, content: [...message.content] });
   }
   return merged;

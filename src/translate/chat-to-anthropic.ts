@@ -106,6 +106,14 @@ interface Turn {
   content: JsonObject[];
 }
 
+/**
+ * `target.push(...items)` without the spread: a message's content may hold a few hundred
+ * thousand parts, more arguments than a call can take (the stack overflows).
+ */
+function appendAll<T>(target: T[], items: readonly T[]): void {
+  for (const item of items) target.push(item);
+}
+
 function convertMessages(value: unknown): { system: JsonObject[]; messages: Turn[] } {
   if (!Array.isArray(value)) throw new TranslationError('messages must be an array of message objects', 'messages');
   const system: JsonObject[] = [];
@@ -114,7 +122,7 @@ function convertMessages(value: unknown): { system: JsonObject[]; messages: Turn
   const append = (role: Turn['role'], blocks: JsonObject[]): void => {
     if (blocks.length === 0) return;
     const last = turns.at(-1);
-    if (last?.role === role) last.content.push(...blocks);
+    if (last?.role === role) appendAll(last.content, blocks);
     else turns.push({ role, content: blocks });
   };
   value.forEach((message, i) => {
@@ -125,7 +133,7 @@ function convertMessages(value: unknown): { system: JsonObject[]; messages: Turn
       case 'system':
       case 'developer':
         // Anthropic has one top-level system prompt: every system/developer message joins it, in order.
-        system.push(...textBlocks(message['content'], `${path}.content`));
+        appendAll(system, textBlocks(message['content'], `${path}.content`));
         return;
       case 'user':
         append('user', userBlocks(message['content'], `${path}.content`));
@@ -248,7 +256,7 @@ function assistantBlocks(message: JsonObject, path: string): JsonObject[] {
       else throw new TranslationError(`${partPath}: assistant content parts must be text or refusal`, partPath);
     });
   } else {
-    blocks.push(...textBlocks(content, `${path}.content`));
+    appendAll(blocks, textBlocks(content, `${path}.content`));
   }
   arrayField(message, 'tool_calls').forEach((call, k) => blocks.push(toolUseBlock(call, `${path}.tool_calls[${k}]`)));
   return blocks;

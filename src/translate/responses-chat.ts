@@ -81,10 +81,12 @@ function appendInputItem(messages: JsonObject[], item: unknown, where: string): 
         type: 'function',
         function: { name: stringField(item, 'name') ?? '', arguments: stringField(item, 'arguments') ?? '' },
       };
-      // Chat puts the calls of one turn on one assistant message, after its text.
+      // Chat puts the calls of one turn on one assistant message, after its text. Appended in
+      // place: copying the list for each call was quadratic (100,000 calls in a request: 75 s).
       const last = messages[messages.length - 1];
-      if (last !== undefined && last['role'] === 'assistant') last['tool_calls'] = [...arrayField(last, 'tool_calls'), call];
-      else messages.push({ role: 'assistant', content: null, tool_calls: [call] });
+      if (last === undefined || last['role'] !== 'assistant') messages.push({ role: 'assistant', content: null, tool_calls: [call] });
+      else if (Array.isArray(last['tool_calls'])) (last['tool_calls'] as unknown[]).push(call);
+      else last['tool_calls'] = [call];
       return;
     }
     case 'function_call_output':

@@ -269,3 +269,15 @@ describe('tool calls round-trip through a chat client', () => {
     expect(results?.content[0]?.['tool_use_id']).toBe('functions_get_weather_0');
   });
 });
+
+describe('a request of any size the body limit allows (issue 12)', () => {
+  it('a message of 300,000 parts, and two such user messages joined into one turn: translated, not a stack overflow', () => {
+    const parts = Array.from({ length: 300_000 }, (_, i) => ({ type: 'text', text: `p${i}` }));
+    const out = chatToMessagesRequest({ messages: [{ role: 'system', content: parts }, { role: 'user', content: parts }, { role: 'user', content: parts }] }, ctx);
+    expect((out['system'] as JsonObject[]).length).toBe(300_000);
+    const turns = out['messages'] as { role: string; content: JsonObject[] }[];
+    expect(turns).toHaveLength(1);
+    expect(turns[0]!.content).toHaveLength(600_000);
+    expect(turns[0]!.content[599_999]).toEqual({ type: 'text', text: 'p299999' });
+  });
+});

@@ -193,3 +193,16 @@ describe('chat stream → Responses events (fixtures/translate/responses/chat-an
     expect(stream.usage()).toEqual({ input_tokens: 1117, output_tokens: 15 });
   });
 });
+
+describe('work that grows with the request stays linear (issue 12)', () => {
+  it('a turn of 100,000 function calls becomes one assistant message with all of them, in order', () => {
+    // A size a quadratic translation (each call copying the calls before it) cannot finish.
+    const calls = Array.from({ length: 100_000 }, (_, i) => ({ type: 'function_call', call_id: `call_${i}`, name: 'f', arguments: '{}' }));
+    const out = translation.request({ model: CLIENT_MODEL, input: [{ role: 'user', content: 'go' }, ...calls] }, ctx(false));
+    const messages = out['messages'] as JsonObject[];
+    expect(messages).toHaveLength(2);
+    const toolCalls = messages[1]!['tool_calls'] as JsonObject[];
+    expect(toolCalls).toHaveLength(100_000);
+    expect(toolCalls[99_999]).toMatchObject({ id: 'call_99999', type: 'function' });
+  });
+});
