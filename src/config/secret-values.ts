@@ -26,12 +26,20 @@ export function isCredentialKeyName(key: string): boolean {
 const VENDOR_KEY = /^(sk-|sk_|gsk_|xai-|AIza|AKIA|ASIA|ghp_|gho_|github_pat_|hf_|xox[abp]-|pk-|rk-)[A-Za-z0-9_\-]{8,}/;
 
 /**
- * A literal that looks like a credential wherever it is: a vendor key format, or a long token of
- * mixed-case letters and digits with no `/` or `.` (model ids are lower-case words and versions).
+ * A literal that looks like a credential wherever it is: a vendor key format, or a long random
+ * token — mixed-case letters and digits, no `/` or `.`, and at most two `-`/`_` (a model id such
+ * as `Qwen2-VL-72B-Instruct-GPTQ-Int4` is words joined by many of them).
  */
 export function looksLikeCredential(value: string): boolean {
   if (VENDOR_KEY.test(value)) return true;
-  return value.length >= 32 && /^[A-Za-z0-9_\-+=]+$/.test(value) && /[a-z]/.test(value) && /[A-Z]/.test(value) && /[0-9]/.test(value);
+  return (
+    value.length >= 32 &&
+    /^[A-Za-z0-9_\-+=]+$/.test(value) &&
+    /[a-z]/.test(value) &&
+    /[A-Z]/.test(value) &&
+    /[0-9]/.test(value) &&
+    (value.match(/[-_]/g)?.length ?? 0) <= 2
+  );
 }
 
 /** Query parameters that carry a credential (Gemini's `key`, Azure SAS `sig`, `api_key`, `token` …). */

@@ -48,6 +48,8 @@ describe('secret values', () => {
     expect(looksLikeCredential('Qm9vYmxlcjEyMzQ1Njc4OTBhYmNkZWZnaGlq')).toBe(true);
     expect(looksLikeCredential('claude-3-5-sonnet-20241022-v2-extended-thinking')).toBe(false);
     expect(looksLikeCredential('gpt-4o')).toBe(false);
+    expect(looksLikeCredential('Qwen2-VL-72B-Instruct-GPTQ-Int4AWQ-Extended')).toBe(false);
+    expect(looksLikeCredential('aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z')).toBe(true);
   });
 
   it('redactUrl hides userinfo and credential parameters only', () => {
