@@ -33,10 +33,11 @@ export interface ConfigDocument {
 const WHOLE_FILE: Span = { line: 1, column: 1, endLine: 1, endColumn: 1 };
 
 /**
- * How far aliases may expand: yaml's count for an anchor is its uses times the nodes each use
- * stands for. Ten per node of the document, and at least 10,000: linear in the file, so a config
- * that uses one anchor on each of 10,000 entries loads, while an alias bomb ("billion laughs"),
- * which expands exponentially in a few lines, is refused.
+ * How far aliases may expand: the nodes the document would have with every alias written out
+ * (plain-data.ts counts them; yaml's own count, for the shapes left to it, is per anchor). Ten
+ * per node of the document, and at least 10,000: linear in the file, so a config that uses one
+ * anchor on each of 10,000 entries loads, while an alias bomb ("billion laughs"), which expands
+ * exponentially in a few lines, is refused.
  */
 const ALIAS_EXPANSIONS_PER_NODE = 10;
 const MIN_ALIAS_EXPANSIONS = 10_000;

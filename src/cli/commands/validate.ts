@@ -9,6 +9,7 @@ import { useColor, type CliIo } from '../io.js';
 import { FINDINGS_FORMATS, isFindingsFormat, loadRenderer } from '../render/formats.js';
 import { totals, type CheckedFile } from '../render/report.js';
 import type { Diagnostic } from '../../config/diagnostics.js';
+import type { ConfigEncodingError } from '../config-file.js';
 import type { CommandModule } from './index.js';
 import { PLANO_VERSION } from '../version.js';
 
@@ -68,7 +69,7 @@ export async function runValidate(args: readonly string[], options: ValidateOpti
   return counted.valid ? EXIT_OK : EXIT_FINDINGS;
 }
 
-function encodingFinding(file: string, error: import('../config-file.js').ConfigEncodingError): Diagnostic {
+function encodingFinding(file: string, error: ConfigEncodingError): Diagnostic {
   return {
     file,
     severity: 'error',
