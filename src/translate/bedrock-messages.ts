@@ -46,16 +46,24 @@ export function messagesRequestToConverse(body: JsonObject): JsonObject {
       ? textBlocks(systemField)
       : arrayField(body, 'system').flatMap((block) => withCachePoint(block, textBlocks(stringField(block, 'text') ?? '')));
   const messages = mergeTurns(
-    arrayField(body, 'messages').map((message, i): ConverseMessage => {
+    arrayField(body, 'messages').flatMap((message, i): ConverseMessage[] => {
       const where = `messages[${i}]`;
       const role = stringField(message, 'role');
+      // Claude Code sends `role: "system"` messages inside `messages` for models it does not know.
+      // Converse has a system prompt only at the top: their text joins it, after the top-level
+      // system, in the order written.
+      if (role === 'system') {
+        const content = isObject(message) ? message['content'] : undefined;
+        system.push(...(typeof content === 'string' ? textBlocks(content) : arrayField(message, 'content').flatMap((block) => withCachePoint(block, textBlocks(stringField(block, 'text') ?? '')))));
+        return [];
+      }
       if (role !== 'user' && role !== 'assistant') {
-        throw new TranslationError(`${where}.role must be "user" or "assistant"; put system text in the top-level "system".`, `${where}.role`);
+        throw new TranslationError(`${where}.role must be "user", "assistant" or "system".`, `${where}.role`);
       }
       const content = isObject(message) ? message['content'] : undefined;
-      if (typeof content === 'string') return { role, content: textBlocks(content) };
+      if (typeof content === 'string') return [{ role, content: textBlocks(content) }];
       if (!Array.isArray(content)) throw new TranslationError(`${where}.content must be a string or an array of content blocks.`, `${where}.content`);
-      return { role, content: content.flatMap((block, j) => withCachePoint(block, converseBlocks(block, `${where}.content[${j}]`))) };
+      return [{ role, content: content.flatMap((block, j) => withCachePoint(block, converseBlocks(block, `${where}.content[${j}]`))) }];
     }),
   );
   const tools = arrayField(body, 'tools').flatMap((tool, i) => withCachePoint(tool, [anthropicToolSpec(tool, i)]));

@@ -78,13 +78,14 @@ export function messagesToChatRequest(body: JsonObject, ctx: TranslateContext): 
 /** Block texts that were authored separately (system blocks, user text blocks) are joined by a blank line. */
 const SEPARATE_BLOCKS = '\n\n';
 
-function systemText(system: unknown): string | undefined {
+/** System text, from the top-level `system` or a system message's `content` at `path`: a string or text blocks. */
+function systemText(system: unknown, path = 'system'): string | undefined {
   if (typeof system === 'string') return system === '' ? undefined : system;
   if (system === undefined || system === null) return undefined;
-  if (!Array.isArray(system)) throw new TranslationError('system must be a string or an array of text blocks', 'system');
+  if (!Array.isArray(system)) throw new TranslationError(`${path} must be a string or an array of text blocks`, path);
   const texts = system.map((block, i) => {
     const text = stringField(block, 'text');
-    if (stringField(block, 'type') !== 'text' || text === undefined) throw new TranslationError(`system[${i}] must be a text block`, `system[${i}]`);
+    if (stringField(block, 'type') !== 'text' || text === undefined) throw new TranslationError(`${path}[${i}] must be a text block`, `${path}[${i}]`);
     return text;
   });
   return texts.length > 0 ? texts.join(SEPARATE_BLOCKS) : undefined;
@@ -94,8 +95,14 @@ function convertMessage(message: unknown, path: string): JsonObject[] {
   if (!isObject(message)) throw new TranslationError(`${path} must be an object`, path);
   const role = message['role'];
   const content = message['content'];
+  // Claude Code sends `role: "system"` messages inside `messages` for models it does not know
+  // (any gateway-style name, `openai/gpt-4o`); chat completions has the same message, in place.
+  if (role === 'system') {
+    const text = systemText(content, `${path}.content`);
+    return text === undefined ? [] : [{ role: 'system', content: text }];
+  }
   if (role !== 'user' && role !== 'assistant') {
-    throw new TranslationError(`${path}.role must be "user" or "assistant" (got ${JSON.stringify(role)}); the system prompt goes in the top-level system field`, `${path}.role`);
+    throw new TranslationError(`${path}.role must be "user", "assistant" or "system" (got ${JSON.stringify(role)})`, `${path}.role`);
   }
   if (typeof content === 'string') return [{ role, content }];
   if (!Array.isArray(content)) throw new TranslationError(`${path}.content must be a string or an array of content blocks`, `${path}.content`);

@@ -101,8 +101,17 @@ describe('messages → Converse: what Converse cannot carry is refused where it 
     expect(error.message).toContain('server tools such as "web_search_20250305" run only at Anthropic');
   });
 
-  it('a system role inside messages, and unknown block types', () => {
-    expect(errorFor('messages', { model: 'm', max_tokens: 1, messages: [{ role: 'system', content: 'x' }] }).param).toBe('messages[0].role');
+  it('a system message inside messages joins the Converse system prompt, after the top-level one', () => {
+    const out = bedrockTranslation('messages').request(
+      { model: 'm', max_tokens: 1, system: 'top', messages: [{ role: 'user', content: 'hi' }, { role: 'system', content: [{ type: 'text', text: 'inner', cache_control: { type: 'ephemeral' } }] }, { role: 'system', content: 'last' }] },
+      bedrockContext('messages', false),
+    );
+    expect(out['system']).toEqual([{ text: 'top' }, { text: 'inner' }, { cachePoint: { type: 'default' } }, { text: 'last' }]);
+    expect(out['messages']).toEqual([{ role: 'user', content: [{ text: 'hi' }] }]);
+  });
+
+  it('a role Anthropic does not have, and unknown block types', () => {
+    expect(errorFor('messages', { model: 'm', max_tokens: 1, messages: [{ role: 'tool', content: 'x' }] }).param).toBe('messages[0].role');
     expect(errorFor('messages', ask([{ type: 'container_upload', file_id: 'f' }])).param).toBe('messages[0].content[0]');
   });
 

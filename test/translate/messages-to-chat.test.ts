@@ -40,8 +40,31 @@ describe('Anthropic messages → chat request: edge cases', () => {
     expect(messagesToChatRequest({ messages: user, max_tokens: 10 }, ctx)).not.toHaveProperty('stream_options');
   });
 
+  it('a system message inside messages (Claude Code, for model names it does not know) stays a system message, in place', () => {
+    const out = messagesToChatRequest(
+      {
+        system: [{ type: 'text', text: 'You are Claude Code.' }],
+        messages: [
+          { role: 'user', content: 'hi' },
+          { role: 'system', content: [{ type: 'text', text: 'Reminder: be brief.', cache_control: { type: 'ephemeral' } }, { type: 'text', text: 'Use tools.' }] },
+          { role: 'assistant', content: 'ok' },
+          { role: 'system', content: '' },
+        ],
+        max_tokens: 100,
+      },
+      ctx,
+    );
+    expect(out['messages']).toEqual([
+      { role: 'system', content: 'You are Claude Code.' },
+      { role: 'user', content: 'hi' },
+      { role: 'system', content: 'Reminder: be brief.\n\nUse tools.' },
+      { role: 'assistant', content: 'ok' },
+    ]);
+  });
+
   const refusals: [string, JsonObject, string][] = [
-    ['a system role inside messages', { messages: [{ role: 'system', content: 'x' }] }, 'messages[0].role'],
+    ['a role Anthropic does not have', { messages: [{ role: 'tool', content: 'x' }] }, 'messages[0].role'],
+    ['a system message whose content is not text', { messages: [{ role: 'system', content: [{ type: 'image' }] }] }, 'messages[0].content[0]'],
     ['messages that are not an array', { messages: {} }, 'messages'],
     ['an image given by Anthropic file id', { messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'file', file_id: 'file_1' } }] }] }, 'messages[0].content[0].source'],
     ['a URL document', { messages: [{ role: 'user', content: [{ type: 'document', source: { type: 'url', url: 'https://x/y.pdf' } }] }] }, 'messages[0].content[0].source'],
