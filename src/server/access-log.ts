@@ -31,6 +31,8 @@ export interface AccessLogEntry {
   route: string | null;
   /** [routing] Why the default model served, models tried before the one that served. */
   routingNotes: string[];
+  /** What a translation left out of the request (a hosted tool the provider cannot run). */
+  notes: string[];
 }
 
 /** An entry for a request that has just arrived; the pipeline fills it in as it goes. */
@@ -52,6 +54,7 @@ export function newAccessLogEntry(method: string, path: string, api: ClientApi |
     error: null,
     route: null,
     routingNotes: [],
+    notes: [],
   };
 }
 
@@ -76,6 +79,7 @@ export function formatAccessLog(entry: AccessLogEntry, format: AccessLogFormat):
       output_tokens: entry.usage?.output_tokens ?? null,
       error: entry.error,
       ...(entry.route !== null ? { route: entry.route, routing_notes: entry.routingNotes } : {}),
+      ...(entry.notes.length > 0 ? { notes: entry.notes } : {}),
     });
   }
   // The path, the requested model (and the model a wildcard made of it) and error texts can
@@ -95,6 +99,7 @@ export function formatAccessLog(entry: AccessLogEntry, format: AccessLogFormat):
   if (entry.usage) parts.push(`tokens=${entry.usage.input_tokens ?? '?'}/${entry.usage.output_tokens ?? '?'}`);
   if (entry.error !== null) parts.push(`error=${quoted(entry.error)}`);
   for (const note of entry.routingNotes) parts.push(`routing=${quoted(note)}`);
+  for (const note of entry.notes) parts.push(`note=${quoted(note)}`);
   return parts.join(' ');
 }
 

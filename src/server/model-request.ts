@@ -172,7 +172,7 @@ async function serve(request: ModelRequest, sink: ReplySink, deps: PipelineDeps,
     const credential = upstreamCredential(target, request.headers, deps.env);
     if (!credential.ok) return fail(401, { kind: 'authentication', code: 'missing_api_key', message: credential.message });
 
-    const context: TranslateContext = { upstreamModel: target.model, clientModel: requested ?? target.name, stream, clientRequest: body };
+    const context: TranslateContext = { upstreamModel: target.model, clientModel: requested ?? target.name, stream, clientRequest: body, notes: entry.notes };
     let upstreamBody: string | Buffer;
     if (translation) {
       try {

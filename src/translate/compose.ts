@@ -22,8 +22,9 @@ export function composeTranslations(outer: Translation, inner: Translation): Tra
   }
   // What inner sees as "the client's request" is outer's translation of it (for options such as
   // chat's stream_options.include_usage, which outer sets for its own needs).
+  // Translated again only to be read: its notes were taken when the request was sent.
   const innerContext = (ctx: TranslateContext): TranslateContext =>
-    ctx.clientRequest === undefined ? ctx : { ...ctx, clientRequest: outer.request(ctx.clientRequest, ctx) };
+    ctx.clientRequest === undefined ? ctx : { ...ctx, clientRequest: outer.request(ctx.clientRequest, { ...ctx, notes: undefined }) };
   return {
     client: outer.client,
     upstream: inner.upstream,

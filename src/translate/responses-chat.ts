@@ -45,7 +45,7 @@ export function responsesRequestToChat(body: JsonObject, ctx: TranslateContext):
   else if (isObject(input)) appendInputItem(messages, input, 'input');
   else arrayField(body, 'input').forEach((item, i) => appendInputItem(messages, item, `input[${i}]`));
 
-  const tools = arrayField(body, 'tools').map(chatTool);
+  const tools = chatTools(arrayField(body, 'tools'), ctx);
   const reasoningEffort = stringField(objectField(body, 'reasoning'), 'effort');
   // The same rule as for Anthropic clients (messages-to-chat.ts): OpenAI reasoning models behind
   // a chat endpoint (Azure) take max_completion_tokens and no sampling settings.
@@ -165,16 +165,65 @@ function toolOutputText(output: unknown, where: string): string {
     .join('');
 }
 
-function chatTool(tool: unknown, i: number): JsonObject {
+/**
+ * Tools OpenAI runs itself inside the Responses API. A provider without that API cannot run
+ * them: they are left out (and said so in the access log) rather than refusing the request —
+ * Codex lists `web_search` on every request — unless `tool_choice` forces one.
+ */
+const HOSTED_TOOL_TYPES = new Set([
+  'web_search',
+  'web_search_preview',
+  'web_search_preview_2025_03_11',
+  'file_search',
+  'code_interpreter',
+  'computer_use_preview',
+  'image_generation',
+  'mcp',
+  'tool_search',
+]);
+
+/**
+ * The chat tools for a Responses request's tools: function tools as they are; a `namespace` (a
+ * named group of function tools, as Codex sends its sub-agent tools) flattened into its functions;
+ * hosted tools left out with a note. Anything else is refused.
+ */
+function chatTools(tools: readonly unknown[], ctx: TranslateContext): JsonObject[] {
+  const out: JsonObject[] = [];
+  tools.forEach((tool, i) => {
+    const type = stringField(tool, 'type');
+    if (type === 'namespace') {
+      const namespace = stringField(tool, 'name') ?? '';
+      arrayField(tool, 'tools').forEach((inner, j) => out.push(chatFunctionTool(inner, `tools[${i}].tools[${j}]`, stringField(tool, 'description'))));
+      if (arrayField(tool, 'tools').length === 0) note(ctx, `tool namespace "${namespace}" has no tools; left out`);
+      return;
+    }
+    if (type !== undefined && HOSTED_TOOL_TYPES.has(type)) {
+      note(ctx, `left out the hosted "${type}" tool: it runs inside OpenAI's Responses API, which ${ctx.clientModel} does not have`);
+      return;
+    }
+    out.push(chatFunctionTool(tool, `tools[${i}]`));
+  });
+  return out;
+}
+
+/** A note for the access log, once however often the request is translated (a fallback model translates it again). */
+function note(ctx: TranslateContext, text: string): void {
+  if (ctx.notes && !ctx.notes.includes(text)) ctx.notes.push(text);
+}
+
+function chatFunctionTool(tool: unknown, where: string, namespaceDescription?: string): JsonObject {
   const type = stringField(tool, 'type');
   const name = stringField(tool, 'name');
   if (type !== 'function' || name === undefined) {
     throw new TranslationError(
-      `tools[${i}]: "${String(type)}" tools run inside OpenAI's Responses API; a provider without one takes function tools only ({"type": "function", "name", "parameters"}).`,
-      `tools[${i}]`,
+      `${where}: "${String(type)}" tools run inside OpenAI's Responses API; a provider without one takes function tools only ({"type": "function", "name", "parameters"}).`,
+      where,
     );
   }
-  const fn = definedFields({ name, description: stringField(tool, 'description'), parameters: objectField(tool, 'parameters'), strict: booleanField(tool, 'strict') });
+  // A namespace's description says what its functions are for; each function carries it.
+  const own = stringField(tool, 'description');
+  const description = namespaceDescription !== undefined && namespaceDescription !== '' ? (own !== undefined ? `${namespaceDescription}\n\n${own}` : namespaceDescription) : own;
+  const fn = definedFields({ name, description, parameters: objectField(tool, 'parameters'), strict: booleanField(tool, 'strict') });
   return { type: 'function', function: fn };
 }
 

@@ -18,6 +18,11 @@ export interface TranslateContext {
   upstreamModel: string;
   /** The model name the client asked for, for messages that speak of it. */
   clientModel: string;
+  /**
+   * Where a request translation says what it left out that the client did send (a hosted tool
+   * the provider cannot run): one sentence each, for the access log. Absent: not collected.
+   */
+  notes?: string[];
   stream: boolean;
   /**
    * The client's request body as received. Streams whose output depends on the client's options

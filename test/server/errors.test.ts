@@ -1,4 +1,5 @@
 import { errors as undiciErrors } from 'undici';
+import { formatAccessLog } from '../../src/server/access-log.js';
 import { describe, expect, it } from 'vitest';
 import { jsonOf, harness, jsonAnswer, logged, sseAnswer, testGateway, TEST_ENV, upstreamFixture } from './gateway-harness.js';
 
@@ -202,5 +203,22 @@ describe("a response's model is the model that answered, on every route", () => 
     const text = await (await streamed.post('/v1/messages', { model: 'fast', max_tokens: 8, stream: true, messages: [] })).text();
     const start = JSON.parse(/event: message_start\ndata: (.*)/.exec(text)![1]!);
     expect(start.message.model).toBe(/"model":"([^"]+)"/.exec(upstreamFixture('openai-chat-stream.sse'))![1]);
+  });
+});
+
+describe('what a translation leaves out is in the access log', () => {
+  it('a Responses request to an Anthropic model with a hosted web_search tool: served, the tool left out, a note logged', async () => {
+    const { post, calls, log } = harness(() => jsonAnswer('anthropic-message.json'));
+    const res = await post('/v1/responses', {
+      model: 'claude-sonnet-4-20250514',
+      input: 'hi',
+      tools: [{ type: 'web_search' }, { type: 'function', name: 'f', parameters: { type: 'object' } }],
+    });
+    expect(res.status).toBe(200);
+    expect(JSON.parse(calls[0]!.body).tools.map((t: { name: string }) => t.name)).toEqual(['f']);
+    const entry = await logged(log);
+    expect(entry.notes).toEqual(['left out the hosted "web_search" tool: it runs inside OpenAI\'s Responses API, which claude-sonnet-4-20250514 does not have']);
+    expect(formatAccessLog(entry, 'text')).toContain('note="left out the hosted \\"web_search\\" tool');
+    expect(JSON.parse(formatAccessLog(entry, 'json')).notes).toHaveLength(1);
   });
 });

@@ -32,11 +32,11 @@ describe('Responses → chat request: what chat cannot carry is refused with a m
     expect(error.message).toContain('Send the whole conversation in "input"');
   });
 
-  it('hosted tools (web_search, file_search) name the tool and say what chat takes', () => {
-    const error = refused({ input: 'news?', tools: [{ type: 'function', name: 'f', parameters: {} }, { type: 'web_search' }] });
+  it('a tool of a kind nobody can carry, or a hosted tool that tool_choice forces: refused, naming it', () => {
+    const error = refused({ input: 'x', tools: [{ type: 'function', name: 'f', parameters: {} }, { type: 'local_shell' }] });
     expect(error.param).toBe('tools[1]');
-    expect(error.message).toContain('"web_search" tools run inside OpenAI');
-    expect(refused({ input: 'x', tools: [{ type: 'file_search', vector_store_ids: ['vs_1'] }] }).param).toBe('tools[0]');
+    expect(error.message).toContain('"local_shell" tools run inside OpenAI');
+    expect(refused({ input: 'news?', tools: [{ type: 'web_search' }], tool_choice: { type: 'web_search' } }).param).toBe('tool_choice');
   });
 
   it('an image given as a file_id', () => {
@@ -204,5 +204,32 @@ describe('work that grows with the request stays linear (issue 12)', () => {
     const toolCalls = messages[1]!['tool_calls'] as JsonObject[];
     expect(toolCalls).toHaveLength(100_000);
     expect(toolCalls[99_999]).toMatchObject({ id: 'call_99999', type: 'function' });
+  });
+});
+
+describe('Codex CLI 0.171 (fixtures/translate/responses/codex-0.171-request.json, recorded)', () => {
+  const recorded = fixtureJson<{ request: JsonObject }>('responses/codex-0.171-request.json').request;
+
+  it('translates: namespace tools flattened into function tools, the hosted web_search left out with a note', () => {
+    const notes: string[] = [];
+    const out = translation.request(recorded, { ...ctx(true, recorded), clientModel: 'claude-sonnet-4-5', notes });
+    const names = (out['tools'] as { function: { name: string } }[]).map((t) => t.function.name);
+    expect(names).toEqual([
+      'exec_command', 'write_stdin', 'request_user_input', 'view_image',
+      'close_agent', 'resume_agent', 'send_input', 'spawn_agent', 'wait_agent',
+      'get_goal', 'create_goal', 'update_goal',
+    ]);
+    const spawn = (out['tools'] as { function: JsonObject }[]).find((t) => t.function['name'] === 'spawn_agent')!;
+    expect(String(spawn.function['description'])).toMatch(/^Tools for spawning and managing sub-agents\.\n\n/);
+    expect(spawn.function['parameters']).toMatchObject({ type: 'object' });
+    expect(notes).toEqual(['left out the hosted "web_search" tool: it runs inside OpenAI\'s Responses API, which claude-sonnet-4-5 does not have']);
+    // The Responses fields Codex sends are accepted: reasoning, include, store: false, prompt_cache_key, client_metadata.
+    expect(out).toMatchObject({ stream: true, tool_choice: 'auto', parallel_tool_calls: recorded['parallel_tool_calls'] });
+  });
+
+  it('through the composed translation to Anthropic too', () => {
+    const toAnthropic = findTranslation('responses', 'anthropic_messages')!;
+    const out = toAnthropic.request(recorded, { upstreamModel: 'claude-sonnet-4-5', clientModel: 'anthropic/claude-sonnet-4-5', stream: true, clientRequest: recorded });
+    expect((out['tools'] as { name: string }[]).map((t) => t.name)).toContain('spawn_agent');
   });
 });
