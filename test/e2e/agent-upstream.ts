@@ -1,8 +1,9 @@
 /**
  * A model that drives a coding agent through one tool round, for the agent end-to-end tests:
- * one node:http server on 127.0.0.1 speaking OpenAI chat completions and Anthropic messages,
- * streamed as the agents ask. Its first answer calls the agent's own `Write` tool to create the
- * file named by `target`; once the request carries that tool's result, it answers with text.
+ * one node:http server on 127.0.0.1 speaking OpenAI chat completions, the Responses API and
+ * Anthropic messages,
+ * streamed as the agents ask. Its first answer calls the agent's own tool to create the file
+ * named by `target` (writeCall); once the request carries that tool's result, it answers with text.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -28,13 +29,12 @@ export async function startAgentUpstream(target: { file: string; content: string
       const body = JSON.parse(text) as Json;
       const path = (req.url ?? '').split('?')[0]!;
       paths.push(path);
-      const anthropic = path.endsWith('/messages');
-      const history = JSON.stringify(body.messages ?? []);
+      const api = path.endsWith('/messages') ? 'messages' : path.endsWith('/responses') ? 'responses' : 'chat';
+      const history = JSON.stringify(body.messages ?? body.input ?? []);
       // A tool result in the history means the agent ran the tool: the turn ends with text.
-      const toolDone = anthropic ? history.includes('"tool_result"') : history.includes('"role":"tool"');
-      const hasWrite = (body.tools ?? []).some((t: Json) => (t.name ?? t.function?.name) === 'Write');
-      const call = !toolDone && hasWrite ? { id: 'toolu_write_1', name: 'Write', input: { file_path: target.file, content: target.content } } : undefined;
-      const answer = anthropic ? anthropicAnswer(body, call) : chatAnswer(body, call);
+      const toolDone = history.includes({ messages: '"tool_result"', responses: '"function_call_output"', chat: '"role":"tool"' }[api]);
+      const call = toolDone ? undefined : writeCall(body.tools ?? [], target);
+      const answer = api === 'messages' ? anthropicAnswer(body, call) : api === 'responses' ? responsesAnswer(body, call) : chatAnswer(body, call);
       res.writeHead(200, { 'content-type': body.stream ? 'text/event-stream' : 'application/json' });
       res.end(answer);
     });
@@ -49,6 +49,20 @@ export async function startAgentUpstream(target: { file: string; content: string
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * The agent's own way to write a file, as its tool list offers it: Claude Code's `Write`, or
+ * Codex's shell (`exec_command`, whose sandbox lets it write inside the work folder).
+ */
+function writeCall(tools: Json[], target: { file: string; content: string }): { id: string; name: string; input: Json } | undefined {
+  const names = new Set(tools.map((t) => t.name ?? t.function?.name));
+  if (names.has('Write')) return { id: 'toolu_write_1', name: 'Write', input: { file_path: target.file, content: target.content } };
+  if (names.has('exec_command')) {
+    const quoted = (text: string) => `'${text.replaceAll("'", "'\\''")}'`;
+    return { id: 'call_exec_1', name: 'exec_command', input: { cmd: `printf %s ${quoted(target.content)} > ${quoted(target.file)}` } };
+  }
+  return undefined;
 }
 
 const USAGE = { input_tokens: 30, output_tokens: 12 };
@@ -95,4 +109,25 @@ function chatAnswer(body: Json, call: { id: string; name: string; input: Json } 
     { ...base, object: 'chat.completion.chunk', choices: [], usage },
   ];
   return chunks.map((c) => `data: ${JSON.stringify(c)}\n\n`).join('') + 'data: [DONE]\n\n';
+}
+
+function responsesAnswer(body: Json, call: { id: string; name: string; input: Json } | undefined): string {
+  const item = call
+    ? { type: 'function_call', id: 'fc_agent', call_id: call.id, name: call.name, arguments: JSON.stringify(call.input), status: 'completed' }
+    : { type: 'message', id: 'msg_agent', role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: AGENT_FINAL_TEXT, annotations: [] }] };
+  const usage = { input_tokens: USAGE.input_tokens, output_tokens: USAGE.output_tokens, total_tokens: USAGE.input_tokens + USAGE.output_tokens };
+  const response = { id: 'resp_agent', object: 'response', created_at: 1_700_000_000, model: body.model, status: 'completed', output: [item], usage };
+  if (!body.stream) return JSON.stringify(response);
+  let sequence = 0;
+  const event = (type: string, fields: Json): string => `event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: sequence++, ...fields })}\n\n`;
+  const opened = call ? { ...item, arguments: '', status: 'in_progress' } : { ...item, content: [], status: 'in_progress' };
+  return [
+    event('response.created', { response: { ...response, status: 'in_progress', output: [] } }),
+    event('response.output_item.added', { output_index: 0, item: opened }),
+    call
+      ? event('response.function_call_arguments.delta', { output_index: 0, item_id: item.id, delta: (item as Json).arguments })
+      : event('response.output_text.delta', { output_index: 0, item_id: item.id, content_index: 0, delta: AGENT_FINAL_TEXT }),
+    event('response.output_item.done', { output_index: 0, item }),
+    event('response.completed', { response }),
+  ].join('');
 }
