@@ -13,6 +13,8 @@ export function createProgram(io: CliIo, setExitCode: (code: number) => void): C
     .description('Validate, expand and serve Plano LLM gateway configs (plano_config.yaml).')
     .version(PLANO_VERSION, '-V, --version')
     .showHelpAfterError('(run `plano --help` for usage)')
+    // Options belong to the command they follow: what comes after `plano agent <agent>` is the agent's.
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({
       writeOut: (s) => void io.stdout.write(s),

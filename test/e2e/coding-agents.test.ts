@@ -6,13 +6,36 @@
  * Codex's shell): the file must exist afterwards and the final text reach the terminal. Skipped,
  * saying why, only when a package cannot be installed.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLAUDE_CODE, CODEX, installAgent, runAgent } from './agent-cli.js';
 import { AGENT_FINAL_TEXT, startAgentUpstream, type AgentUpstream } from './agent-upstream.js';
+import { plano as runPlano } from '../cli/run-plano.js';
 import { startPlanoUp, type PlanoUp } from './up-process.js';
+
+const UPSTREAM_KEYS = { OPENAI_API_KEY: 'sk-up-openai', ANTHROPIC_API_KEY: 'sk-up-anthropic', DEEPSEEK_API_KEY: 'sk-up-deepseek' };
+
+/** The config every run serves: three models behind the agent upstream, the model listener on `port`. */
+function configText(port: number): string {
+  const entry = (model: string, key: string) => [`  - model: ${model}`, `    base_url: ${upstream!.url}`, `    access_key: $${key}`];
+  return [
+    'version: v0.4.0',
+    'listeners:',
+    '  - name: llm',
+    '    type: model',
+    `    port: ${port}`,
+    'model_providers:',
+    ...entry('openai/gpt-4o', 'OPENAI_API_KEY'),
+    '    default: true',
+    ...entry('anthropic/claude-sonnet-4-5', 'ANTHROPIC_API_KEY'),
+    ...entry('deepseek/deepseek-chat', 'DEEPSEEK_API_KEY'),
+    '',
+  ].join('\n');
+}
 
 let installed: Record<'claude' | 'codex', { bin: string } | { problem: string }>;
 let upstream: AgentUpstream | undefined;
@@ -28,24 +51,8 @@ beforeAll(async () => {
   mkdirSync(join(dir, 'work'));
   mkdirSync(join(dir, 'home', '.codex'), { recursive: true });
   upstream = await startAgentUpstream(target);
-  const entry = (model: string, key: string) => [`  - model: ${model}`, `    base_url: ${upstream!.url}`, `    access_key: $${key}`];
-  writeFileSync(
-    join(dir, 'plano_config.yaml'),
-    [
-      'version: v0.4.0',
-      'listeners:',
-      '  - name: llm',
-      '    type: model',
-      '    port: 12000',
-      'model_providers:',
-      ...entry('openai/gpt-4o', 'OPENAI_API_KEY'),
-      '    default: true',
-      ...entry('anthropic/claude-sonnet-4-5', 'ANTHROPIC_API_KEY'),
-      ...entry('deepseek/deepseek-chat', 'DEEPSEEK_API_KEY'),
-      '',
-    ].join('\n'),
-  );
-  plano = await startPlanoUp([], { OPENAI_API_KEY: 'sk-up-openai', ANTHROPIC_API_KEY: 'sk-up-anthropic', DEEPSEEK_API_KEY: 'sk-up-deepseek' }, dir);
+  writeFileSync(join(dir, 'plano_config.yaml'), configText(12000));
+  plano = await startPlanoUp([], UPSTREAM_KEYS, dir);
 }, 240_000);
 
 afterAll(async () => {
@@ -106,4 +113,78 @@ describe('Codex CLI through plano up (a model_providers entry with wire_api = "r
       expectToolRound(run, model, before);
     }, 120_000);
   }
+});
+
+/** A port nothing listens on now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function answersAt(port: number): Promise<boolean> {
+  return fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
+}
+
+describe('plano agent: the launcher', () => {
+  it('uses the plano up already serving the config; the agent’s arguments reach it, its exit code is plano’s', async (ctx) => {
+    const agent = installed.claude;
+    if ('problem' in agent) return ctx.skip(agent.problem);
+    const port = await freePort();
+    const folder = mkdtempSync(join(tmpdir(), 'plano-agent-running-'));
+    writeFileSync(join(folder, 'plano_config.yaml'), configText(port));
+    const gateway = spawn(process.execPath, [join(import.meta.dirname, '../../bin/plano.js'), 'up'], { cwd: folder, env: { PATH: process.env.PATH ?? '', ...UPSTREAM_KEYS }, stdio: 'ignore' });
+    try {
+      while (!(await answersAt(port))) await new Promise((resolve) => setTimeout(resolve, 100));
+      rmSync(target.file, { force: true });
+      const env = { PATH: `${dirname(agent.bin)}:${process.env.PATH}`, HOME: dir, CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', DISABLE_AUTOUPDATER: '1', ANTHROPIC_API_KEY: 'sk-ant-the-users-real-key' };
+      const run = await runPlano(['agent', '--model', 'openai/gpt-4o', 'claude', '-p', `Create the file ${target.file}`, '--allowedTools', 'Write'], { cwd: folder, env, timeoutMs: 90_000 });
+      expect(run.code, run.stdout + run.stderr).toBe(0);
+      expect(run.stdout).toContain(AGENT_FINAL_TEXT);
+      expect(readFileSync(target.file, 'utf8')).toBe(target.content);
+      expect(run.stderr).not.toContain('starting plano up');
+      // An argument Claude Code refuses: its exit code, not plano's own.
+      const refused = await runPlano(['agent', 'claude', '--no-such-claude-flag'], { cwd: folder, env, timeoutMs: 60_000 });
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/no-such-claude-flag/);
+    } finally {
+      gateway.kill();
+      rmSync(folder, { recursive: true, force: true });
+    }
+  }, 150_000);
+
+  it('starts plano up for the run when none answers, and stops it after (Codex, with a subcommand)', async (ctx) => {
+    const agent = installed.codex;
+    if ('problem' in agent) return ctx.skip(agent.problem);
+    const port = await freePort();
+    const folder = mkdtempSync(join(tmpdir(), 'plano-agent-start-'));
+    writeFileSync(join(folder, 'plano_config.yaml'), configText(port));
+    try {
+      rmSync(target.file, { force: true });
+      const env = { PATH: `${dirname(agent.bin)}:${process.env.PATH}`, HOME: join(dir, 'home'), CODEX_HOME: join(dir, 'home', '.codex'), ...UPSTREAM_KEYS };
+      const run = await runPlano(
+        ['agent', '--model', 'anthropic/claude-sonnet-4-5', 'codex', 'exec', '--skip-git-repo-check', '--sandbox', 'workspace-write', `Create the file ${target.file}`],
+        { cwd: folder, env, timeoutMs: 90_000 },
+      );
+      expect(run.code, run.stdout + run.stderr).toBe(0);
+      expect(run.stderr).toContain(`no gateway answers at http://127.0.0.1:${port}; starting plano up plano_config.yaml for this run`);
+      expect(run.stdout + run.stderr).toContain(AGENT_FINAL_TEXT);
+      expect(readFileSync(target.file, 'utf8')).toBe(target.content);
+      expect(await answersAt(port)).toBe(false);
+      // Codex was pointed at plano by -c overrides alone: no config file written for it.
+      expect(existsSync(join(dir, 'home', '.codex', 'config.toml'))).toBe(false);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  }, 150_000);
+
+  it('an agent that is not on PATH: exit 2, saying how to install it', async () => {
+    const run = await runPlano(['agent', 'codex', 'exec', 'hi'], { cwd: dir, env: { PATH: '/nonexistent' } });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('codex is not on PATH');
+    expect(run.stderr).toContain('npm install -g @openai/codex');
+  });
 });
