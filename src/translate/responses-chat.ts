@@ -68,6 +68,19 @@ export function responsesRequestToChat(body: JsonObject, ctx: TranslateContext):
   });
 }
 
+/**
+ * A tool call as chat carries it: the calls of one turn on one assistant message, after its
+ * text. Appended in place: copying the list for each call was quadratic (100,000 calls in a
+ * request: 75 s).
+ */
+function appendToolCall(messages: JsonObject[], callId: string, name: string, args: string): void {
+  const call = { id: callId, type: 'function', function: { name, arguments: args } };
+  const last = messages[messages.length - 1];
+  if (last === undefined || last['role'] !== 'assistant') messages.push({ role: 'assistant', content: null, tool_calls: [call] });
+  else if (Array.isArray(last['tool_calls'])) (last['tool_calls'] as unknown[]).push(call);
+  else last['tool_calls'] = [call];
+}
+
 function appendInputItem(messages: JsonObject[], item: unknown, where: string): void {
   if (!isObject(item)) throw new TranslationError(`${where} must be an input item object.`, where);
   const type = stringField(item, 'type') ?? (item['role'] !== undefined ? 'message' : undefined);
@@ -75,21 +88,15 @@ function appendInputItem(messages: JsonObject[], item: unknown, where: string): 
     case 'message':
       messages.push(chatMessage(item, where));
       return;
-    case 'function_call': {
-      const call = {
-        id: stringField(item, 'call_id') ?? '',
-        type: 'function',
-        function: { name: stringField(item, 'name') ?? '', arguments: stringField(item, 'arguments') ?? '' },
-      };
-      // Chat puts the calls of one turn on one assistant message, after its text. Appended in
-      // place: copying the list for each call was quadratic (100,000 calls in a request: 75 s).
-      const last = messages[messages.length - 1];
-      if (last === undefined || last['role'] !== 'assistant') messages.push({ role: 'assistant', content: null, tool_calls: [call] });
-      else if (Array.isArray(last['tool_calls'])) (last['tool_calls'] as unknown[]).push(call);
-      else last['tool_calls'] = [call];
+    case 'function_call':
+      appendToolCall(messages, stringField(item, 'call_id') ?? '', stringField(item, 'name') ?? '', stringField(item, 'arguments') ?? '');
       return;
-    }
+    case 'custom_tool_call':
+      // A custom tool went to chat as a function taking one string, `input` (customChatTool).
+      appendToolCall(messages, stringField(item, 'call_id') ?? '', stringField(item, 'name') ?? '', JSON.stringify({ input: stringField(item, 'input') ?? '' }));
+      return;
     case 'function_call_output':
+    case 'custom_tool_call_output':
       messages.push({ role: 'tool', tool_call_id: stringField(item, 'call_id') ?? '', content: toolOutputText(item['output'], `${where}.output`) });
       return;
     case 'reasoning':
@@ -197,6 +204,10 @@ function chatTools(tools: readonly unknown[], ctx: TranslateContext): JsonObject
       if (arrayField(tool, 'tools').length === 0) note(ctx, `tool namespace "${namespace}" has no tools; left out`);
       return;
     }
+    if (type === 'custom') {
+      out.push(customChatTool(tool, `tools[${i}]`));
+      return;
+    }
     if (type !== undefined && HOSTED_TOOL_TYPES.has(type)) {
       note(ctx, `left out the hosted "${type}" tool: it runs inside OpenAI's Responses API, which ${ctx.clientModel} does not have`);
       return;
@@ -204,6 +215,46 @@ function chatTools(tools: readonly unknown[], ctx: TranslateContext): JsonObject
     out.push(chatFunctionTool(tool, `tools[${i}]`));
   });
   return out;
+}
+
+/**
+ * A `custom` tool (free-form text in, as Codex's `apply_patch`) as a chat function taking one
+ * string, `input`; the grammar its text must follow, when it has one, goes in the description.
+ * The model's calls come back as `custom_tool_call` items (toolCallItem).
+ */
+function customChatTool(tool: unknown, where: string): JsonObject {
+  const name = stringField(tool, 'name');
+  if (name === undefined) throw new TranslationError(`${where}: a custom tool needs a name.`, where);
+  const format = objectField(tool, 'format');
+  const grammar = stringField(format, 'type') === 'grammar' ? stringField(format, 'definition') : undefined;
+  const inputDescription = grammar !== undefined
+    ? `The tool's whole input, as free-form text in this ${stringField(format, 'syntax') ?? ''} grammar:\n${grammar}`
+    : "The tool's whole input, as free-form text.";
+  return {
+    type: 'function',
+    function: definedFields({
+      name,
+      description: stringField(tool, 'description'),
+      parameters: { type: 'object', properties: { input: { type: 'string', description: inputDescription } }, required: ['input'], additionalProperties: false },
+    }),
+  };
+}
+
+/** The names of the request's `custom` tools: their calls go back as `custom_tool_call` items. */
+function customToolNames(ctx: TranslateContext): ReadonlySet<string> {
+  return new Set(arrayField(ctx.clientRequest, 'tools').flatMap((tool) => (stringField(tool, 'type') === 'custom' ? [stringField(tool, 'name') ?? ''] : [])));
+}
+
+/** A custom tool's input from the chat arguments it was called with (`{"input": "…"}`), or those arguments as they are. */
+function customToolInput(args: string): string {
+  try {
+    const parsed: unknown = JSON.parse(args);
+    const input = stringField(parsed, 'input');
+    if (input !== undefined) return input;
+  } catch {
+    // Not JSON (a call cut short): what there is.
+  }
+  return args;
 }
 
 /** A note for the access log, once however often the request is translated (a fallback model translates it again). */
@@ -230,7 +281,7 @@ function chatFunctionTool(tool: unknown, where: string, namespaceDescription?: s
 function chatToolChoice(choice: unknown): unknown {
   if (choice === undefined || choice === null || typeof choice === 'string') return choice ?? undefined;
   const type = stringField(choice, 'type');
-  if (type === 'function') return { type: 'function', function: { name: stringField(choice, 'name') ?? '' } };
+  if (type === 'function' || type === 'custom') return { type: 'function', function: { name: stringField(choice, 'name') ?? '' } };
   if (type === 'allowed_tools') {
     const tools = arrayField(choice, 'tools').map((tool) => ({ type: 'function', function: { name: stringField(tool, 'name') ?? '' } }));
     return { type: 'allowed_tools', allowed_tools: { mode: stringField(choice, 'mode') ?? 'auto', tools } };
@@ -337,6 +388,10 @@ function functionCallItem(id: string, status: string, callId: string, name: stri
   return { type: 'function_call', id, call_id: callId, name, arguments: args, status };
 }
 
+function customToolCallItem(id: string, status: string, callId: string, name: string, input: string): JsonObject {
+  return { type: 'custom_tool_call', id, call_id: callId, name, input, status };
+}
+
 function reasoningItem(id: string, text: string): JsonObject {
   return { type: 'reasoning', id, summary: [], content: [{ type: 'reasoning_text', text }] };
 }
@@ -358,9 +413,11 @@ export function chatResponseToResponses(body: JsonObject, ctx: TranslateContext)
   const refusal = stringField(message, 'refusal') ?? '';
   const content = [...(text.length > 0 ? [outputTextPart(text)] : []), ...(refusal.length > 0 ? [{ type: 'refusal', refusal }] : [])];
   if (content.length > 0) output.push(messageItem(randomId('msg_'), itemStatus, content));
+  const custom = customToolNames(ctx);
   for (const call of arrayField(message, 'tool_calls')) {
     const fn = objectField(call, 'function');
-    output.push(functionCallItem(randomId('fc_'), itemStatus, stringField(call, 'id') ?? randomId('call_'), stringField(fn, 'name') ?? '', stringField(fn, 'arguments') ?? ''));
+    const [callId, name, args] = [stringField(call, 'id') ?? randomId('call_'), stringField(fn, 'name') ?? '', stringField(fn, 'arguments') ?? ''];
+    output.push(custom.has(name) ? customToolCallItem(randomId('ctc_'), itemStatus, callId, name, customToolInput(args)) : functionCallItem(randomId('fc_'), itemStatus, callId, name, args));
   }
   return responseObject(
     {
@@ -382,7 +439,8 @@ export function chatResponseToResponses(body: JsonObject, ctx: TranslateContext)
 type StreamItem =
   | { kind: 'reasoning'; id: string; outputIndex: number; open: boolean; text: string }
   | { kind: 'message'; id: string; outputIndex: number; open: boolean; status: string; parts: Array<{ type: 'output_text' | 'refusal'; text: string }>; partOpen: boolean }
-  | { kind: 'function_call'; id: string; outputIndex: number; open: boolean; status: string; callId: string; name: string; arguments: string };
+  /** `custom`: a custom tool's call, whose input is sent whole when the call closes (its arguments arrive as JSON text). */
+  | { kind: 'function_call'; id: string; outputIndex: number; open: boolean; status: string; callId: string; name: string; arguments: string; custom: boolean };
 
 /**
  * `chat.completion.chunk` events → Responses streaming events, each with `type` and an
@@ -406,6 +464,7 @@ export function chatStreamToResponses(ctx: TranslateContext): StreamTransducer {
     usage: null,
   };
   const items: StreamItem[] = [];
+  const custom = customToolNames(ctx);
   const toolItems = new Map<number, StreamItem & { kind: 'function_call' }>();
   let sequence = 0;
   let started = false;
@@ -422,7 +481,11 @@ export function chatStreamToResponses(ctx: TranslateContext): StreamTransducer {
   };
   const finalItem = (item: StreamItem): JsonObject => {
     if (item.kind === 'reasoning') return reasoningItem(item.id, item.text);
-    if (item.kind === 'function_call') return functionCallItem(item.id, item.status, item.callId, item.name, item.arguments);
+    if (item.kind === 'function_call') {
+      return item.custom
+        ? customToolCallItem(item.id, item.status, item.callId, item.name, customToolInput(item.arguments))
+        : functionCallItem(item.id, item.status, item.callId, item.name, item.arguments);
+    }
     return messageItem(
       item.id,
       item.status,
@@ -452,7 +515,10 @@ export function chatStreamToResponses(ctx: TranslateContext): StreamTransducer {
       const at = { ...partFields(item), content_index: 0 };
       out += emit('response.reasoning_text.done', { ...at, text: item.text }) + emit('response.content_part.done', { ...at, part: { type: 'reasoning_text', text: item.text } });
     }
-    if (item.kind === 'function_call') {
+    if (item.kind === 'function_call' && item.custom) {
+      const input = customToolInput(item.arguments);
+      out += emit('response.custom_tool_call_input.delta', { ...partFields(item), delta: input }) + emit('response.custom_tool_call_input.done', { ...partFields(item), input });
+    } else if (item.kind === 'function_call') {
       out += emit('response.function_call_arguments.done', { ...partFields(item), name: item.name, arguments: item.arguments });
     }
     return out + emit('response.output_item.done', { output_index: item.outputIndex, item: finalItem(item) });
@@ -510,21 +576,26 @@ export function chatStreamToResponses(ctx: TranslateContext): StreamTransducer {
     let item = toolItems.get(index);
     if (item === undefined) {
       out += closeOpen(['reasoning', 'message']);
+      const name = stringField(fn, 'name') ?? '';
+      const isCustom = custom.has(name);
       item = {
         kind: 'function_call',
-        id: randomId('fc_'),
+        id: randomId(isCustom ? 'ctc_' : 'fc_'),
         outputIndex: items.length,
         open: true,
         status: 'in_progress',
         callId: stringField(call, 'id') ?? randomId('call_'),
-        name: stringField(fn, 'name') ?? '',
+        name,
         arguments: '',
+        custom: isCustom,
       };
       toolItems.set(index, item);
-      out += openItem(item, functionCallItem(item.id, 'in_progress', item.callId, item.name, ''));
+      out += openItem(item, isCustom ? customToolCallItem(item.id, 'in_progress', item.callId, name, '') : functionCallItem(item.id, 'in_progress', item.callId, name, ''));
     }
     if (args.length === 0 || !item.open) return out;
     item.arguments += args;
+    // A custom tool's input is JSON text until the call closes: sent whole then (closeItem).
+    if (item.custom) return out;
     return out + emit('response.function_call_arguments.delta', { ...partFields(item), delta: args });
   };
 

@@ -2,7 +2,7 @@
  * Translations mint ids (`msg_<32 hex>`, `resp_…`) and timestamps where the upstream gave none;
  * tests compare translated bodies after replacing those with stable stand-ins (`msg_*`, 0).
  */
-const GENERATED_ID = /^(chatcmpl-|msg_|resp_|fc_|rs_|toolu_|call_)[0-9a-f]{32}$/;
+const GENERATED_ID = /^(chatcmpl-|msg_|resp_|fc_|ctc_|rs_|toolu_|call_)[0-9a-f]{32}$/;
 const TIMESTAMP_KEYS = new Set(['created', 'created_at']);
 
 export function normalizeGenerated(value: unknown): unknown {
@@ -21,5 +21,5 @@ export function normalizeGenerated(value: unknown): unknown {
 
 /** The same replacement over a whole SSE text, for comparing many runs quickly. */
 export function normalizeGeneratedText(text: string): string {
-  return text.replace(/(chatcmpl-|msg_|resp_|fc_|rs_|toolu_|call_)[0-9a-f]{32}/g, '$1*').replace(/"(created|created_at)":\d+/g, '"$1":0');
+  return text.replace(/(chatcmpl-|msg_|resp_|fc_|ctc_|rs_|toolu_|call_)[0-9a-f]{32}/g, '$1*').replace(/"(created|created_at)":\d+/g, '"$1":0');
 }

@@ -233,3 +233,72 @@ describe('Codex CLI 0.171 (fixtures/translate/responses/codex-0.171-request.json
     expect((out['tools'] as { name: string }[]).map((t) => t.name)).toContain('spawn_agent');
   });
 });
+
+describe('custom tools (free-form input, as Codex sends apply_patch for the model ids it knows)', () => {
+  const applyPatch = {
+    type: 'custom',
+    name: 'apply_patch',
+    description: 'Use the `apply_patch` tool to edit files.',
+    format: { type: 'grammar', syntax: 'lark', definition: 'start: begin_patch hunk+ end_patch' },
+  };
+  const request = { model: CLIENT_MODEL, input: 'fix it', tools: [applyPatch], tool_choice: { type: 'custom', name: 'apply_patch' } };
+  const patch = '*** Begin Patch\n*** Add File: a.txt\n+hi\n*** End Patch';
+  const chatCall = { id: 'call_1', type: 'function', function: { name: 'apply_patch', arguments: JSON.stringify({ input: patch }) } };
+
+  it('go to chat as a function taking one string, the grammar in its description; tool_choice names it', () => {
+    const out = translation.request(request, ctx(false, request));
+    expect(out['tools']).toEqual([
+      {
+        type: 'function',
+        function: {
+          name: 'apply_patch',
+          description: 'Use the `apply_patch` tool to edit files.',
+          parameters: {
+            type: 'object',
+            properties: { input: { type: 'string', description: "The tool's whole input, as free-form text in this lark grammar:\nstart: begin_patch hunk+ end_patch" } },
+            required: ['input'],
+            additionalProperties: false,
+          },
+        },
+      },
+    ]);
+    expect(out['tool_choice']).toEqual({ type: 'function', function: { name: 'apply_patch' } });
+  });
+
+  it('a call and its output sent back are an assistant tool call and a tool message', () => {
+    const out = translation.request(
+      { ...request, input: [{ type: 'custom_tool_call', call_id: 'call_1', name: 'apply_patch', input: patch }, { type: 'custom_tool_call_output', call_id: 'call_1', output: 'Done!' }] },
+      ctx(false),
+    );
+    expect(out['messages']).toEqual([
+      { role: 'assistant', content: null, tool_calls: [chatCall] },
+      { role: 'tool', tool_call_id: 'call_1', content: 'Done!' },
+    ]);
+  });
+
+  it('the model’s call comes back as a custom_tool_call item with the text as input', () => {
+    const out = translation.response(
+      { id: 'x', model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: null, tool_calls: [chatCall] }, finish_reason: 'tool_calls' }] },
+      ctx(false, request),
+    );
+    expect(normalizeGenerated(out)['output']).toEqual([{ type: 'custom_tool_call', id: 'ctc_*', call_id: 'call_1', name: 'apply_patch', input: patch, status: 'completed' }]);
+  });
+
+  it('streamed: the input arrives whole in custom_tool_call_input events, the item is a custom_tool_call', () => {
+    const args = JSON.stringify({ input: patch });
+    const chunk = (delta: JsonObject, finish: string | null = null) => `data: ${JSON.stringify({ id: 'x', model: 'm', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+    const body =
+      chunk({ tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'apply_patch', arguments: args.slice(0, 10) } }] }) +
+      chunk({ tool_calls: [{ index: 0, function: { arguments: args.slice(10) } }] }) +
+      chunk({}, 'tool_calls') +
+      'data: [DONE]\n\n';
+    const events = decodeSse(runInPieces(translation.stream(ctx(true, request)), new TextEncoder().encode(body))).map((e) => JSON.parse(e.data) as JsonObject);
+    const types = events.map((e) => e['type']);
+    expect(types).not.toContain('response.function_call_arguments.delta');
+    expect(events.find((e) => e['type'] === 'response.custom_tool_call_input.done')).toMatchObject({ input: patch });
+    expect(events.find((e) => e['type'] === 'response.output_item.added')!['item']).toMatchObject({ type: 'custom_tool_call', input: '' });
+    expect(normalizeGenerated(events.find((e) => e['type'] === 'response.completed')!['response'] as JsonObject)['output']).toEqual([
+      { type: 'custom_tool_call', id: 'ctc_*', call_id: 'call_1', name: 'apply_patch', input: patch, status: 'completed' },
+    ]);
+  });
+});
