@@ -281,7 +281,7 @@ describe('custom tools (free-form input, as Codex sends apply_patch for the mode
       { id: 'x', model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: null, tool_calls: [chatCall] }, finish_reason: 'tool_calls' }] },
       ctx(false, request),
     );
-    expect(normalizeGenerated(out)['output']).toEqual([{ type: 'custom_tool_call', id: 'ctc_*', call_id: 'call_1', name: 'apply_patch', input: patch, status: 'completed' }]);
+    expect((normalizeGenerated(out) as JsonObject)['output']).toEqual([{ type: 'custom_tool_call', id: 'ctc_*', call_id: 'call_1', name: 'apply_patch', input: patch, status: 'completed' }]);
   });
 
   it('streamed: the input arrives whole in custom_tool_call_input events, the item is a custom_tool_call', () => {
@@ -297,7 +297,7 @@ describe('custom tools (free-form input, as Codex sends apply_patch for the mode
     expect(types).not.toContain('response.function_call_arguments.delta');
     expect(events.find((e) => e['type'] === 'response.custom_tool_call_input.done')).toMatchObject({ input: patch });
     expect(events.find((e) => e['type'] === 'response.output_item.added')!['item']).toMatchObject({ type: 'custom_tool_call', input: '' });
-    expect(normalizeGenerated(events.find((e) => e['type'] === 'response.completed')!['response'] as JsonObject)['output']).toEqual([
+    expect((normalizeGenerated(events.find((e) => e['type'] === 'response.completed')!['response']) as JsonObject)['output']).toEqual([
       { type: 'custom_tool_call', id: 'ctc_*', call_id: 'call_1', name: 'apply_patch', input: patch, status: 'completed' },
     ]);
   });
