@@ -12,6 +12,7 @@
  */
 import { arrayField, booleanField, definedFields, isObject, numberField, objectField, stringField } from './json-fields.js';
 import { TranslationError, type JsonObject, type TranslateContext } from './types.js';
+import { clampedOutputTokens } from './output-tokens.js';
 
 /** OpenAI `finish_reason` → Anthropic `stop_reason`. */
 const STOP_REASON_BY_FINISH_REASON: Readonly<Record<string, string>> = {
@@ -57,7 +58,7 @@ export function messagesToChatRequest(body: JsonObject, ctx: TranslateContext): 
   const history = body['messages'];
   if (!Array.isArray(history)) throw new TranslationError('messages must be an array of message objects', 'messages');
   history.forEach((message, i) => messages.push(...convertMessage(message, `messages[${i}]`)));
-  const maxTokens = numberField(body, 'max_tokens');
+  const maxTokens = clampedOutputTokens(numberField(body, 'max_tokens'), 'max_tokens', ctx);
   const stop = arrayField(body, 'stop_sequences').filter((s): s is string => typeof s === 'string');
   return definedFields({
     model: ctx.upstreamModel,

@@ -15,6 +15,8 @@ import { arrayField, booleanField, definedFields, isObject, numberField, objectF
 import { isOpenAiReasoningModel } from './messages-to-chat.js';
 import { parseEventJson, sseEvent, sseTransducer } from './sse.js';
 import { TranslationError, type JsonObject, type StreamTransducer, type TranslateContext, type Translation } from './types.js';
+import { addNote } from './notes.js';
+import { clampedOutputTokens } from './output-tokens.js';
 
 // ─── request ────────────────────────────────────────────────────────────────────────────────
 
@@ -56,7 +58,7 @@ export function responsesRequestToChat(body: JsonObject, ctx: TranslateContext):
     tools: tools.length > 0 ? tools : undefined,
     tool_choice: chatToolChoice(body['tool_choice']),
     parallel_tool_calls: body['parallel_tool_calls'],
-    [reasoningModel ? 'max_completion_tokens' : 'max_tokens']: numberField(body, 'max_output_tokens'),
+    [reasoningModel ? 'max_completion_tokens' : 'max_tokens']: clampedOutputTokens(numberField(body, 'max_output_tokens'), 'max_output_tokens', ctx),
     temperature: reasoningModel ? undefined : numberField(body, 'temperature'),
     top_p: reasoningModel ? undefined : numberField(body, 'top_p'),
     response_format: chatResponseFormat(objectField(objectField(body, 'text'), 'format')),
@@ -201,7 +203,7 @@ function chatTools(tools: readonly unknown[], ctx: TranslateContext): JsonObject
     if (type === 'namespace') {
       const namespace = stringField(tool, 'name') ?? '';
       arrayField(tool, 'tools').forEach((inner, j) => out.push(chatFunctionTool(inner, `tools[${i}].tools[${j}]`, stringField(tool, 'description'))));
-      if (arrayField(tool, 'tools').length === 0) note(ctx, `tool namespace "${namespace}" has no tools; left out`);
+      if (arrayField(tool, 'tools').length === 0) addNote(ctx, `tool namespace "${namespace}" has no tools; left out`);
       return;
     }
     if (type === 'custom') {
@@ -209,7 +211,7 @@ function chatTools(tools: readonly unknown[], ctx: TranslateContext): JsonObject
       return;
     }
     if (type !== undefined && HOSTED_TOOL_TYPES.has(type)) {
-      note(ctx, `left out the hosted "${type}" tool: it runs inside OpenAI's Responses API, which ${ctx.clientModel} does not have`);
+      addNote(ctx, `left out the hosted "${type}" tool: it runs inside OpenAI's Responses API, which ${ctx.clientModel} does not have`);
       return;
     }
     out.push(chatFunctionTool(tool, `tools[${i}]`));
@@ -255,11 +257,6 @@ function customToolInput(args: string): string {
     // Not JSON (a call cut short): what there is.
   }
   return args;
-}
-
-/** A note for the access log, once however often the request is translated (a fallback model translates it again). */
-function note(ctx: TranslateContext, text: string): void {
-  if (ctx.notes && !ctx.notes.includes(text)) ctx.notes.push(text);
 }
 
 function chatFunctionTool(tool: unknown, where: string, namespaceDescription?: string): JsonObject {

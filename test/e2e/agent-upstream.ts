@@ -12,6 +12,8 @@ export interface AgentUpstream {
   url: string;
   /** The paths of the requests it answered, in order. */
   paths: string[];
+  /** Their bodies, in the same order. */
+  bodies: Record<string, any>[];
   close(): Promise<void>;
 }
 
@@ -21,6 +23,7 @@ type Json = Record<string, any>;
 
 export async function startAgentUpstream(target: { file: string; content: string }): Promise<AgentUpstream> {
   const paths: string[] = [];
+  const bodies: Json[] = [];
   const server: Server = createServer((req, res) => {
     let text = '';
     req.setEncoding('utf8');
@@ -29,6 +32,7 @@ export async function startAgentUpstream(target: { file: string; content: string
       const body = JSON.parse(text) as Json;
       const path = (req.url ?? '').split('?')[0]!;
       paths.push(path);
+      bodies.push(body);
       const api = path.endsWith('/messages') ? 'messages' : path.endsWith('/responses') ? 'responses' : 'chat';
       const history = JSON.stringify(body.messages ?? body.input ?? []);
       // A tool result in the history means the agent ran the tool: the turn ends with text.
@@ -43,6 +47,7 @@ export async function startAgentUpstream(target: { file: string; content: string
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     paths,
+    bodies,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

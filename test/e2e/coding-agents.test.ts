@@ -87,6 +87,11 @@ describe('Claude Code through plano up (ANTHROPIC_BASE_URL and a placeholder key
         env: { HOME: dir, ANTHROPIC_BASE_URL: plano!.url, ANTHROPIC_API_KEY: 'sk-ant-placeholder', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', DISABLE_AUTOUPDATER: '1' },
       });
       expectToolRound(run, model, before);
+      if (model === 'openai/gpt-4o') {
+        // Claude Code asks for 32,000 output tokens; gpt-4o writes at most 16,384 and refuses more.
+        expect(upstream!.bodies.slice(before).map((b) => b.max_tokens)).toEqual(upstream!.bodies.slice(before).map(() => 16_384));
+        expect(plano!.stderr()).toContain('note="max_tokens 32000 is more than gpt-4o can write: sent 16384"');
+      }
     }, 120_000);
   }
 });

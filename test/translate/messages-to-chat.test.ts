@@ -237,3 +237,15 @@ describe('tool calls round-trip through an Anthropic client', () => {
     expect(tools).toEqual(original.map((call) => ({ role: 'tool', tool_call_id: call.id, content: 'cloudy' })));
   });
 });
+
+describe('an output cap over what the model can write (Claude Code asks every model for 32,000)', () => {
+  it('is clamped to the known limit, and said in a note; a model whose limit is not known gets what was asked', () => {
+    const notes: string[] = [];
+    const out = messagesToChatRequest({ max_tokens: 32_000, messages: [{ role: 'user', content: 'hi' }] }, { ...ctx, notes });
+    expect(out['max_tokens']).toBe(16_384);
+    expect(notes).toEqual(['max_tokens 32000 is more than gpt-4o can write: sent 16384']);
+    const unknown = messagesToChatRequest({ max_tokens: 32_000, messages: [{ role: 'user', content: 'hi' }] }, { ...ctx, upstreamModel: 'llama3.1' });
+    expect(unknown['max_tokens']).toBe(32_000);
+    expect(messagesToChatRequest({ max_tokens: 1000, messages: [{ role: 'user', content: 'hi' }] }, ctx)['max_tokens']).toBe(1000);
+  });
+});
