@@ -249,3 +249,19 @@ describe('an output cap over what the model can write (Claude Code asks every mo
     expect(messagesToChatRequest({ max_tokens: 1000, messages: [{ role: 'user', content: 'hi' }] }, ctx)['max_tokens']).toBe(1000);
   });
 });
+
+describe('Claude Code 2.1.197 (fixtures/translate/messages-to-chat/claude-code-2.1.197-request.json, recorded)', () => {
+  const recorded = fixtureJson<{ request: JsonObject }>('messages-to-chat/claude-code-2.1.197-request.json').request;
+
+  it('translates for gpt-4o: its system message kept in place after the user turn, the cap clamped, its tools carried, its Anthropic-only options dropped', () => {
+    const notes: string[] = [];
+    const out = messagesToChatRequest(recorded, { ...ctx, stream: true, notes });
+    const messages = out['messages'] as JsonObject[];
+    expect(messages.map((m) => m['role'])).toEqual(['system', 'user', 'system']);
+    expect(messages[2]!['content']).toBe((recorded['messages'] as JsonObject[])[1]!['content']);
+    expect(out['max_tokens']).toBe(16_384);
+    expect(notes).toEqual(['max_tokens 32000 is more than gpt-4o can write: sent 16384']);
+    expect((out['tools'] as { function: { name: string } }[]).map((t) => t.function.name)).toEqual((recorded['tools'] as { name: string }[]).map((t) => t.name));
+    for (const dropped of ['thinking', 'context_management', 'output_config', 'system']) expect(out[dropped]).toBeUndefined();
+  });
+});
