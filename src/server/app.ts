@@ -24,6 +24,7 @@ import { findTranslation } from '../translate/index.js';
 import { newAccessLogEntry, type AccessLogEntry } from './access-log.js';
 import { ClientGone } from './client-gone.js';
 import { countTokens } from './count-tokens.js';
+import { createTokenCounter, type TokenCounter } from './token-counter.js';
 import { JSON_CONTENT_TYPE } from './errors.js';
 import { MAX_MODEL_NAME_LENGTH, serveModelRequest, type FindTranslation, type PipelineDeps } from './model-request.js';
 import { nodeReplySink, webReplySink, type ReplySink } from './reply.js';
@@ -43,6 +44,8 @@ export interface GatewayAppOptions {
   selectModel?: SelectModel;
   /** The translation for a client→upstream pair of different formats (default: the translation table); none → 501. */
   findTranslation?: FindTranslation;
+  /** Counts tokens for `count_tokens` with a model family's tokenizer (default: token-counter.ts's, on a worker thread). */
+  tokenCounter?: TokenCounter;
   /** Largest request body accepted (default 50 MiB: room for a few base64 images). */
   maxBodyBytes?: number;
   /**
@@ -83,6 +86,9 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     log: options.log ?? noLog,
   };
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  // Made on the first count_tokens call: most gateways never count.
+  let counter: TokenCounter | undefined;
+  const tokenCounter = (): TokenCounter => (counter ??= options.tokenCounter ?? createTokenCounter());
   const hono = new Hono<{ Bindings: NodeBindings }>();
 
   for (const api of CLIENT_APIS) {
@@ -155,7 +161,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
 
   app.post('/v1/messages/count_tokens', async (c) => {
     const startedAt = performance.now();
-    const answer = await countTokens(options.gateway(), await c.req.text(), Object.fromEntries(c.req.raw.headers), options.upstream, options.env, c.req.raw.signal);
+    const answer = await countTokens(options.gateway(), await c.req.text(), Object.fromEntries(c.req.raw.headers), options.upstream, options.env, c.req.raw.signal, tokenCounter());
     const entry = routeLogEntry(c, answer.status, startedAt, answer.error);
     if (answer.model) {
       entry.model = answer.model.name;

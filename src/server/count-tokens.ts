@@ -2,8 +2,10 @@
  * `POST /v1/messages/count_tokens` (Anthropic's "Count message tokens"; the Anthropic SDK's
  * `messages.countTokens`, and Claude Code calls it for `/context`). A model served over the
  * Messages API answers it itself: the request is forwarded to that upstream's
- * `…/messages/count_tokens`, with the same URL, credential and header rules as any call. Any
- * other model gets an estimate, said as one (`x-plano-token-count: estimate`), never a 404.
+ * `…/messages/count_tokens`, with the same URL, credential and header rules as any call. A model
+ * of a family with a well-kept tokenizer (OpenAI's) is counted with it (token-counter.ts); any
+ * other gets an estimate. `x-plano-token-count` says which (`tiktoken/o200k_base`, `estimate`);
+ * never a 404.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { lookupModel } from '../resolve/lookup.js';
@@ -14,6 +16,7 @@ import { upstreamCredential } from './auth.js';
 import { decodedBytes } from './content-encoding.js';
 import { clientResponseHeaders, upstreamRequestHeaders } from './headers.js';
 import { MAX_MODEL_NAME_LENGTH } from './model-request.js';
+import type { TokenCounter } from './token-counter.js';
 import { readSmallBody, UpstreamFailure, type UpstreamClient } from './upstream-client.js';
 
 /** A token count is a few bytes; an answer much larger is not one. */
@@ -37,6 +40,7 @@ export async function countTokens(
   upstream: UpstreamClient,
   env: Readonly<Record<string, string | undefined>>,
   signal: AbortSignal,
+  counter: TokenCounter,
 ): Promise<CountTokensAnswer> {
   const refuse = (status: number, kind: ErrorKind, message: string, model: ResolvedModel | null = null): CountTokensAnswer => ({
     status,
@@ -62,7 +66,8 @@ export async function countTokens(
   const target = found.model;
   const endpoint = target.endpoints.messages;
   if (endpoint.api !== 'anthropic_messages') {
-    return { status: 200, headers: { ...JSON_HEADERS, 'x-plano-token-count': 'estimate' }, body: JSON.stringify({ input_tokens: estimateInputTokens(request) }), error: null, model: target };
+    const { tokens, tokenizer } = await localCount(request, target.model, counter);
+    return { status: 200, headers: { ...JSON_HEADERS, 'x-plano-token-count': tokenizer }, body: JSON.stringify({ input_tokens: tokens }), error: null, model: target };
   }
 
   const credential = upstreamCredential(target, headers, env);
@@ -87,28 +92,56 @@ export async function countTokens(
   }
 }
 
+/** Tokens a chat model adds around each message, and to prime its answer (OpenAI's published way of counting chat input). */
+const TOKENS_PER_MESSAGE = 3;
+const TOKENS_FOR_REPLY = 3;
+
 /**
- * A documented estimate for models whose upstream has no token counter: one token per four
- * characters of the text a model reads (system, message content, tool definitions and calls, as
- * their JSON), plus three per message for its framing. Tokenizers differ by model family; this is
- * what `count_tokens` is used for (context budgets), not billing.
+ * The input tokens of a request counted here: with the model family's tokenizer when there is one
+ * (the texts a model reads — system, message text, tool definitions and calls as their JSON — plus
+ * the per-message framing), else the documented estimate.
+ */
+async function localCount(request: JsonObject, model: string, counter: TokenCounter): Promise<{ tokens: number; tokenizer: string }> {
+  const texts = countableTexts(request);
+  const messages = Array.isArray(request['messages']) ? request['messages'].length : 0;
+  const counted = await counter.count(model, texts).catch(() => undefined);
+  if (counted) return { tokens: counted.tokens + TOKENS_PER_MESSAGE * messages + TOKENS_FOR_REPLY, tokenizer: counted.tokenizer };
+  return { tokens: estimateInputTokens(request), tokenizer: 'estimate' };
+}
+
+/**
+ * A documented estimate for models with no tokenizer here and no token counter upstream: one
+ * token per four characters of the text a model reads (system, message content, tool definitions
+ * and calls, as their JSON), plus three per message for its framing. Tokenizers differ by model
+ * family; this is what `count_tokens` is used for (context budgets), not billing.
  */
 export function estimateInputTokens(request: JsonObject): number {
   const messages = Array.isArray(request['messages']) ? request['messages'] : [];
-  let characters = textLength(request['system']) + textLength(request['tools']);
-  for (const message of messages) characters += textLength(typeof message === 'object' && message !== null ? (message as JsonObject)['content'] : message);
-  return Math.ceil(characters / 4) + 3 * messages.length;
+  const characters = countableTexts(request).reduce((sum, text) => sum + text.length, 0);
+  return Math.ceil(characters / 4) + TOKENS_PER_MESSAGE * messages.length;
 }
 
-function textLength(value: unknown): number {
-  if (value === undefined || value === null) return 0;
-  if (typeof value === 'string') return value.length;
-  if (Array.isArray(value)) return value.reduce((sum: number, item) => sum + textLength(item), 0);
-  if (typeof value === 'object') {
+/** The texts of a Messages request a model reads: system, each message's content, the tool definitions. */
+function countableTexts(request: JsonObject): string[] {
+  const texts: string[] = [];
+  collectTexts(request['system'], texts);
+  const messages = Array.isArray(request['messages']) ? request['messages'] : [];
+  for (const message of messages) collectTexts(typeof message === 'object' && message !== null ? (message as JsonObject)['content'] : message, texts);
+  collectTexts(request['tools'], texts);
+  return texts;
+}
+
+function collectTexts(value: unknown, out: string[]): void {
+  if (value === undefined || value === null) return;
+  if (typeof value === 'string') {
+    out.push(value);
+  } else if (Array.isArray(value)) {
+    for (const item of value) collectTexts(item, out);
+  } else if (typeof value === 'object') {
     const block = value as JsonObject;
     // A text block counts its text; anything else (tool use, tool definitions, images' sources) its JSON.
-    if (typeof block['text'] === 'string') return block['text'].length;
-    return JSON.stringify(value).length;
+    out.push(typeof block['text'] === 'string' ? block['text'] : JSON.stringify(value));
+  } else {
+    out.push(String(value));
   }
-  return String(value).length;
 }

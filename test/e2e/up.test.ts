@@ -4,6 +4,8 @@
  * the last ones edit its config and then stop it with SIGTERM in the middle of a stream.
  */
 import Anthropic from '@anthropic-ai/sdk';
+import { Tiktoken } from 'js-tiktoken/lite';
+import o200k from 'js-tiktoken/ranks/o200k_base';
 import OpenAI from 'openai';
 import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -175,15 +177,21 @@ describe('plano up, same-format traffic through the official SDKs', () => {
     expect(ids).toContain('anthropic/claude-sonnet-4-20250514');
   });
 
-  it('messages.countTokens: an Anthropic model counts upstream; any other model gets a labelled estimate, never a 404', async () => {
+  it('messages.countTokens: an Anthropic model counts upstream, an OpenAI one with its tokenizer, any other gets a labelled estimate; never a 404', async () => {
     const counted = await anthropic.messages.countTokens({ model: 'claude-sonnet-4-20250514', messages: hello });
     expect(counted).toEqual({ input_tokens: 17 });
     expect(lastReceived()).toMatchObject({ path: '/v1/messages/count_tokens', body: { model: 'claude-sonnet-4-20250514', messages: hello } });
     expect(lastReceived().headers['x-api-key']).toBe(ENV.ANTHROPIC_API_KEY);
     const before = mock.received.length;
-    const { data, response } = await anthropic.messages.countTokens({ model: 'gpt-4o', system: 'Be brief.', messages: [{ role: 'user', content: 'x'.repeat(400) }] }).withResponse();
-    expect(data.input_tokens).toBe(Math.ceil(('Be brief.'.length + 400) / 4) + 3);
-    expect(response.headers.get('x-plano-token-count')).toBe('estimate');
+    const request = { system: 'Be brief.', messages: [{ role: 'user' as const, content: 'Count the tokens of this sentence, please.' }] };
+    const { data, response } = await anthropic.messages.countTokens({ model: 'gpt-4o', ...request }).withResponse();
+    // o200k_base's own count of the two texts, plus 3 for the message and 3 to prime the answer.
+    const encoder = new Tiktoken(o200k);
+    expect(data.input_tokens).toBe(encoder.encode('Be brief.').length + encoder.encode(request.messages[0]!.content).length + 3 + 3);
+    expect(response.headers.get('x-plano-token-count')).toBe('tiktoken/o200k_base');
+    const estimated = await anthropic.messages.countTokens({ model: 'ollama/llama3.1', system: 'Be brief.', messages: [{ role: 'user', content: 'x'.repeat(400) }] }).withResponse();
+    expect(estimated.data.input_tokens).toBe(Math.ceil(('Be brief.'.length + 400) / 4) + 3);
+    expect(estimated.response.headers.get('x-plano-token-count')).toBe('estimate');
     expect(mock.received.length).toBe(before);
   });
 
