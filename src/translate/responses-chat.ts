@@ -242,6 +242,15 @@ function customChatTool(tool: unknown, where: string): JsonObject {
   };
 }
 
+/** The request's functions that came in a `namespace` tool, by name → that namespace: their calls go back naming it. */
+function namespacedFunctions(ctx: TranslateContext): ReadonlyMap<string, string> {
+  return new Map(
+    arrayField(ctx.clientRequest, 'tools').flatMap((tool) =>
+      stringField(tool, 'type') === 'namespace' ? arrayField(tool, 'tools').map((inner) => [stringField(inner, 'name') ?? '', stringField(tool, 'name') ?? ''] as const) : [],
+    ),
+  );
+}
+
 /** The names of the request's `custom` tools: their calls go back as `custom_tool_call` items. */
 function customToolNames(ctx: TranslateContext): ReadonlySet<string> {
   return new Set(arrayField(ctx.clientRequest, 'tools').flatMap((tool) => (stringField(tool, 'type') === 'custom' ? [stringField(tool, 'name') ?? ''] : [])));
@@ -381,8 +390,8 @@ function outputTextPart(text: string): JsonObject {
   return { type: 'output_text', text, annotations: [], logprobs: [] };
 }
 
-function functionCallItem(id: string, status: string, callId: string, name: string, args: string): JsonObject {
-  return { type: 'function_call', id, call_id: callId, name, arguments: args, status };
+function functionCallItem(id: string, status: string, callId: string, name: string, args: string, namespace?: string): JsonObject {
+  return { type: 'function_call', id, call_id: callId, name, ...(namespace !== undefined ? { namespace } : {}), arguments: args, status };
 }
 
 function customToolCallItem(id: string, status: string, callId: string, name: string, input: string): JsonObject {
@@ -411,10 +420,15 @@ export function chatResponseToResponses(body: JsonObject, ctx: TranslateContext)
   const content = [...(text.length > 0 ? [outputTextPart(text)] : []), ...(refusal.length > 0 ? [{ type: 'refusal', refusal }] : [])];
   if (content.length > 0) output.push(messageItem(randomId('msg_'), itemStatus, content));
   const custom = customToolNames(ctx);
+  const namespaces = namespacedFunctions(ctx);
   for (const call of arrayField(message, 'tool_calls')) {
     const fn = objectField(call, 'function');
     const [callId, name, args] = [stringField(call, 'id') ?? randomId('call_'), stringField(fn, 'name') ?? '', stringField(fn, 'arguments') ?? ''];
-    output.push(custom.has(name) ? customToolCallItem(randomId('ctc_'), itemStatus, callId, name, customToolInput(args)) : functionCallItem(randomId('fc_'), itemStatus, callId, name, args));
+    output.push(
+      custom.has(name)
+        ? customToolCallItem(randomId('ctc_'), itemStatus, callId, name, customToolInput(args))
+        : functionCallItem(randomId('fc_'), itemStatus, callId, name, args, namespaces.get(name)),
+    );
   }
   return responseObject(
     {
@@ -462,6 +476,7 @@ export function chatStreamToResponses(ctx: TranslateContext): StreamTransducer {
   };
   const items: StreamItem[] = [];
   const custom = customToolNames(ctx);
+  const namespaces = namespacedFunctions(ctx);
   const toolItems = new Map<number, StreamItem & { kind: 'function_call' }>();
   let sequence = 0;
   let started = false;
@@ -481,7 +496,7 @@ export function chatStreamToResponses(ctx: TranslateContext): StreamTransducer {
     if (item.kind === 'function_call') {
       return item.custom
         ? customToolCallItem(item.id, item.status, item.callId, item.name, customToolInput(item.arguments))
-        : functionCallItem(item.id, item.status, item.callId, item.name, item.arguments);
+        : functionCallItem(item.id, item.status, item.callId, item.name, item.arguments, namespaces.get(item.name));
     }
     return messageItem(
       item.id,
@@ -587,7 +602,7 @@ export function chatStreamToResponses(ctx: TranslateContext): StreamTransducer {
         custom: isCustom,
       };
       toolItems.set(index, item);
-      out += openItem(item, isCustom ? customToolCallItem(item.id, 'in_progress', item.callId, name, '') : functionCallItem(item.id, 'in_progress', item.callId, name, ''));
+      out += openItem(item, isCustom ? customToolCallItem(item.id, 'in_progress', item.callId, name, '') : functionCallItem(item.id, 'in_progress', item.callId, name, '', namespaces.get(name)));
     }
     if (args.length === 0 || !item.open) return out;
     item.arguments += args;

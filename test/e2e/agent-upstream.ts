@@ -37,7 +37,8 @@ export async function startAgentUpstream(target: { file: string; content: string
       const history = JSON.stringify(body.messages ?? body.input ?? []);
       // A tool result in the history means the agent ran the tool: the turn ends with text.
       const toolDone = history.includes({ messages: '"tool_result"', responses: '"function_call_output"', chat: '"role":"tool"' }[api]);
-      const call = toolDone ? undefined : writeCall(body.tools ?? [], target);
+      // Asked to close an agent, it calls Codex's namespaced `close_agent` (multi_agent_v1) instead.
+      const call = toolDone ? undefined : history.includes('Close the agent') ? { id: 'call_close_1', name: 'close_agent', input: { target: 'agent-x' } } : writeCall(body.tools ?? [], target);
       const answer = api === 'messages' ? anthropicAnswer(body, call) : api === 'responses' ? responsesAnswer(body, call) : chatAnswer(body, call);
       res.writeHead(200, { 'content-type': body.stream ? 'text/event-stream' : 'application/json' });
       res.end(answer);

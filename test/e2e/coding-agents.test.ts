@@ -134,6 +134,25 @@ async function answersAt(port: number): Promise<boolean> {
   return fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
 }
 
+describe('Codex’s namespaced tools through a translation', () => {
+  it('a call of a function its namespace tool groups (close_agent of multi_agent_v1) reaches that tool', async (ctx) => {
+    const agent = installed.codex;
+    if ('problem' in agent) return ctx.skip(agent.problem);
+    const before = upstream!.bodies.length;
+    const provider = `model_providers.plano={name="plano",base_url="${plano!.url}/v1",wire_api="responses",env_key="PLANO_PLACEHOLDER_KEY"}`;
+    const run = await runAgent(agent.bin, ['exec', '--skip-git-repo-check', '-c', provider, '-c', 'model_provider=plano', '-c', 'model=deepseek/deepseek-chat', 'Close the agent agent-x'], {
+      cwd: join(dir, 'work'),
+      env: { HOME: join(dir, 'home'), CODEX_HOME: join(dir, 'home', '.codex'), PLANO_PLACEHOLDER_KEY: 'unused' },
+    });
+    expect(run.code, run.output).toBe(0);
+    // The tool's answer went back to the model: Codex ran its close_agent (which rejects the id),
+    // rather than "unsupported call", which is what it says to a call without its namespace.
+    const toolMessages = upstream!.bodies.slice(before).flatMap((b) => (b.messages ?? []).filter((m: { role: string }) => m.role === 'tool'));
+    expect(toolMessages.map((m: { content: string }) => m.content).join('\n')).toMatch(/invalid agent id agent-x/);
+    expect(toolMessages.map((m: { content: string }) => m.content).join('\n')).not.toContain('unsupported call');
+  }, 120_000);
+});
+
 describe('plano agent: the launcher', () => {
   it('uses the plano up already serving the config; the agent’s arguments reach it, its exit code is plano’s', async (ctx) => {
     const agent = installed.claude;

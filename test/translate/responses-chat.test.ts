@@ -227,6 +227,19 @@ describe('Codex CLI 0.171 (fixtures/translate/responses/codex-0.171-request.json
     expect(out).toMatchObject({ stream: true, tool_choice: 'auto', parallel_tool_calls: recorded['parallel_tool_calls'] });
   });
 
+  it('a call of a namespaced function comes back naming its namespace, as Codex routes it (JSON and stream)', () => {
+    const call = { id: 'call_9', type: 'function', function: { name: 'close_agent', arguments: '{"target":"a1"}' } };
+    const json = translation.response({ id: 'x', model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: null, tool_calls: [call] }, finish_reason: 'tool_calls' }] }, ctx(false, recorded));
+    expect((json['output'] as JsonObject[])[0]).toMatchObject({ type: 'function_call', name: 'close_agent', namespace: 'multi_agent_v1', call_id: 'call_9' });
+    const body = `data: ${JSON.stringify({ id: 'x', choices: [{ index: 0, delta: { tool_calls: [{ index: 0, ...call }] }, finish_reason: 'tool_calls' }] })}\n\ndata: [DONE]\n\n`;
+    const events = decodeSse(runInPieces(translation.stream(ctx(true, recorded)), new TextEncoder().encode(body))).map((e) => JSON.parse(e.data) as JsonObject);
+    expect(events.find((e) => e['type'] === 'response.output_item.added')!['item']).toMatchObject({ name: 'close_agent', namespace: 'multi_agent_v1' });
+    expect(events.find((e) => e['type'] === 'response.output_item.done')!['item']).toMatchObject({ name: 'close_agent', namespace: 'multi_agent_v1', arguments: '{"target":"a1"}' });
+    // An ordinary function has none.
+    const plain = translation.response({ id: 'x', model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: null, tool_calls: [{ ...call, function: { name: 'exec_command', arguments: '{}' } }] }, finish_reason: 'tool_calls' }] }, ctx(false, recorded));
+    expect((plain['output'] as JsonObject[])[0]).not.toHaveProperty('namespace');
+  });
+
   it('through the composed translation to Anthropic too', () => {
     const toAnthropic = findTranslation('responses', 'anthropic_messages')!;
     const out = toAnthropic.request(recorded, { upstreamModel: 'claude-sonnet-4-5', clientModel: 'anthropic/claude-sonnet-4-5', stream: true, clientRequest: recorded });
