@@ -205,6 +205,24 @@ describe('plano agent: the launcher', () => {
     }
   }, 150_000);
 
+  it('an agent that is not on PATH runs through npx, with the same arguments and exit code', async () => {
+    const port = await freePort();
+    const folder = mkdtempSync(join(tmpdir(), 'plano-agent-npx-'));
+    writeFileSync(join(folder, 'plano_config.yaml'), configText(port));
+    // A stand-in npx on PATH that says what it was asked to run, and exits 7.
+    writeFileSync(join(folder, 'npx'), `#!/bin/sh\nprintf '%s\\n' "$@" > '${join(folder, 'npx-args')}'\nprintf '%s' "$ANTHROPIC_BASE_URL" > '${join(folder, 'npx-url')}'\nexit 7\n`, { mode: 0o755 });
+    try {
+      const run = await runPlano(['agent', 'claude', '-p', 'hi'], { cwd: folder, env: { PATH: folder, ...UPSTREAM_KEYS }, timeoutMs: 60_000 });
+      expect(run.code).toBe(7);
+      expect(run.stderr).toContain('claude is not on PATH; running @anthropic-ai/claude-code through npx');
+      expect(readFileSync(join(folder, 'npx-args'), 'utf8').trim().split('\n')).toEqual(['--yes', '@anthropic-ai/claude-code', '--model', 'openai/gpt-4o', '-p', 'hi']);
+      expect(readFileSync(join(folder, 'npx-url'), 'utf8')).toBe(`http://127.0.0.1:${port}`);
+      expect(await answersAt(port)).toBe(false);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it('an agent that is not on PATH: exit 2, saying how to install it', async () => {
     const run = await runPlano(['agent', 'codex', 'exec', 'hi'], { cwd: dir, env: { PATH: '/nonexistent' } });
     expect(run.code).toBe(2);

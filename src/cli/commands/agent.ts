@@ -3,7 +3,7 @@
  * the gateway that serves the config (the reference's `planoai cli_agent`). The `plano up`
  * already listening on the config's model listener is used; when none answers there, one is
  * started for the agent's run and stopped after it. The agent is the user's own install, found
- * on PATH; its arguments reach it in order, and its exit code is plano's.
+ * on PATH, else run through npx; its arguments reach it in order, and its exit code is plano's.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:fs';
@@ -55,10 +55,16 @@ export async function runAgentCommand(agent: string, userArgs: readonly string[]
   const host = listener?.address === undefined || listener.address === '0.0.0.0' || listener.address === '::' ? '127.0.0.1' : listener.address;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${listener?.port ?? 12000}`;
 
-  const invocation = AGENTS[agent].invocation(url, model, userArgs);
-  const command = await onPath(invocation.command, io.env.PATH ?? '');
+  const spec = AGENTS[agent];
+  let invocation = spec.invocation(url, model, userArgs);
+  let command = await onPath(invocation.command, io.env.PATH ?? '');
   if (command === undefined) {
-    throw new CliError(`${invocation.command} is not on PATH`, `Install it (npm install -g ${AGENTS[agent].packageName}), or put its folder on PATH.`);
+    // Not installed: npx runs the package (fetching it once), as the agents' own docs suggest.
+    const npx = await onPath('npx', io.env.PATH ?? '');
+    if (npx === undefined) throw new CliError(`${invocation.command} is not on PATH`, `Install it (npm install -g ${spec.packageName}), or put its folder on PATH.`);
+    io.stderr.write(`plano: ${invocation.command} is not on PATH; running ${spec.packageName} through npx\n`);
+    invocation = { ...invocation, args: ['--yes', spec.packageName, ...invocation.args] };
+    command = npx;
   }
 
   let gateway: ChildProcess | undefined;
