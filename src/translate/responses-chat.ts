@@ -193,8 +193,9 @@ const HOSTED_TOOL_TYPES = new Set([
 
 /**
  * The chat tools for a Responses request's tools: function tools as they are; a `namespace` (a
- * named group of function tools, as Codex sends its sub-agent tools) flattened into its functions;
- * hosted tools left out with a note. Anything else is refused.
+ * named group of function tools, as Codex sends its sub-agent tools) flattened into its functions
+ * (their calls go back naming it); `custom` tools as functions of one string; hosted tools left
+ * out with a note. Anything else is refused.
  */
 function chatTools(tools: readonly unknown[], ctx: TranslateContext): JsonObject[] {
   const out: JsonObject[] = [];
@@ -222,7 +223,7 @@ function chatTools(tools: readonly unknown[], ctx: TranslateContext): JsonObject
 /**
  * A `custom` tool (free-form text in, as Codex's `apply_patch`) as a chat function taking one
  * string, `input`; the grammar its text must follow, when it has one, goes in the description.
- * The model's calls come back as `custom_tool_call` items (toolCallItem).
+ * The model's calls come back as `custom_tool_call` items (customToolCallItem).
  */
 function customChatTool(tool: unknown, where: string): JsonObject {
   const name = stringField(tool, 'name');
