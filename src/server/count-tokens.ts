@@ -12,12 +12,12 @@ import { lookupModel } from '../resolve/lookup.js';
 import type { Gateway, ResolvedModel } from '../resolve/types.js';
 import { clientErrorBody, type ErrorKind } from '../translate/client-errors.js';
 import type { JsonObject } from '../translate/types.js';
-import { upstreamCredential } from './auth.js';
 import { decodedBytes } from './content-encoding.js';
-import { clientResponseHeaders, upstreamRequestHeaders } from './headers.js';
+import { clientResponseHeaders } from './headers.js';
 import { MAX_MODEL_NAME_LENGTH } from './model-request.js';
 import type { TokenCounter } from './token-counter.js';
 import { readSmallBody, UpstreamFailure, type UpstreamClient } from './upstream-client.js';
+import { planUpstreamCall } from './upstream-plan.js';
 
 /** A token count is a few bytes; an answer much larger is not one. */
 const MAX_COUNT_ANSWER_BYTES = 1 << 20;
@@ -70,24 +70,21 @@ export async function countTokens(
     return { status: 200, headers: { ...JSON_HEADERS, 'x-plano-token-count': tokenizer }, body: JSON.stringify({ input_tokens: tokens }), error: null, model: target };
   }
 
-  const credential = upstreamCredential(target, headers, env);
-  if (!credential.ok) return refuse(401, 'authentication', credential.message, target);
-  const url = new URL(endpoint.url);
+  // The Messages call as any other is planned; the count is its `…/count_tokens` sibling.
+  const planned = planUpstreamCall({ target, api: 'messages', body: request, stream: false, clientModel: requested ?? target.name, clientHeaders: headers, env, findTranslation: () => undefined });
+  if (!planned.ok) return refuse(planned.status, planned.error.kind, planned.error.message, target);
+  const { origin, path } = planned.plan;
+  const query = path.indexOf('?');
+  const [pathname, search] = query === -1 ? [path, ''] : [path.slice(0, query), path.slice(query)];
   try {
-    const response = await upstream.send({
-      origin: url.origin,
-      path: `${url.pathname.replace(/\/+$/, '')}/count_tokens${url.search}`,
-      headers: upstreamRequestHeaders(headers, target, credential.key, endpoint.api),
-      body: JSON.stringify({ ...request, model: target.model }),
-      signal,
-    });
-    const bytes = await readSmallBody(response.body, MAX_COUNT_ANSWER_BYTES, signal, `the token count from ${url.origin}`);
+    const response = await upstream.send({ origin, path: `${pathname.replace(/\/+$/, '')}/count_tokens${search}`, headers: planned.plan.headers, body: planned.plan.body, signal });
+    const bytes = await readSmallBody(response.body, MAX_COUNT_ANSWER_BYTES, signal, `the token count from ${origin}`);
     const text = decodedBytes(bytes, response.headers['content-encoding'], MAX_COUNT_ANSWER_BYTES).toString('utf8');
     const out = clientResponseHeaders(response.headers, false) as Record<string, string | string[]>;
     delete out['content-encoding'];
     return { status: response.status, headers: out, body: text, error: response.status >= 400 ? `the upstream answered HTTP ${response.status}` : null, model: target };
   } catch (error) {
-    const failure = error instanceof UpstreamFailure ? error : new UpstreamFailure('unreachable', `the answer from ${url.origin} could not be read: ${(error as Error).message}`);
+    const failure = error instanceof UpstreamFailure ? error : new UpstreamFailure('unreachable', `the answer from ${origin} could not be read: ${(error as Error).message}`);
     return refuse(failure.kind === 'timeout' ? 504 : 502, 'upstream_unavailable', failure.message, target);
   }
 }

@@ -12,22 +12,21 @@
  * Never throws: every outcome becomes a response (or a cut-off one) and one access-log entry.
  */
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
-import { CLIENT_API_PATHS, type ClientApi, type UpstreamApi } from '../providers/types.js';
-import type { Gateway, LookupResult, ResolvedModel, UpstreamEndpoint } from '../resolve/types.js';
+import type { ClientApi, UpstreamApi } from '../providers/types.js';
+import type { Gateway, LookupResult, ResolvedModel } from '../resolve/types.js';
 import { streamErrorEvents } from '../translate/client-errors.js';
 import { translateUpstreamError } from '../translate/upstream-errors.js';
 import { upstreamShapeProblem } from '../translate/upstream-shape.js';
-import { TranslationError, type JsonObject, type StreamTransducer, type TranslateContext, type Translation } from '../translate/types.js';
+import type { JsonObject, StreamTransducer, TranslateContext, Translation } from '../translate/types.js';
 import { newAccessLogEntry, type AccessLogEntry } from './access-log.js';
-import { upstreamCredential } from './auth.js';
 import type { ClientGone } from './client-gone.js';
 import { decodedExchange } from './content-encoding.js';
 import { JSON_CONTENT_TYPE, sendClientError } from './errors.js';
-import { clientResponseHeaders, upstreamRequestHeaders } from './headers.js';
-import { withModel } from './model-field.js';
+import { clientResponseHeaders } from './headers.js';
 import type { ReplySink } from './reply.js';
 import type { SelectModel } from './select-model.js';
 import { StreamTail } from './stream-completion.js';
+import { planUpstreamCall } from './upstream-plan.js';
 import {
   classifyUpstreamError,
   clientLeft,
@@ -62,13 +61,6 @@ export interface ModelRequest {
   /** performance.now() when the request arrived. */
   startedAt: number;
 }
-
-/** The upstream API each client API is passed through to unchanged. */
-const NATIVE_UPSTREAM: Readonly<Record<ClientApi, UpstreamApi>> = {
-  chat_completions: 'openai_chat',
-  messages: 'anthropic_messages',
-  responses: 'openai_responses',
-};
 
 /**
  * The longest `model` a request may name. Real ids are far shorter (a Bedrock inference-profile
@@ -154,49 +146,26 @@ async function serve(request: ModelRequest, sink: ReplySink, deps: PipelineDeps,
     entry.provider = target.prefix;
     entry.upstreamModel = target.model;
 
-    const endpoint = target.endpoints[api];
-    let translation: Translation | undefined;
-    if (endpoint.api !== NATIVE_UPSTREAM[api]) {
-      translation = deps.findTranslation(api, endpoint.api);
-      if (!translation) {
-        return fail(501, {
-          kind: 'not_implemented',
-          code: 'translation_not_available',
-          message:
-            `model '${target.name}' speaks ${endpoint.api}, and plano cannot yet translate ${CLIENT_API_PATHS[api]} (${api}) requests to ${endpoint.api}. ` +
-            `Call it through the API it speaks, or pick another model.`,
-        });
-      }
-    }
-
-    const credential = upstreamCredential(target, request.headers, deps.env);
-    if (!credential.ok) return fail(401, { kind: 'authentication', code: 'missing_api_key', message: credential.message });
-
-    const context: TranslateContext = { upstreamModel: target.model, clientModel: requested ?? target.name, stream, clientRequest: body, notes: entry.notes };
-    let upstreamBody: string | Buffer;
-    if (translation) {
-      try {
-        upstreamBody = JSON.stringify(translation.request(body, context));
-      } catch (error) {
-        if (!(error instanceof TranslationError)) throw error;
-        return fail(400, { kind: 'invalid_request', message: error.message, ...(error.param !== undefined ? { param: error.param } : {}) });
-      }
-    } else {
-      upstreamBody = withModel(text, body, target.model) ?? request.body;
-    }
-
-    const destination = upstreamTarget(endpoint, stream);
+    const planned = planUpstreamCall({
+      target,
+      api,
+      body,
+      text,
+      raw: request.body,
+      stream,
+      clientModel: requested ?? target.name,
+      clientHeaders: request.headers,
+      env: deps.env,
+      findTranslation: deps.findTranslation,
+      notes: entry.notes,
+    });
+    if (!planned.ok) return fail(planned.status, planned.error);
+    const { endpoint, translation, context, origin } = planned.plan;
     let response: UpstreamExchange;
     try {
-      response = await exchangeWith(deps.upstream, {
-        origin: destination.origin,
-        path: destination.path,
-        headers: upstreamRequestHeaders(request.headers, target, credential.key, endpoint.api),
-        body: upstreamBody,
-        gone: request.gone,
-      });
+      response = await exchangeWith(deps.upstream, { origin, path: planned.plan.path, headers: planned.plan.headers, body: planned.plan.body, gone: request.gone });
     } catch (error) {
-      const failure = classifyUpstreamError(error, destination.origin, request.gone);
+      const failure = classifyUpstreamError(error, origin, request.gone);
       if (next && isConnectFailure(failure)) {
         entry.routingNotes.push(`${target.name}: ${failure.message}; trying ${next.name}`);
         continue;
@@ -219,9 +188,9 @@ async function serve(request: ModelRequest, sink: ReplySink, deps: PipelineDeps,
     }
     if (response.status < 400) routing?.onServed?.(target);
 
-    if (!translation) return passThrough(response, sink, request, entry, destination.origin);
+    if (!translation) return passThrough(response, sink, request, entry, origin);
     if (response.status >= 400) {
-      const bytes = await readWhole(response.body, request.gone, destination.origin);
+      const bytes = await readWhole(response.body, request.gone, origin);
       if (bytes instanceof UpstreamFailure) return failUpstream(sink, api, entry, bytes);
       const translated = translateUpstreamError(endpoint.api, api, response.status, bytes);
       // The upstream's headers go along as on a translated success: a 429's retry-after (and
@@ -230,8 +199,8 @@ async function serve(request: ModelRequest, sink: ReplySink, deps: PipelineDeps,
       headers['content-type'] = JSON_CONTENT_TYPE;
       return sink.send(translated.status, headers, JSON.stringify(translated.body));
     }
-    if (stream) return relayTranslatedStream(response, translation.stream(context), sink, request, entry, destination.origin);
-    return relayTranslatedJson(response, translation, context, sink, request, entry, target, destination.origin);
+    if (stream) return relayTranslatedStream(response, translation.stream(context), sink, request, entry, origin);
+    return relayTranslatedJson(response, translation, context, sink, request, entry, target, origin);
   }
 }
 
@@ -377,29 +346,6 @@ function lookupProblem(choice: Extract<LookupResult, { found: false }>): { statu
     code: 'model_not_found',
     message: `model '${choice.requested}' is not configured.${hint} GET /v1/models lists the models this gateway serves.`,
   };
-}
-
-interface UpstreamTarget {
-  origin: string;
-  /** Path and query. */
-  path: string;
-}
-
-// Endpoints belong to an immutable Gateway: split each URL once, not per request.
-const targets = new WeakMap<UpstreamEndpoint, { url: UpstreamTarget; stream: UpstreamTarget }>();
-
-function upstreamTarget(endpoint: UpstreamEndpoint, stream: boolean): UpstreamTarget {
-  let cached = targets.get(endpoint);
-  if (!cached) {
-    cached = { url: splitUrl(endpoint.url), stream: splitUrl(endpoint.streamUrl) };
-    targets.set(endpoint, cached);
-  }
-  return stream ? cached.stream : cached.url;
-}
-
-function splitUrl(url: string): UpstreamTarget {
-  const parsed = new URL(url);
-  return { origin: parsed.origin, path: parsed.pathname + parsed.search };
 }
 
 const FAILURE_STATUS: Record<UpstreamFailure['kind'], number> = { unreachable: 502, timeout: 504, aborted: CLIENT_CLOSED };

@@ -21,12 +21,10 @@ import { chatCompletionAnswer } from '../routing/router-answer.js';
 import type { RouterRequestBody } from '../routing/router-prompt.js';
 import { findTranslation } from '../translate/index.js';
 import { isObject } from '../translate/json-fields.js';
-import type { JsonObject, TranslateContext } from '../translate/types.js';
 import { upstreamErrorInit } from '../translate/upstream-errors.js';
-import { upstreamCredential } from './auth.js';
 import { decodedBytes } from './content-encoding.js';
-import { upstreamRequestHeaders } from './headers.js';
 import { classifyUpstreamError, readSmallBody, type UpstreamClient } from './upstream-client.js';
+import { planUpstreamCall } from './upstream-plan.js';
 
 /** A router answer is a few tokens; anything much larger is not one. */
 const MAX_ROUTER_RESPONSE_BYTES = 1 << 20;
@@ -43,23 +41,21 @@ export type RouterCall = (body: RouterRequestBody, signal: AbortSignal, clientHe
  */
 export function routerCall(target: ResolvedModel, client: UpstreamClient, env: Readonly<Record<string, string | undefined>>): RouterCall {
   return async (body, signal, clientHeaders = {}) => {
-    const endpoint = target.endpoints.chat_completions;
-    const translation = endpoint.api === 'openai_chat' ? undefined : findTranslation('chat_completions', endpoint.api);
-    if (endpoint.api !== 'openai_chat' && !translation) {
-      throw new Error(`router model '${target.name}' speaks ${endpoint.api}, which a routing request cannot be translated to`);
-    }
-    const ctx: TranslateContext = { upstreamModel: target.model, clientModel: target.name, stream: false };
-    const chatBody: JsonObject = { ...body, model: target.model };
-    const credential = upstreamCredential(target, clientHeaders, env);
-    if (!credential.ok) throw new Error(credential.message);
-    const url = new URL(endpoint.url);
-    const response = await client.send({
-      origin: url.origin,
-      path: url.pathname + url.search,
-      headers: upstreamRequestHeaders({}, target, credential.key, endpoint.api),
-      body: JSON.stringify(translation ? translation.request(chatBody, ctx) : chatBody),
-      signal,
+    // The router's own request: no client headers go along; a passthrough router reads the client's key.
+    const planned = planUpstreamCall({
+      target,
+      api: 'chat_completions',
+      body: { ...body },
+      stream: false,
+      clientModel: target.name,
+      clientHeaders: {},
+      credentialHeaders: clientHeaders,
+      env,
+      findTranslation,
     });
+    if (!planned.ok) throw new Error(`router model '${target.name}': ${planned.error.message}`);
+    const { translation, context: ctx } = planned.plan;
+    const response = await client.send({ origin: planned.plan.origin, path: planned.plan.path, headers: planned.plan.headers, body: planned.plan.body, signal });
     const bytes = await readSmallBody(response.body, MAX_ROUTER_RESPONSE_BYTES, signal, "the router model's answer");
     const text = decodedBytes(bytes, response.headers['content-encoding'], MAX_ROUTER_RESPONSE_BYTES).toString('utf8');
     let payload: unknown;
