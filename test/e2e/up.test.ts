@@ -7,14 +7,15 @@ import Anthropic from '@anthropic-ai/sdk';
 import { Tiktoken } from 'js-tiktoken/lite';
 import o200k from 'js-tiktoken/ranks/o200k_base';
 import OpenAI from 'openai';
-import { rename, writeFile } from 'node:fs/promises';
+import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer } from 'node:net';
 import { plano as runPlano } from '../cli/run-plano.js';
 import { CONFIGURED_KEYS as ENV, startGatewayOnMock, type GatewayOnMock } from './gateway-on-mock.js';
 import type { MockUpstream } from './up-mock-upstream.js';
-import type { PlanoUp } from './up-process.js';
+import { startPlanoUp, type PlanoUp } from './up-process.js';
 
 const CLIENT_KEY = 'sk-client-own-key';
 
@@ -42,6 +43,8 @@ describe('plano up, same-format traffic through the official SDKs', () => {
   it('starts with the URL and the model table on stdout', () => {
     expect(plano.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(plano.stdout()).toContain('openai/gpt-4o (default)');
+    // gateway.yaml has nothing plano up leaves unserved: no notice.
+    expect(plano.stdout()).not.toContain('not served');
     // An unset key is a warning: the gateway starts anyway.
     expect(plano.stderr()).toContain('MISTRAL_API_KEY, which is not set');
     // The environment is read once, at start: both places say so, and say the same.
@@ -311,6 +314,28 @@ describe('plano up refuses to start', () => {
       expect(run.stderr).toContain('--port 0 picks a free port');
     } finally {
       await new Promise((r) => taken.close(r));
+    }
+  });
+});
+
+describe('what plano up does not serve', () => {
+  it('is named at startup, once: each unserved section, with the words "not served"', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'plano-not-served-'));
+    await writeFile(
+      join(folder, 'plano_config.yaml'),
+      'version: v0.4.0\nlisteners:\n  - name: llm\n    type: model\n    port: 12000\n  - name: prompts\n    type: prompt\n    port: 10000\n' +
+        'model_providers:\n  - model: openai/gpt-4o\n    access_key: $OPENAI_API_KEY\n' +
+        'tracing:\n  random_sampling: 100\nstate_storage:\n  type: memory\nprompt_targets:\n  - name: weather\n    description: the weather\n    endpoint:\n      name: app\n      path: /weather\n' +
+        'endpoints:\n  app:\n    endpoint: 127.0.0.1:80\n',
+    );
+    const up = await startPlanoUp([], { OPENAI_API_KEY: 'sk-x' }, folder);
+    try {
+      const lines = up.stdout().split('\n').filter((l) => l.includes('not served'));
+      expect(lines).toEqual(['Sections not served by plano up (model traffic only): prompt_targets, endpoints, state_storage, tracing, listener prompts (type prompt).']);
+    } finally {
+      up.kill();
+      await up.exited;
+      await rm(folder, { recursive: true, force: true });
     }
   });
 });

@@ -136,6 +136,7 @@ export async function serve(options: UpOptions, io: CliIo, role: ServeRole): Pro
     { renderModelTable },
     { prepareRouting },
     { createGatewayRouting },
+    { notServedNotice },
   ] = await Promise.all([
     import('../../server/app.js'),
     import('../../server/listen.js'),
@@ -143,6 +144,7 @@ export async function serve(options: UpOptions, io: CliIo, role: ServeRole): Pro
     import('../render/model-table.js'),
     import('../../server/routing-http.js'),
     import('../../server/routing.js'),
+    import('../../server/not-served.js'),
   ]);
   const graceMs = parseDurationMs(options.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT);
   if (graceMs === undefined) throw new CliError(`--shutdown-timeout ${options.shutdownTimeout} is not a duration`, 'Write it like 10s, 500ms or 1m.');
@@ -185,6 +187,7 @@ export async function serve(options: UpOptions, io: CliIo, role: ServeRole): Pro
         '\n' +
         renderModelTable(current, { color: useColor(io), collapseExpansions: true }) +
         routingBanner(routing.prepared) +
+        notServedNotice(loaded.config) +
         `\n${options.watch ? 'Watching the config for changes. ' : ''}Ctrl+C stops.\n`,
     );
   }
