@@ -23,7 +23,7 @@ import { clientErrorBody } from '../translate/client-errors.js';
 import { findTranslation } from '../translate/index.js';
 import { newAccessLogEntry, type AccessLogEntry } from './access-log.js';
 import { ClientGone } from './client-gone.js';
-import { countTokens } from './count-tokens.js';
+import { countTokens, tooDeepToCount } from './count-tokens.js';
 import { createTokenCounter, type TokenCounter } from './token-counter.js';
 import { JSON_CONTENT_TYPE } from './errors.js';
 import { MAX_MODEL_NAME_LENGTH, serveModelRequest, type FindTranslation, type PipelineDeps } from './model-request.js';
@@ -161,7 +161,9 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
 
   app.post('/v1/messages/count_tokens', async (c) => {
     const startedAt = performance.now();
-    const answer = await countTokens(options.gateway(), await c.req.text(), Object.fromEntries(c.req.raw.headers), options.upstream, options.env, c.req.raw.signal, tokenCounter());
+    const raw = await c.req.text();
+    const answer = await countTokens(options.gateway(), raw, Object.fromEntries(c.req.raw.headers), options.upstream, options.env, c.req.raw.signal, tokenCounter())
+      .catch((error: unknown) => tooDeepToCount(error, raw));
     const entry = routeLogEntry(c, answer.status, startedAt, answer.error);
     if (answer.model) {
       entry.model = answer.model.name;

@@ -10,12 +10,13 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { lookupModel } from '../resolve/lookup.js';
 import type { Gateway, ResolvedModel } from '../resolve/types.js';
-import { clientErrorBody, type ErrorKind } from '../translate/client-errors.js';
+import { clientErrorBody, type ClientErrorInit, type ErrorKind } from '../translate/client-errors.js';
 import type { JsonObject } from '../translate/types.js';
 import { decodedBytes } from './content-encoding.js';
 import { clientResponseHeaders } from './headers.js';
 import { MAX_MODEL_NAME_LENGTH } from './model-request.js';
 import type { TokenCounter } from './token-counter.js';
+import { tooDeeplyNested } from './too-deep.js';
 import { readSmallBody, UpstreamFailure, type UpstreamClient } from './upstream-client.js';
 import { planUpstreamCall } from './upstream-plan.js';
 
@@ -33,6 +34,18 @@ export interface CountTokensAnswer {
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
+/** count_tokens' answer when counting failed on a body nested deeper than plano walks (too-deep.ts); any other error is rethrown. */
+export function tooDeepToCount(error: unknown, raw: string): CountTokensAnswer {
+  const tooDeep = tooDeeplyNested(error, raw);
+  if (!tooDeep) throw error;
+  return refusal(400, tooDeep);
+}
+
+/** A count_tokens error, in the Messages API's shape. */
+function refusal(status: number, init: ClientErrorInit, model: ResolvedModel | null = null): CountTokensAnswer {
+  return { status, headers: JSON_HEADERS, body: JSON.stringify(clientErrorBody('messages', init)), error: init.message, model };
+}
+
 export async function countTokens(
   gateway: Gateway,
   raw: string,
@@ -42,13 +55,8 @@ export async function countTokens(
   signal: AbortSignal,
   counter: TokenCounter,
 ): Promise<CountTokensAnswer> {
-  const refuse = (status: number, kind: ErrorKind, message: string, model: ResolvedModel | null = null): CountTokensAnswer => ({
-    status,
-    headers: JSON_HEADERS,
-    body: JSON.stringify(clientErrorBody('messages', { kind, message })),
-    error: message,
-    model,
-  });
+  const refuse = (status: number, kind: ErrorKind, message: string, model: ResolvedModel | null = null): CountTokensAnswer =>
+    refusal(status, { kind, message }, model);
   let body: unknown;
   try {
     body = JSON.parse(raw);

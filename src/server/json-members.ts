@@ -154,3 +154,16 @@ function endOfValue(text: string, start: number): number {
     i++;
   }
 }
+
+/** How deeply arrays and objects nest in the JSON `text` (0 for a scalar); strings are crossed whole. */
+export function nestingDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) i = endOfString(text, i) - 1;
+    else if (c === OPEN_BRACE || c === OPEN_BRACKET) deepest = Math.max(deepest, ++depth);
+    else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) depth--;
+  }
+  return deepest;
+}

@@ -26,6 +26,7 @@ import { clientResponseHeaders } from './headers.js';
 import type { ReplySink } from './reply.js';
 import type { SelectModel } from './select-model.js';
 import { StreamTail } from './stream-completion.js';
+import { tooDeeplyNested } from './too-deep.js';
 import { planUpstreamCall } from './upstream-plan.js';
 import {
   classifyUpstreamError,
@@ -78,7 +79,14 @@ export async function serveModelRequest(request: ModelRequest, sink: ReplySink, 
   try {
     await serve(request, measured, deps, entry);
   } catch (error) {
-    // Only a bug in plano gets here: everything expected is answered inside `serve`.
+    // Only a bug in plano gets here — everything expected is answered inside `serve` — or a body
+    // nested deeper than the stack (too-deep.ts), which is the client's to fix.
+    const tooDeep = measured.headersSent ? undefined : tooDeeplyNested(error, request.body.toString('utf8'));
+    if (tooDeep) {
+      entry.error = tooDeep.message;
+      sendClientError(measured, request.api, 400, tooDeep);
+      return;
+    }
     const message = error instanceof Error ? error.message : String(error);
     entry.error = `internal error: ${message}`;
     if (!measured.headersSent) {

@@ -72,3 +72,38 @@ describe('a model id stays in its own path segment', () => {
     expect(calls.map((c) => c.path)).toEqual(['/openai/deployments/%252e%252e/chat/completions?api-version=2024-10-21']);
   });
 });
+
+describe('a body nested deeper than plano walks', () => {
+  // JSON.parse takes any depth (V8's is iterative); what plano does with the value afterwards
+  // (JSON.stringify of the upstream body, the translators, count_tokens' estimate) recurses.
+  const nested = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
+
+  const schema = (deep: string) => `{"type":"object","properties":{"x":${deep}}}`;
+  it.each([
+    ['chat → Anthropic', '/v1/chat/completions', 'chat_completions', 200006, (deep: string) => `{"model":"anthropic/claude-sonnet-4-20250514","messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"f","parameters":${schema(deep)}}}]}`],
+    ['messages → chat', '/v1/messages', 'messages', 200005, (deep: string) => `{"model":"openai/gpt-4o","max_tokens":8,"messages":[{"role":"user","content":"hi"}],"tools":[{"name":"f","input_schema":${schema(deep)}}]}`],
+    ['responses → Anthropic', '/v1/responses', 'responses', 200005, (deep: string) => `{"model":"anthropic/claude-sonnet-4-20250514","input":"hi","tools":[{"type":"function","name":"f","parameters":${schema(deep)}}]}`],
+    ['count_tokens', '/v1/messages/count_tokens', 'messages', 200005, (deep: string) => `{"model":"openai/gpt-4o","messages":[{"role":"user","content":"hi"}],"tools":[{"name":"f","input_schema":${schema(deep)}}]}`],
+  ])('%s: 400 in the client\'s shape saying how deep it is, no upstream call, and the next request is served', async (_case, path, shape, depth, body) => {
+    const { post, calls, log } = harness(() => jsonAnswer('openai-chat-completion.json'));
+    const res = await post(path, body(nested(200_000)));
+    expect(res.status).toBe(400);
+    const answer = await jsonOf(res);
+    expect(answer.type).toBe(shape === 'messages' ? 'error' : undefined);
+    const error = answer.error;
+    expect(error.message).toContain(`nested ${depth} levels deep`);
+    expect(error.message).not.toContain('internal error');
+    expect(calls).toHaveLength(0);
+    expect((await logged(log)).status).toBe(400);
+
+    const next = await post('/v1/chat/completions', { model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'hi' }] });
+    expect(next.status).toBe(200);
+  });
+
+  it('a body nested a few hundred levels is served as any other', async () => {
+    const { post, calls } = harness(() => jsonAnswer('openai-chat-completion.json'));
+    const res = await post('/v1/chat/completions', `{"model":"openai/gpt-4o","messages":[{"role":"user","content":"hi"}],"metadata":${nested(500)}}`);
+    expect(res.status).toBe(200);
+    expect(calls).toHaveLength(1);
+  });
+});
