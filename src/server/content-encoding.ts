@@ -9,11 +9,12 @@ import type { Transform } from 'node:stream';
 import { brotliDecompressSync, createBrotliDecompress, createGunzip, createInflate, gunzipSync, inflateSync } from 'node:zlib';
 import type { BodyConsumer, UpstreamBody, UpstreamExchange } from './upstream-client.js';
 
-const DECODERS: Readonly<Record<string, () => Transform>> = {
-  gzip: createGunzip,
-  'x-gzip': createGunzip,
-  deflate: createInflate,
-  br: createBrotliDecompress,
+/** The content codings plano undoes, each as a stream (a relayed answer) and whole (a small body read at once). */
+const DECODERS: Readonly<Record<string, { stream: () => Transform; whole: (bytes: Buffer, options: { maxOutputLength: number }) => Buffer }>> = {
+  gzip: { stream: createGunzip, whole: gunzipSync },
+  'x-gzip': { stream: createGunzip, whole: gunzipSync },
+  deflate: { stream: createInflate, whole: inflateSync },
+  br: { stream: createBrotliDecompress, whole: brotliDecompressSync },
 };
 
 /**
@@ -33,7 +34,7 @@ export function decodedExchange(exchange: UpstreamExchange): UpstreamExchange | 
       exchange.body.destroy();
       return { undecodable: coding };
     }
-    body = decodingBody(body, decoder(), coding);
+    body = decodingBody(body, decoder.stream(), coding);
   }
   return { status: exchange.status, headers, body };
 }
@@ -78,13 +79,6 @@ function decodingBody(body: UpstreamBody, decoder: Transform, coding: string): U
   };
 }
 
-const WHOLE_DECODERS: Readonly<Record<string, (bytes: Buffer, options: { maxOutputLength: number }) => Buffer>> = {
-  gzip: gunzipSync,
-  'x-gzip': gunzipSync,
-  deflate: inflateSync,
-  br: brotliDecompressSync,
-};
-
 /**
  * A small body read whole (a token count, a router's answer), decoded by its content-encoding.
  * Throws on an encoding plano cannot decode, and on one that decodes to more than `maxBytes` (a
@@ -94,9 +88,9 @@ export function decodedBytes(bytes: Buffer, header: string | string[] | undefine
   if (header === undefined) return bytes;
   let out = bytes;
   for (const coding of codingsOf(header).reverse()) {
-    const decode = WHOLE_DECODERS[coding];
-    if (!decode) throw new Error(`content-encoding ${coding}, which plano cannot decode`);
-    out = decode(out, { maxOutputLength: maxBytes });
+    const decoder = DECODERS[coding];
+    if (!decoder) throw new Error(`content-encoding ${coding}, which plano cannot decode`);
+    out = decoder.whole(out, { maxOutputLength: maxBytes });
   }
   return out;
 }
