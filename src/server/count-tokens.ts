@@ -14,7 +14,7 @@ import { clientErrorBody, type ClientErrorInit, type ErrorKind } from '../transl
 import type { JsonObject } from '../translate/types.js';
 import { decodedBytes } from './content-encoding.js';
 import { clientResponseHeaders } from './headers.js';
-import { MAX_MODEL_NAME_LENGTH } from './model-request.js';
+import { modelNameTooLong } from './model-request.js';
 import type { TokenCounter } from './token-counter.js';
 import { tooDeeplyNested } from './too-deep.js';
 import { readSmallBody, UpstreamFailure, type UpstreamClient } from './upstream-client.js';
@@ -66,9 +66,8 @@ export async function countTokens(
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return refuse(400, 'invalid_request', 'the request body must be a JSON object');
   const request = body as JsonObject;
   const requested = typeof request['model'] === 'string' && request['model'] !== '' ? request['model'] : undefined;
-  if (requested !== undefined && requested.length > MAX_MODEL_NAME_LENGTH) {
-    return refuse(400, 'invalid_request', `\`model\` is ${requested.length} characters long; this gateway accepts model names of at most ${MAX_MODEL_NAME_LENGTH} characters.`);
-  }
+  const tooLong = requested === undefined ? undefined : modelNameTooLong(requested);
+  if (tooLong) return refusal(400, tooLong);
   const found = lookupModel(gateway, requested);
   if (!found.found) return refuse(404, 'not_found', `model '${requested ?? ''}' is not configured. GET /v1/models lists the models this gateway serves.`);
   const target = found.model;

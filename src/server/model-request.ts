@@ -14,7 +14,7 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { ClientApi, UpstreamApi } from '../providers/types.js';
 import type { Gateway, LookupResult, ResolvedModel } from '../resolve/types.js';
-import { streamErrorEvents } from '../translate/client-errors.js';
+import { streamErrorEvents, type ClientErrorInit } from '../translate/client-errors.js';
 import { translateUpstreamError } from '../translate/upstream-errors.js';
 import { upstreamShapeProblem } from '../translate/upstream-shape.js';
 import type { JsonObject, StreamTransducer, TranslateContext, Translation } from '../translate/types.js';
@@ -70,6 +70,17 @@ export interface ModelRequest {
  */
 export const MAX_MODEL_NAME_LENGTH = 512;
 
+/** The 400 for a `model` longer than MAX_MODEL_NAME_LENGTH, checked before any lookup; undefined for one within it. */
+export function modelNameTooLong(model: string): ClientErrorInit | undefined {
+  if (model.length <= MAX_MODEL_NAME_LENGTH) return undefined;
+  return {
+    kind: 'invalid_request',
+    code: 'model_name_too_long',
+    message: `\`model\` is ${model.length} characters long; this gateway accepts model names of at most ${MAX_MODEL_NAME_LENGTH} characters. GET /v1/models lists the models it serves.`,
+    param: 'model',
+  };
+}
+
 /** A status for the log when the client left before its response was complete (nginx's "client closed request"). */
 export const CLIENT_CLOSED = 499;
 
@@ -114,14 +125,8 @@ async function serve(request: ModelRequest, sink: ReplySink, deps: PipelineDeps,
   if (model !== undefined && model !== null && typeof model !== 'string') {
     return fail(400, { kind: 'invalid_request', message: '`model` must be a string naming a configured model', param: 'model' });
   }
-  if (typeof model === 'string' && model.length > MAX_MODEL_NAME_LENGTH) {
-    return fail(400, {
-      kind: 'invalid_request',
-      code: 'model_name_too_long',
-      message: `\`model\` is ${model.length} characters long; this gateway accepts model names of at most ${MAX_MODEL_NAME_LENGTH} characters. GET /v1/models lists the models it serves.`,
-      param: 'model',
-    });
-  }
+  const tooLong = typeof model === 'string' ? modelNameTooLong(model) : undefined;
+  if (tooLong) return fail(400, tooLong);
   const requested = model === null || model === '' ? undefined : model;
   const stream = body.stream === true;
   entry.requested = requested ?? null;

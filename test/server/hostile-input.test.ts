@@ -35,6 +35,7 @@ describe('absurd model names', () => {
   it.each([
     ['chat completions', '/v1/chat/completions', { messages: [] }],
     ['messages', '/v1/messages', { max_tokens: 8, messages: [] }],
+    ['count_tokens', '/v1/messages/count_tokens', { messages: [] }],
   ])('a 1 MB model name under a wildcard: 400 naming the limit (%s), no upstream call, no did-you-mean work', async (_api, path, body) => {
     const { post, calls, log } = harness(() => jsonAnswer('openai-chat-completion.json'), { gateway: () => gateway });
     const res = await post(path, { ...body, model: `litellm/${'x'.repeat(1_000_000)}` });
