@@ -12,12 +12,11 @@ import { lookupModel } from '../resolve/lookup.js';
 import type { Gateway, ResolvedModel } from '../resolve/types.js';
 import { clientErrorBody, type ClientErrorInit, type ErrorKind } from '../translate/client-errors.js';
 import type { JsonObject } from '../translate/types.js';
-import { decodedBytes } from './content-encoding.js';
 import { clientResponseHeaders } from './headers.js';
 import { modelNameTooLong } from './model-request.js';
 import type { TokenCounter } from './token-counter.js';
 import { tooDeeplyNested } from './too-deep.js';
-import { readSmallBody, UpstreamFailure, type UpstreamClient } from './upstream-client.js';
+import { readSmallAnswer, UpstreamFailure, type UpstreamClient } from './upstream-client.js';
 import { planUpstreamCall } from './upstream-plan.js';
 
 /** A token count is a few bytes; an answer much larger is not one. */
@@ -85,8 +84,7 @@ export async function countTokens(
   const [pathname, search] = query === -1 ? [path, ''] : [path.slice(0, query), path.slice(query)];
   try {
     const response = await upstream.send({ origin, path: `${pathname.replace(/\/+$/, '')}/count_tokens${search}`, headers: planned.plan.headers, body: planned.plan.body, signal });
-    const bytes = await readSmallBody(response.body, MAX_COUNT_ANSWER_BYTES, signal, `the token count from ${origin}`);
-    const text = decodedBytes(bytes, response.headers['content-encoding'], MAX_COUNT_ANSWER_BYTES).toString('utf8');
+    const text = await readSmallAnswer(response, MAX_COUNT_ANSWER_BYTES, signal, `the token count from ${origin}`);
     const out = clientResponseHeaders(response.headers, false) as Record<string, string | string[]>;
     delete out['content-encoding'];
     return { status: response.status, headers: out, body: text, error: response.status >= 400 ? `the upstream answered HTTP ${response.status}` : null, model: target };

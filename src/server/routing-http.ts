@@ -22,8 +22,7 @@ import type { RouterRequestBody } from '../routing/router-prompt.js';
 import { findTranslation } from '../translate/index.js';
 import { isObject } from '../translate/json-fields.js';
 import { upstreamErrorInit } from '../translate/upstream-errors.js';
-import { decodedBytes } from './content-encoding.js';
-import { classifyUpstreamError, readSmallBody, type UpstreamClient } from './upstream-client.js';
+import { classifyUpstreamError, readSmallAnswer, type UpstreamClient } from './upstream-client.js';
 import { planUpstreamCall } from './upstream-plan.js';
 
 /** A router answer is a few tokens; anything much larger is not one. */
@@ -56,8 +55,7 @@ export function routerCall(target: ResolvedModel, client: UpstreamClient, env: R
     if (!planned.ok) throw new Error(`router model '${target.name}': ${planned.error.message}`);
     const { translation, context: ctx } = planned.plan;
     const response = await client.send({ origin: planned.plan.origin, path: planned.plan.path, headers: planned.plan.headers, body: planned.plan.body, signal });
-    const bytes = await readSmallBody(response.body, MAX_ROUTER_RESPONSE_BYTES, signal, "the router model's answer");
-    const text = decodedBytes(bytes, response.headers['content-encoding'], MAX_ROUTER_RESPONSE_BYTES).toString('utf8');
+    const text = await readSmallAnswer(response, MAX_ROUTER_RESPONSE_BYTES, signal, "the router model's answer");
     let payload: unknown;
     try {
       payload = JSON.parse(text);

@@ -10,6 +10,7 @@
 import type { Readable } from 'node:stream';
 import { Agent, util as undiciUtil, type Dispatcher } from 'undici';
 import type { ClientGone } from './client-gone.js';
+import { decodedBytes } from './content-encoding.js';
 
 export interface UpstreamTimeouts {
   /** Establishing the TCP/TLS connection. */
@@ -348,10 +349,16 @@ function errorCode(error: unknown): string | undefined {
 }
 
 /**
- * A body that is small by nature (a router's answer, a token count), read whole: at most
- * `maxBytes` (`what` names it in the error past that), stopping early if `signal` aborts.
+ * An answer that is small by nature (a router's answer, a token count), read whole and decoded
+ * (content-encoding.ts) as text: at most `maxBytes` on the wire and decoded (`what` names it in
+ * the error past that), stopping early if `signal` aborts.
  */
-export async function readSmallBody(body: Readable, maxBytes: number, signal: AbortSignal, what: string): Promise<Buffer> {
+export async function readSmallAnswer(response: UpstreamResponse, maxBytes: number, signal: AbortSignal, what: string): Promise<string> {
+  const bytes = await readSmallBody(response.body, maxBytes, signal, what);
+  return decodedBytes(bytes, response.headers['content-encoding'], maxBytes).toString('utf8');
+}
+
+async function readSmallBody(body: Readable, maxBytes: number, signal: AbortSignal, what: string): Promise<Buffer> {
   // Errors reach the loop below; undici also emits its own destruction (on abort, or the size cap) as 'error'.
   body.on('error', () => {});
   const chunks: Buffer[] = [];
