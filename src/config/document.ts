@@ -28,6 +28,8 @@ export interface ConfigDocument {
   locate(pointer: string, anchor?: Anchor): Span;
   /** Whether `pointer` names a node that exists in the document. */
   has(pointer: string): boolean;
+  /** Whether the node at `pointer` is a plain (unquoted, untagged) scalar: YAML decides its type from its text. */
+  isPlainScalar(pointer: string): boolean;
 }
 
 const WHOLE_FILE: Span = { line: 1, column: 1, endLine: 1, endColumn: 1 };
@@ -179,6 +181,12 @@ export function loadDocument(text: string, file: string): ConfigDocument {
     value,
     diagnostics,
     has: (pointer) => findNode(pointer).found,
+    isPlainScalar(pointer) {
+      const { node, found } = findNode(pointer);
+      let target: unknown = node;
+      if (isAlias(target)) target = aliasTargets.get(target);
+      return found && isScalar(target) && target.type === 'PLAIN' && target.tag === undefined;
+    },
     locate(pointer, anchor = 'value') {
       const { node, keyNode } = findNode(pointer);
       const target = anchor === 'key' && keyNode ? keyNode : (node ?? keyNode);

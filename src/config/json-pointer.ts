@@ -15,6 +15,15 @@ export function fromPointer(pointer: string): string[] {
     .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
+/** `listeners[0].port` for `/listeners/0/port`: how a message names the place. */
+export function pointerLabel(pointer: string): string {
+  let text = '';
+  for (const segment of fromPointer(pointer)) {
+    text += /^\d+$/.test(segment) ? `[${segment}]` : text === '' ? segment : `.${segment}`;
+  }
+  return text;
+}
+
 /**
  * The value `pointer` refers to inside `root` (RFC 6901 §4), or undefined when there is none.
  * Only own properties count: `/constructor` names nothing in a parsed document.

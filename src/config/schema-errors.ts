@@ -13,7 +13,7 @@ import type { ErrorObject } from 'ajv';
 import type { Diagnostic } from './diagnostics.js';
 import type { Anchor, ConfigDocument } from './document.js';
 import { finding } from './finding.js';
-import { fromPointer, toPointer } from './json-pointer.js';
+import { fromPointer, pointerLabel, toPointer } from './json-pointer.js';
 import { closestMatches } from './suggest.js';
 
 /** The subset of JSON Schema (draft-07) our schema uses, as far as messages need it. */
@@ -351,12 +351,7 @@ class Wording {
 
   /** `` `port` `` for a key, `` `model_providers[2]` `` for a list item, `` `listeners[0].port` `` in general. */
   private label(instancePath: string): string {
-    if (instancePath === '') return 'the config';
-    let text = '';
-    for (const segment of fromPointer(instancePath)) {
-      text += /^\d+$/.test(segment) ? `[${segment}]` : text === '' ? segment : `.${segment}`;
-    }
-    return `\`${text}\``;
+    return instancePath === '' ? 'the config' : `\`${pointerLabel(instancePath)}\``;
   }
 }
 

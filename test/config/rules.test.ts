@@ -10,7 +10,7 @@ import { normalizeConfig } from '../../src/config/normalize.js';
 import { runRules } from '../../src/config/rules/index.js';
 
 const LISTENER = 'version: v0.4.0\nlisteners:\n  - name: llm\n    type: model\n    port: 12000\n';
-const check = (text: string, env?: Record<string, string>) => checkConfigText(text, 'test.yaml', env ? { env } : {}).diagnostics;
+const check = (text: string, env?: Record<string, string>) => checkConfigText(text, 'test.yaml', env ? { env, requireEnv: true } : {}).diagnostics;
 const codes = (text: string, env?: Record<string, string>) => check(text, env).map((d) => d.code);
 
 /** The YAML after a suggestion's first line (the lines that are a config fragment), as data. */

@@ -76,7 +76,7 @@ export async function loadGateway(arg: string | undefined, io: CliIo, options: {
     import('../../resolve/resolve.js'),
   ]);
   const file = await findConfigFile(arg, io.cwd, options.command);
-  const result = checkConfigText(await readConfigText(file, io.cwd), file);
+  const result = checkConfigText(await readConfigText(file, io.cwd), file, { env: io.env });
   // A file that is not a usable mapping has findings saying so; it cannot be resolved either way.
   const stop = result.config === undefined || result.diagnostics.some((d) => d.severity === 'error');
   if (stop || (!options.quiet && result.diagnostics.length > 0)) {

@@ -69,7 +69,7 @@ export async function runRoute(first: string | undefined, second: string | undef
 
   const file = await findConfigFile(fileArg, io.cwd, 'route');
   const text = await readConfigText(file, io.cwd);
-  const checked = checkConfigText(text, file);
+  const checked = checkConfigText(text, file, { env: io.env });
   if (!checked.config || checked.diagnostics.some((d) => d.severity === 'error')) {
     printFindings(io, [checkedFile(checked)]);
     io.stderr.write(`plano: ${file} has errors; fix them to route with it\n`);

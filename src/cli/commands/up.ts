@@ -304,7 +304,7 @@ async function loadForServing(text: string, file: string, io: CliIo): Promise<Se
     import('../render/findings.js'),
     import('../../resolve/resolve.js'),
   ]);
-  const result = servingDiagnostics(checkConfigText(text, file, { env: io.env }));
+  const result = servingDiagnostics(checkConfigText(text, file, { env: io.env, requireEnv: true }));
   if (result.diagnostics.length > 0) printFindings(io, [checkedFile(result)]);
   if (result.config === undefined || result.diagnostics.some((d) => d.severity === 'error')) return undefined;
   return { config: result.config, gateway: resolveGateway(result.config, { env: io.env }) };

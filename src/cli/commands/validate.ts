@@ -28,7 +28,7 @@ export const validateCommand: CommandModule = {
       .argument('[files...]', 'config files or directories (default: plano_config.yaml, else config.yaml)')
       .addOption(new Option('-f, --format <format>', 'output format (default: pretty)').choices(FINDINGS_FORMATS))
       .option('--strict', 'warnings count as findings too (exit 1)')
-      .option('--env', 'check that the variables access_key names are set in the environment')
+      .option('--env', 'check the config against this environment: every $VAR it names must be set, and values are checked as substituted')
       .option('-q, --quiet', 'list errors only (warnings are still counted, and fail --strict)')
       .action(async (files: string[], options: ValidateOptions) => {
         setExitCode(await runValidate(files, options, io));
@@ -59,7 +59,7 @@ export async function runValidate(args: readonly string[], options: ValidateOpti
       checked.push({ file, text: '', diagnostics: [encodingFinding(file, error)] });
       continue;
     }
-    checked.push({ file, text, diagnostics: checkConfigText(text, file, options.env ? { env: io.env } : {}).diagnostics });
+    checked.push({ file, text, diagnostics: checkConfigText(text, file, options.env ? { env: io.env, requireEnv: true } : {}).diagnostics });
   }
 
   // Counted before --quiet hides the warnings: hiding them must not change the verdict.
