@@ -33,6 +33,10 @@ export interface AccessLogEntry {
   routingNotes: string[];
   /** What a translation left out of the request (a hosted tool the provider cannot run). */
   notes: string[];
+  /** Upstream calls made for it: retries (the listener's `max_retries`) and routing fallbacks included. */
+  attempts: number;
+  /** Why each retry was made, and how long it waited. */
+  retries: string[];
 }
 
 /** An entry for a request that has just arrived; the pipeline fills it in as it goes. */
@@ -55,6 +59,8 @@ export function newAccessLogEntry(method: string, path: string, api: ClientApi |
     route: null,
     routingNotes: [],
     notes: [],
+    attempts: 0,
+    retries: [],
   };
 }
 
@@ -78,6 +84,8 @@ export function formatAccessLog(entry: AccessLogEntry, format: AccessLogFormat):
       input_tokens: entry.usage?.input_tokens ?? null,
       output_tokens: entry.usage?.output_tokens ?? null,
       error: entry.error,
+      attempts: entry.attempts,
+      ...(entry.retries.length > 0 ? { retries: entry.retries } : {}),
       ...(entry.route !== null ? { route: entry.route, routing_notes: entry.routingNotes } : {}),
       ...(entry.notes.length > 0 ? { notes: entry.notes } : {}),
     });
@@ -97,7 +105,9 @@ export function formatAccessLog(entry: AccessLogEntry, format: AccessLogFormat):
   if (entry.ttfbMs !== null) parts.push(`ttfb=${round(entry.ttfbMs)}ms`);
   parts.push(`total=${round(entry.totalMs)}ms`);
   if (entry.usage) parts.push(`tokens=${entry.usage.input_tokens ?? '?'}/${entry.usage.output_tokens ?? '?'}`);
+  if (entry.attempts > 1) parts.push(`attempts=${entry.attempts}`);
   if (entry.error !== null) parts.push(`error=${quoted(entry.error)}`);
+  for (const note of entry.retries) parts.push(`retry=${quoted(note)}`);
   for (const note of entry.routingNotes) parts.push(`routing=${quoted(note)}`);
   for (const note of entry.notes) parts.push(`note=${quoted(note)}`);
   return parts.join(' ');

@@ -27,6 +27,7 @@ import type { ReplySink } from './reply.js';
 import type { SelectModel } from './select-model.js';
 import { StreamTail } from './stream-completion.js';
 import { tooDeeplyNested } from './too-deep.js';
+import { retryPolicyOf, withRetries } from './retries.js';
 import { planUpstreamCall } from './upstream-plan.js';
 import {
   classifyUpstreamError,
@@ -174,9 +175,18 @@ async function serve(request: ModelRequest, sink: ReplySink, deps: PipelineDeps,
     });
     if (!planned.ok) return fail(planned.status, planned.error);
     const { endpoint, translation, context, origin } = planned.plan;
+    const call = { origin, path: planned.plan.path, headers: planned.plan.headers, body: planned.plan.body, gone: request.gone };
     let response: UpstreamExchange;
     try {
-      response = await exchangeWith(deps.upstream, { origin, path: planned.plan.path, headers: planned.plan.headers, body: planned.plan.body, gone: request.gone });
+      // [retries] The listener's max_retries: this model again first; the routing fallback below
+      // takes the next model only once its attempts are spent.
+      response = await withRetries(() => exchangeWith(deps.upstream, call), {
+        policy: retryPolicyOf(request.gateway),
+        gone: request.gone,
+        startedAt: request.startedAt,
+        onAttempt: () => void entry.attempts++,
+        onRetry: (reason, waitMs) => void entry.retries.push(`${target.name}: ${reason}; again after ${waitMs} ms`),
+      });
     } catch (error) {
       const failure = classifyUpstreamError(error, origin, request.gone);
       if (next && isConnectFailure(failure)) {

@@ -139,16 +139,20 @@ export function createUpstreamClient(timeouts: Partial<UpstreamTimeouts> = {}): 
   };
 }
 
-/** `client.exchange(request)`, or the same through `client.send` for a client that has no `exchange`. */
+/**
+ * `client.exchange(request)`, or the same through `client.send` for a client that has no
+ * `exchange`. Either way a call that gets no response rejects with an UpstreamFailure.
+ */
 export function exchangeWith(client: UpstreamClient, request: UpstreamExchangeRequest): Promise<UpstreamExchange> {
   // Not an async function: the gateway's own client answers with its promise as it is, without
   // one more promise and microtask per request around it.
   if (client.exchange) return client.exchange(request);
-  return client.send({ ...request, signal: request.gone.signal }).then((response) => ({
-    status: response.status,
-    headers: response.headers,
-    body: readableBody(response.body),
-  }));
+  return client.send({ ...request, signal: request.gone.signal }).then(
+    (response) => ({ status: response.status, headers: response.headers, body: readableBody(response.body) }),
+    (error: unknown) => {
+      throw classifyUpstreamError(error, request.origin, request.gone);
+    },
+  );
 }
 
 /** A Node stream as an UpstreamBody. */

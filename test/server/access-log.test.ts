@@ -13,6 +13,7 @@ const served: AccessLogEntry = {
   ttfbMs: 12.345,
   totalMs: 340.06,
   usage: { input_tokens: 9, output_tokens: 3 },
+  attempts: 1,
 };
 
 describe('access log lines', () => {
@@ -71,7 +72,19 @@ describe('access log lines', () => {
       input_tokens: 9,
       output_tokens: 3,
       error: null,
+      attempts: 1,
     });
+  });
+
+  it('retries: the attempts and why each retry was made, in both formats', () => {
+    const retried = { ...served, attempts: 3, retries: ['openai/gpt-4o-mini: HTTP 503; again after 400 ms', 'openai/gpt-4o-mini: HTTP 503; again after 900 ms'] };
+    expect(formatAccessLog(retried, 'text')).toBe(
+      '2026-01-02T03:04:05.678Z POST /v1/chat/completions fast → openai/gpt-4o-mini [openai] stream 200 ttfb=12.3ms total=340.1ms tokens=9/3 attempts=3 ' +
+        'retry="openai/gpt-4o-mini: HTTP 503; again after 400 ms" retry="openai/gpt-4o-mini: HTTP 503; again after 900 ms"',
+    );
+    const json = JSON.parse(formatAccessLog(retried, 'json'));
+    expect(json.attempts).toBe(3);
+    expect(json.retries).toEqual(retried.retries);
   });
 });
 
