@@ -54,7 +54,7 @@ export function isRetryableStatus(status: number): boolean {
 
 /** A failure before any response where the request may not have reached the model: a connect failure or a reset. */
 export function isRetryableFailure(failure: UpstreamFailure): boolean {
-  if (failure.kind === 'unreachable') return true;
+  if (failure.kind === 'unreachable') return !failure.permanent;
   return failure.kind === 'timeout' && (failure.cause as { code?: unknown } | undefined)?.code === 'UND_ERR_CONNECT_TIMEOUT';
 }
 

@@ -8,9 +8,10 @@
  * client went away (nothing to answer).
  */
 import type { Readable } from 'node:stream';
-import { Agent, util as undiciUtil, type Dispatcher } from 'undici';
+import { util as undiciUtil, type Dispatcher } from 'undici';
 import type { ClientGone } from './client-gone.js';
 import { decodedBytes } from './content-encoding.js';
+import { upstreamDispatcher, type UpstreamNetwork } from './upstream-network.js';
 
 export interface UpstreamTimeouts {
   /** Establishing the TCP/TLS connection. */
@@ -92,26 +93,36 @@ export interface UpstreamClient {
 export type UpstreamFailureKind = 'unreachable' | 'timeout' | 'aborted';
 
 export class UpstreamFailure extends Error {
+  /** Another attempt would fail the same way (a certificate no CA plano trusts signed). */
+  readonly permanent: boolean;
+
   constructor(
     readonly kind: UpstreamFailureKind,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; permanent?: boolean },
   ) {
     super(message, options);
     this.name = 'UpstreamFailure';
+    this.permanent = options?.permanent ?? false;
   }
 }
 
-/** `timeouts` not given (or undefined) are DEFAULT_TIMEOUTS'. */
-export function createUpstreamClient(timeouts: Partial<UpstreamTimeouts> = {}): UpstreamClient {
-  const agent = new Agent({
-    connect: { timeout: timeouts.connectMs ?? DEFAULT_TIMEOUTS.connectMs },
-    headersTimeout: timeouts.headersMs ?? DEFAULT_TIMEOUTS.headersMs,
-    bodyTimeout: timeouts.bodyIdleMs ?? DEFAULT_TIMEOUTS.bodyIdleMs,
-    // Idle pooled sockets are kept a little under the 5 s most servers (and Node's) close at,
-    // so a request is not sent on a socket the upstream is closing.
-    keepAliveTimeout: 4_000,
-  });
+/**
+ * `timeouts` not given (or undefined) are DEFAULT_TIMEOUTS'; `network` adds a proxy and a CA
+ * bundle (upstream-network.ts).
+ */
+export function createUpstreamClient(timeouts: Partial<UpstreamTimeouts> = {}, network: UpstreamNetwork = {}): UpstreamClient {
+  const agent = upstreamDispatcher(
+    {
+      connect: { timeout: timeouts.connectMs ?? DEFAULT_TIMEOUTS.connectMs },
+      headersTimeout: timeouts.headersMs ?? DEFAULT_TIMEOUTS.headersMs,
+      bodyTimeout: timeouts.bodyIdleMs ?? DEFAULT_TIMEOUTS.bodyIdleMs,
+      // Idle pooled sockets are kept a little under the 5 s most servers (and Node's) close at,
+      // so a request is not sent on a socket the upstream is closing.
+      keepAliveTimeout: 4_000,
+    },
+    network,
+  );
   return {
     async send(request) {
       try {
@@ -311,6 +322,15 @@ const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEO
 export function classifyUpstreamError(error: unknown, origin: string, signal?: { readonly aborted: boolean }, phase: 'request' | 'body' = 'request'): UpstreamFailure {
   if (error instanceof UpstreamFailure) return error;
   const code = errorCode(error);
+  // undici reports a proxy's refusal of a tunnel as an abort; it is not the client's.
+  const proxyRefusal = /^Proxy response \((\d+)\) !== 200/.exec(error instanceof Error ? error.message : '');
+  if (proxyRefusal && !signal?.aborted) {
+    return new UpstreamFailure('unreachable', `could not reach ${origin}: the proxy refused the tunnel (HTTP ${proxyRefusal[1]}); check HTTPS_PROXY and its credentials`, { cause: error });
+  }
+  const certificate = code === undefined ? undefined : CERTIFICATE_ERROR_TEXT[code];
+  if (certificate) {
+    return new UpstreamFailure('unreachable', `could not reach ${origin}: ${certificate} (${code})`, { cause: error, permanent: true });
+  }
   if (signal?.aborted || code === 'UND_ERR_ABORTED' || (error instanceof Error && error.name === 'AbortError')) {
     return clientLeft({ cause: error });
   }
@@ -322,6 +342,21 @@ export function classifyUpstreamError(error: unknown, origin: string, signal?: {
   const message = phase === 'body' ? `the response from ${origin} broke off: ${detail}` : `could not reach ${origin}: ${detail}`;
   return new UpstreamFailure('unreachable', message, { cause: error });
 }
+
+const UNTRUSTED_CA =
+  'its TLS certificate is not signed by a CA plano trusts. If a private CA signed it, set overrides.upstream_tls_ca_path to that CA\'s PEM bundle';
+
+/** TLS verification failures: what is wrong with the upstream's certificate. */
+const CERTIFICATE_ERROR_TEXT: Record<string, string> = {
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: UNTRUSTED_CA,
+  UNABLE_TO_GET_ISSUER_CERT: UNTRUSTED_CA,
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: UNTRUSTED_CA,
+  SELF_SIGNED_CERT_IN_CHAIN: UNTRUSTED_CA,
+  DEPTH_ZERO_SELF_SIGNED_CERT: `${UNTRUSTED_CA} (it is self-signed: the bundle is the certificate itself)`,
+  CERT_HAS_EXPIRED: 'its TLS certificate has expired',
+  CERT_NOT_YET_VALID: 'its TLS certificate is not valid yet (check this machine\'s clock)',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'its TLS certificate is for another host name than base_url\'s',
+};
 
 const NETWORK_ERROR_TEXT: Record<string, string> = {
   ECONNREFUSED: 'connection refused',

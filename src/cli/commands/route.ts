@@ -9,7 +9,7 @@
  */
 import { Option, type Command } from 'commander';
 import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { ClientApi } from '../../providers/types.js';
 import type { RouteDecision } from '../../routing/router.js';
@@ -76,13 +76,17 @@ export async function runRoute(first: string | undefined, second: string | undef
     return EXIT_FINDINGS;
   }
 
-  const [{ prepareRouting }, { createUpstreamClient }, { decideRoute }] = await Promise.all([
+  const [{ prepareRouting }, { createUpstreamClient }, { decideRoute }, { loadUpstreamNetwork }] = await Promise.all([
     import('../../server/routing-http.js'),
     import('../../server/upstream-client.js'),
     import('../../routing/router.js'),
+    import('../../server/upstream-network.js'),
   ]);
   const gateway = resolveGateway(checked.config, { env: io.env });
-  const client = createUpstreamClient();
+  // The router model is reached as `up` reaches it: through the proxy, trusting the same CAs.
+  const network = await loadUpstreamNetwork(checked.config.overrides, io.env, dirname(resolve(io.cwd, file)));
+  if (!network.ok) throw new CliError(network.message, network.hint);
+  const client = createUpstreamClient({}, network.network);
   try {
     const namesModel = typeof request.body.model === 'string' && request.body.model !== '';
     const routing = await prepareRouting(checked.config, gateway, {

@@ -16,7 +16,7 @@
  * access-log lines.
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { CheckResult } from '../../config/check.js';
 import type { ListenerEntry, PlanoConfig } from '../../config/types.js';
 import type { Gateway } from '../../resolve/types.js';
@@ -137,6 +137,7 @@ export async function serve(options: UpOptions, io: CliIo, role: ServeRole): Pro
     { prepareRouting },
     { createGatewayRouting },
     { notServedNotice },
+    { describeProxy, loadUpstreamNetwork },
   ] = await Promise.all([
     import('../../server/app.js'),
     import('../../server/listen.js'),
@@ -145,6 +146,7 @@ export async function serve(options: UpOptions, io: CliIo, role: ServeRole): Pro
     import('../../server/routing-http.js'),
     import('../../server/routing.js'),
     import('../../server/not-served.js'),
+    import('../../server/upstream-network.js'),
   ]);
   const graceMs = parseDurationMs(options.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT);
   if (graceMs === undefined) throw new CliError(`--shutdown-timeout ${options.shutdownTimeout} is not a duration`, 'Write it like 10s, 500ms or 1m.');
@@ -158,7 +160,9 @@ export async function serve(options: UpOptions, io: CliIo, role: ServeRole): Pro
   const listener = modelListener(loaded.config);
   const host = options.host ?? listener?.address ?? DEFAULT_HOST;
   const port = options.port ?? listener?.port ?? DEFAULT_PORT;
-  const upstream = createUpstreamClient(upstreamTimeouts(loaded.config));
+  const network = await loadUpstreamNetwork(loaded.config.overrides, env, dirname(resolve(io.cwd, file)));
+  if (!network.ok) throw new CliError(network.message, network.hint);
+  const upstream = createUpstreamClient(upstreamTimeouts(loaded.config), network.network);
   const log = accessLogWriter(io.stderr, options.logFormat ?? 'text');
   // [routing, issue 7] Preference routing for the config being served, its router model reached
   // through the same upstream client; rebuilt with the gateway on --watch reloads.
@@ -187,6 +191,7 @@ export async function serve(options: UpOptions, io: CliIo, role: ServeRole): Pro
         '\n' +
         renderModelTable(current, { color: useColor(io), collapseExpansions: true }) +
         routingBanner(routing.prepared) +
+        (network.network.proxy ? `\n${describeProxy(network.network.proxy)}\n` : '') +
         notServedNotice(loaded.config) +
         `\n${options.watch ? 'Watching the config for changes. ' : ''}Ctrl+C stops.\n`,
     );
