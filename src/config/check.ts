@@ -10,6 +10,7 @@ import { pointerLabel } from './json-pointer.js';
 import { normalizeConfig } from './normalize.js';
 import { checkSchema } from './schema.js';
 import { runRules } from './rules/index.js';
+import type { IndexModels } from './rules/model-refs.js';
 import type { PlanoConfig } from './types.js';
 
 export interface CheckOptions {
@@ -34,7 +35,11 @@ export interface CheckResult {
   diagnostics: Diagnostic[];
 }
 
-export function checkConfigText(text: string, file: string, options: CheckOptions = {}): CheckResult {
+/**
+ * The checks, with `models` answering whether a reference reaches a model. Callers use
+ * `checkConfig` (src/resolve/check.ts), which hands in the resolver's own lookup.
+ */
+export function checkConfigText(text: string, file: string, options: CheckOptions & { models: IndexModels }): CheckResult {
   const document = loadDocument(text, file);
   if (document.value === undefined) {
     return { document, config: undefined, diagnostics: [...document.diagnostics].sort(compareDiagnostics) };
@@ -44,7 +49,7 @@ export function checkConfigText(text: string, file: string, options: CheckOption
   const substituted: ConfigDocument = substitution.value === document.value ? document : { ...document, value: substitution.value };
   const checked = [...document.diagnostics, ...checkSchema(substituted)];
   const config = normalizeConfig(substituted.value);
-  checked.push(...runRules(config, { document: substituted, file, env: options.requireEnv ? options.env : undefined }));
+  checked.push(...runRules(config, { document: substituted, file, env: options.requireEnv ? options.env : undefined, models: options.models }));
   // A value still holding a reference is not known yet: what the checks say about its text
   // (`${PORT}` is not an integer) would be wrong once it is set. The reference itself is reported;
   // findings about the key (a misspelled one) stand.

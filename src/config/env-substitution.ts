@@ -23,6 +23,18 @@ type Env = Readonly<Record<string, string | undefined>>;
 /** `$NAME` or `${NAME}`, NAME a shell variable name. */
 const REFERENCE = /\$(?:([A-Za-z_][A-Za-z0-9_]*)|\{([A-Za-z_][A-Za-z0-9_]*)\})/g;
 
+const BARE_VARIABLE = /^\$([A-Za-z_][A-Za-z0-9_]*)$/;
+const BRACED_VARIABLE = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
+
+/**
+ * The variable a value consists of (`$OPENAI_API_KEY` or `${OPENAI_API_KEY}`, spaces around
+ * allowed), or undefined for anything else: how an `access_key` names its variable.
+ */
+export function wholeReference(value: string): string | undefined {
+  const trimmed = value.trim();
+  return (BARE_VARIABLE.exec(trimmed) ?? BRACED_VARIABLE.exec(trimmed))?.[1];
+}
+
 /** A variable named in a value, and whether the environment had it. */
 export interface EnvReference {
   /** JSON Pointer of the value that names it. */

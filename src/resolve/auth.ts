@@ -3,20 +3,14 @@
  * secret itself is read only when a request is sent (`credentialFor`), so `expand` and
  * `models list` can show where a key comes from without ever holding its value.
  */
+import { wholeReference as accessKeyVariable } from '../config/env-substitution.js';
 import type { ProviderEntry } from '../config/types.js';
 import type { ProviderSpec } from '../providers/types.js';
 import type { AuthPlan } from './types.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-const BARE_VARIABLE = /^\$([A-Za-z_][A-Za-z0-9_]*)$/;
-const BRACED_VARIABLE = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
-
-/** The variable an `access_key` names (`$OPENAI_API_KEY` or `${OPENAI_API_KEY}`), or undefined for a literal key. */
-export function accessKeyVariable(accessKey: string): string | undefined {
-  const value = accessKey.trim();
-  return (BARE_VARIABLE.exec(value) ?? BRACED_VARIABLE.exec(value))?.[1];
-}
+export { accessKeyVariable };
 
 /**
  * `passthrough_auth` wins over `access_key` (seed guide, "Passthrough Authentication": the key is

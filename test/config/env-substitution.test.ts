@@ -1,10 +1,10 @@
 /**
- * `$VAR` / `${VAR}` in config values (src/config/env-substitution.ts through checkConfigText):
+ * `$VAR` / `${VAR}` in config values (src/config/env-substitution.ts through checkConfig):
  * replaced as Plano's expandvars replaces them, checked after they are, and left alone — with
  * nothing said about their text — when the environment is not given.
  */
 import { describe, expect, it } from 'vitest';
-import { checkConfigText, type CheckOptions } from '../../src/config/check.js';
+import { checkConfig, type CheckOptions } from '../../src/resolve/check.js';
 import { resolveGateway } from '../../src/resolve/resolve.js';
 
 const CONFIG = `version: v0.4.0
@@ -21,7 +21,7 @@ model_providers:
       x-team: team-$TEAM
 `;
 
-const check = (text: string, options: CheckOptions = {}) => checkConfigText(text, 'test.yaml', options);
+const check = (text: string, options: CheckOptions = {}) => checkConfig(text, 'test.yaml', options);
 const found = (text: string, options: CheckOptions = {}) =>
   check(text, options).diagnostics.map((d) => `${d.severity} ${d.code} ${d.line}:${d.column}`);
 

@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkConfigText } from '../../src/config/check.js';
+import { checkConfig } from '../../src/resolve/check.js';
 
 const DIR = join(import.meta.dirname, '../../fixtures/invalid');
 const FILES = readdirSync(DIR).filter((f) => f.endsWith('.yaml')).sort();
@@ -36,7 +36,7 @@ describe('fixtures/invalid', () => {
   it.each(FILES)('%s produces exactly the findings its header lists', (file) => {
     const { text, expected, env } = readFixture(file);
     expect(expected.length, 'a fixture lists at least one expected finding').toBeGreaterThan(0);
-    const { diagnostics } = checkConfigText(text, file, env ? { env, requireEnv: true } : {});
+    const { diagnostics } = checkConfig(text, file, env ? { env, requireEnv: true } : {});
     const actual = diagnostics.map((d) => `${d.code} ${d.line}:${d.column}`);
     expect(actual.sort()).toEqual([...expected].sort());
   });
@@ -44,7 +44,7 @@ describe('fixtures/invalid', () => {
   it.each(FILES)('%s: no finding repeats a literal access_key', (file) => {
     const { text, env } = readFixture(file);
     const literals = [...text.matchAll(/^\s*access_key:\s*(\S+)\s*$/gm)].map((m) => m[1]!).filter((v) => !v.startsWith('$'));
-    const { diagnostics } = checkConfigText(text, file, env ? { env, requireEnv: true } : {});
+    const { diagnostics } = checkConfig(text, file, env ? { env, requireEnv: true } : {});
     for (const d of diagnostics) {
       for (const secret of literals) {
         expect(d.message).not.toContain(secret);
@@ -66,7 +66,7 @@ describe('fixtures/invalid', () => {
     for (const file of FILES) {
       const { text, env } = readFixture(file);
       const lines = text.split('\n');
-      for (const d of checkConfigText(text, file, env ? { env, requireEnv: true } : {}).diagnostics) {
+      for (const d of checkConfig(text, file, env ? { env, requireEnv: true } : {}).diagnostics) {
         expect(d.line).toBeGreaterThanOrEqual(1);
         expect(d.line).toBeLessThanOrEqual(lines.length);
         expect(d.column).toBeLessThanOrEqual((lines[d.line - 1] ?? '').length + 1);

@@ -4,13 +4,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { checkConfigText } from '../../src/config/check.js';
+import { checkConfig } from '../../src/resolve/check.js';
+import { indexModels } from '../../src/resolve/model-index.js';
 import { loadDocument } from '../../src/config/document.js';
 import { normalizeConfig } from '../../src/config/normalize.js';
 import { runRules } from '../../src/config/rules/index.js';
 
 const LISTENER = 'version: v0.4.0\nlisteners:\n  - name: llm\n    type: model\n    port: 12000\n';
-const check = (text: string, env?: Record<string, string>) => checkConfigText(text, 'test.yaml', env ? { env, requireEnv: true } : {}).diagnostics;
+const check = (text: string, env?: Record<string, string>) => checkConfig(text, 'test.yaml', env ? { env, requireEnv: true } : {}).diagnostics;
 const codes = (text: string, env?: Record<string, string>) => check(text, env).map((d) => d.code);
 
 /** The YAML after a suggestion's first line (the lines that are a config fragment), as data. */
@@ -140,6 +141,6 @@ describe('partial configs', () => {
   ];
   it.each(shapes.map((s) => [JSON.stringify(s), s] as const))('%s does not throw', (_label, shape) => {
     const document = loadDocument(stringify(shape), 'partial.yaml');
-    expect(() => runRules(normalizeConfig(document.value), { document, file: 'partial.yaml' })).not.toThrow();
+    expect(() => runRules(normalizeConfig(document.value), { document, file: 'partial.yaml', models: indexModels })).not.toThrow();
   });
 });

@@ -6,7 +6,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { checkConfigText } from '../../src/config/check.js';
+import { checkConfig } from '../../src/resolve/check.js';
 import { seedExamples, type SeedExample } from './seed-examples.js';
 
 const EXAMPLES = seedExamples();
@@ -39,7 +39,7 @@ const NOT_CONFIGS: { name: string; matches: (e: SeedExample) => boolean; code: s
   },
 ];
 
-const errorsOf = (e: SeedExample) => checkConfigText(e.config, e.where).diagnostics.filter((d) => d.severity === 'error');
+const errorsOf = (e: SeedExample) => checkConfig(e.config, e.where).diagnostics.filter((d) => d.severity === 'error');
 
 describe('seed examples', () => {
   it('finds every YAML example in both documents', () => {
@@ -67,7 +67,7 @@ describe('seed examples', () => {
 describe('the full reference config', () => {
   it('validates with no error and no warning', () => {
     const file = new URL('../../fixtures/valid/plano_config_full_reference.yaml', import.meta.url);
-    const { diagnostics } = checkConfigText(readFileSync(file, 'utf8'), 'plano_config_full_reference.yaml');
+    const { diagnostics } = checkConfig(readFileSync(file, 'utf8'), 'plano_config_full_reference.yaml');
     expect(diagnostics).toEqual([]);
   });
 });
@@ -76,7 +76,7 @@ describe('fixtures/valid', () => {
   const dir = new URL('../../fixtures/valid/', import.meta.url);
   const files = readdirSync(dir).filter((f) => f.endsWith('.yaml'));
   it.each(files)('%s has no errors', (file) => {
-    const { diagnostics } = checkConfigText(readFileSync(new URL(file, dir), 'utf8'), file);
+    const { diagnostics } = checkConfig(readFileSync(new URL(file, dir), 'utf8'), file);
     expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { checkConfigText } from '../../src/config/check.js';
+import { checkConfig } from '../../src/resolve/check.js';
 import { resolveGateway } from '../../src/resolve/resolve.js';
 import type { Gateway } from '../../src/resolve/types.js';
 import type { ModelMetrics } from '../../src/routing/ranking.js';
@@ -270,7 +270,7 @@ describe('routing settings', () => {
   it('leaves a route that prefers cheapest or fastest without a source to validate: one warning, located, not a second one here', () => {
     // "complex reasoning" prefers cheapest; without the cost source nothing can rank it.
     const text = routingConfigText().replace(/^model_metrics_sources:\n(?: .*\n)+/m, '');
-    const { config, diagnostics } = checkConfigText(text, 'plano_config.yaml');
+    const { config, diagnostics } = checkConfig(text, 'plano_config.yaml');
     expect(config!.metricsSources).toEqual([]);
     const preferring = config!.routingPreferences.filter((p) => p.selection_policy?.prefer === 'cheapest' || p.selection_policy?.prefer === 'fastest');
     expect(preferring.length).toBeGreaterThan(0);

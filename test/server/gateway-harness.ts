@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { checkConfigText } from '../../src/config/check.js';
+import { checkConfig } from '../../src/resolve/check.js';
 import { resolveGateway } from '../../src/resolve/resolve.js';
 import type { Gateway } from '../../src/resolve/types.js';
 import type { AccessLogEntry } from '../../src/server/access-log.js';
@@ -27,7 +27,7 @@ export const TEST_ENV = {
 
 /** fixtures/upstream/gateway.yaml, checked (it must have no errors beyond unset keys) and resolved. */
 export function testGateway(env: Record<string, string | undefined> = TEST_ENV, yaml = upstreamFixture('gateway.yaml')): Gateway {
-  const result = checkConfigText(yaml, 'gateway.yaml', {});
+  const result = checkConfig(yaml, 'gateway.yaml', {});
   const errors = result.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0 || !result.config) throw new Error(`test config has errors: ${errors.map((d) => d.message).join('; ')}`);
   return resolveGateway(result.config, { env });

@@ -51,9 +51,9 @@ export const routeCommand: CommandModule = {
 };
 
 export async function runRoute(first: string | undefined, second: string | undefined, options: RouteOptions, io: CliIo): Promise<number> {
-  const [{ checkConfigText }, { findConfigFile, readConfigText }, { checkedFile, printFindings }, { resolveGateway }, { parseDurationMs }] =
+  const [{ checkConfig }, { findConfigFile, readConfigText }, { checkedFile, printFindings }, { resolveGateway }, { parseDurationMs }] =
     await Promise.all([
-      import('../../config/check.js'),
+      import('../../resolve/check.js'),
       import('../config-file.js'),
       import('../render/findings.js'),
       import('../../resolve/resolve.js'),
@@ -69,7 +69,7 @@ export async function runRoute(first: string | undefined, second: string | undef
 
   const file = await findConfigFile(fileArg, io.cwd, 'route');
   const text = await readConfigText(file, io.cwd);
-  const checked = checkConfigText(text, file, { env: io.env });
+  const checked = checkConfig(text, file, { env: io.env });
   if (!checked.config || checked.diagnostics.some((d) => d.severity === 'error')) {
     printFindings(io, [checkedFile(checked)]);
     io.stderr.write(`plano: ${file} has errors; fix them to route with it\n`);

@@ -304,12 +304,12 @@ interface Servable {
  * undefined; warnings are printed and serving goes ahead.
  */
 async function loadForServing(text: string, file: string, io: CliIo): Promise<Servable | undefined> {
-  const [{ checkConfigText }, { checkedFile, printFindings }, { resolveGateway }] = await Promise.all([
-    import('../../config/check.js'),
+  const [{ checkConfig }, { checkedFile, printFindings }, { resolveGateway }] = await Promise.all([
+    import('../../resolve/check.js'),
     import('../render/findings.js'),
     import('../../resolve/resolve.js'),
   ]);
-  const result = servingDiagnostics(checkConfigText(text, file, { env: io.env, requireEnv: true }));
+  const result = servingDiagnostics(checkConfig(text, file, { env: io.env, requireEnv: true }));
   if (result.diagnostics.length > 0) printFindings(io, [checkedFile(result)]);
   if (result.config === undefined || result.diagnostics.some((d) => d.severity === 'error')) return undefined;
   return { config: result.config, gateway: resolveGateway(result.config, { env: io.env }) };

@@ -40,8 +40,8 @@ export async function runValidate(args: readonly string[], options: ValidateOpti
   const format = options.format ?? 'pretty';
   if (!isFindingsFormat(format)) throw new CliError(`unknown format "${format}": use one of ${FINDINGS_FORMATS.join(', ')}`);
   // Loaded here, not at the top, so that other commands do not pay for the checker and renderers.
-  const [{ checkConfigText }, { ConfigEncodingError, findConfigFiles, readConfigText }, render] = await Promise.all([
-    import('../../config/check.js'),
+  const [{ checkConfig }, { ConfigEncodingError, findConfigFiles, readConfigText }, render] = await Promise.all([
+    import('../../resolve/check.js'),
     import('../config-file.js'),
     loadRenderer(format),
   ]);
@@ -59,7 +59,7 @@ export async function runValidate(args: readonly string[], options: ValidateOpti
       checked.push({ file, text: '', diagnostics: [encodingFinding(file, error)] });
       continue;
     }
-    checked.push({ file, text, diagnostics: checkConfigText(text, file, options.env ? { env: io.env, requireEnv: true } : {}).diagnostics });
+    checked.push({ file, text, diagnostics: checkConfig(text, file, options.env ? { env: io.env, requireEnv: true } : {}).diagnostics });
   }
 
   // Counted before --quiet hides the warnings: hiding them must not change the verdict.

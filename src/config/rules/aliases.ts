@@ -5,7 +5,7 @@
  */
 import type { Diagnostic } from '../diagnostics.js';
 import { finding } from '../finding.js';
-import { indexModels, splitModel } from './model-refs.js';
+import { splitModel } from './model-refs.js';
 import { unresolvedReference } from './references.js';
 import { yamlSnippet } from './suggestion-yaml.js';
 import type { Rule } from './types.js';
@@ -18,7 +18,7 @@ import type { Rule } from './types.js';
  */
 export const aliasTargets: Rule = (config, ctx) => {
   if (config.modelAliases.length === 0) return [];
-  const models = indexModels(config);
+  const models = ctx.models(config);
   const targetOf = new Map(config.modelAliases.map((a) => [a.alias, a.target]));
   const listed = new Map<string, string>();
   for (const entry of config.providers) {
@@ -67,7 +67,7 @@ export const aliasTargets: Rule = (config, ctx) => {
  */
 export const aliasShadowsModel: Rule = (config, ctx) => {
   if (config.modelAliases.length === 0) return [];
-  const models = indexModels(config);
+  const models = ctx.models(config);
   return config.modelAliases.flatMap((alias): Diagnostic[] => {
     const owner = models.shortNames.get(alias.alias);
     let message: string | undefined;
@@ -97,7 +97,7 @@ export const aliasShadowsModel: Rule = (config, ctx) => {
 export const nameShadowsModel: Rule = (config, ctx) => {
   const named = config.providers.filter((entry) => entry.name !== undefined && splitModel(entry.model)?.wildcard === false);
   if (named.length === 0) return [];
-  const models = indexModels(config);
+  const models = ctx.models(config);
   return named.flatMap((entry): Diagnostic[] => {
     const name = entry.name!;
     const owner = models.shortNames.get(name);

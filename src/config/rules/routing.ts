@@ -8,7 +8,7 @@ import type { Diagnostic } from '../diagnostics.js';
 import { finding } from '../finding.js';
 import type { MetricsSource, PlanoConfig, RoutingPreference, SelectionPreference } from '../types.js';
 import { lineOf, repeats } from './earlier-entries.js';
-import { indexModels, splitModel } from './model-refs.js';
+import { splitModel } from './model-refs.js';
 import { unresolvedReference } from './references.js';
 import { yamlSnippet } from './suggestion-yaml.js';
 import type { Rule } from './types.js';
@@ -27,7 +27,7 @@ export const preferenceModels: Rule = (config, ctx) => {
   // Migrated inline preferences name their own provider's model.
   const declared = config.routingPreferences.filter((pref) => pref.migratedFrom === undefined);
   if (declared.length === 0) return [];
-  const models = indexModels(config);
+  const models = ctx.models(config);
   return declared
     .flatMap((pref) => pref.models.flatMap((model, index) => unresolvedReference(ctx, models, {
       reference: model,
@@ -83,7 +83,7 @@ function migratedYaml(config: PlanoConfig): string {
 export const routingModel: Rule = (config, ctx) => {
   const model = config.overrides.llm_routing_model;
   if (typeof model !== 'string' || model === HOSTED_ROUTER_MODEL) return [];
-  return unresolvedReference(ctx, indexModels(config), {
+  return unresolvedReference(ctx, ctx.models(config), {
     reference: model,
     path: '/overrides/llm_routing_model',
     what: 'overrides.llm_routing_model names',

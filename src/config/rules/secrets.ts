@@ -3,7 +3,7 @@
  * literal secret, or something in between. Messages describe a literal without showing it
  * (DESIGN.md "Secrets").
  */
-import { accessKeyVariable } from '../../resolve/auth.js';
+import { wholeReference } from '../env-substitution.js';
 
 export type SecretReference =
   | { kind: 'variable'; name: string }
@@ -13,7 +13,7 @@ export type SecretReference =
 
 /** Read the way `up` reads it (src/resolve/auth.ts), so validate and the gateway agree. */
 export function readSecretReference(value: string): SecretReference {
-  const name = accessKeyVariable(value);
+  const name = wholeReference(value);
   if (name !== undefined) return { kind: 'variable', name };
   return value.includes('$') ? { kind: 'malformed' } : { kind: 'literal' };
 }
