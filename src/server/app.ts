@@ -2,17 +2,15 @@
  * The gateway as a Hono app: the three model APIs, `/v1/models` (and its CORS preflight),
  * `/healthz`, and JSON 404s.
  *
- * On Node a model request is served straight on Node's request and response objects: the body
- * is read as Buffers and the answer written to the socket, with no Web `Request`/`ReadableStream`
- * built in between — the hot path of a proxy. `plano up` goes one step further and hands the
- * three model routes to `app.serveNode` before Hono sees them (listen.ts): Hono's per-request
- * Request and Context cost about as much CPU as the rest of a passed-through request. Under
- * @hono/node-server the Hono routes reach the same function through `c.env.incoming/outgoing`;
- * anywhere else (`app.request()` in tests, other runtimes) the same pipeline runs on the Web
- * `Request` and answers a Web `Response`.
+ * On Node a model request enters the pipeline one way: `app.serveNode`, which the server
+ * (listen.ts) hands the three model routes before Hono sees them. It reads the body as Buffers
+ * and writes the answer to the socket, with no Web `Request`/`ReadableStream` or Hono Context
+ * built in between — the hot path of a proxy (Hono's per-request Request and Context cost about
+ * as much CPU as the rest of a passed-through request). Anywhere else (`app.request()` in tests,
+ * other runtimes) the Hono routes run the same pipeline on the Web `Request` and answer a Web
+ * `Response`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { Hono, type Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { CLIENT_API_PATHS, CLIENT_APIS, type ClientApi } from '../providers/types.js';
@@ -56,18 +54,12 @@ export interface GatewayAppOptions {
   routing?: () => GatewayRouting;
 }
 
-/** What @hono/node-server hands a handler as `c.env` (nothing under `app.request`). */
-export interface NodeBindings {
-  incoming?: IncomingMessage;
-  outgoing?: ServerResponse;
-}
-
-type GatewayContext = Context<{ Bindings: NodeBindings }>;
+type GatewayContext = Context;
 
 const DEFAULT_MAX_BODY_BYTES = 50 * 1024 * 1024;
 const noLog = (): void => {};
 
-export type GatewayApp = Hono<{ Bindings: NodeBindings }> & {
+export type GatewayApp = Hono & {
   /**
    * Serves a request to one of the model routes (POST /v1/chat/completions, /v1/messages,
    * /v1/responses) straight on Node's objects, as the Hono route would; false for any other
@@ -89,7 +81,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   // Made on the first count_tokens call: most gateways never count.
   let counter: TokenCounter | undefined;
   const tokenCounter = (): TokenCounter => (counter ??= options.tokenCounter ?? createTokenCounter());
-  const hono = new Hono<{ Bindings: NodeBindings }>();
+  const hono = new Hono();
 
   for (const api of CLIENT_APIS) {
     hono.post(CLIENT_API_PATHS[api], (c) => serveModelRoute(c, api, options.gateway(), deps, maxBodyBytes));
@@ -229,14 +221,9 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   return app;
 }
 
+/** A model request through Hono, on the Web `Request` (`app.request()`, runtimes other than Node): answers a Web `Response`. */
 async function serveModelRoute(c: GatewayContext, api: ClientApi, gateway: Gateway, deps: PipelineDeps, maxBodyBytes: number): Promise<Response> {
   const path = c.req.path;
-  const { incoming, outgoing } = c.env ?? {};
-  if (incoming && outgoing) {
-    await serveNodeModelRequest(incoming, outgoing, api, path, gateway, deps, maxBodyBytes);
-    return RESPONSE_ALREADY_SENT;
-  }
-
   const startedAt = performance.now();
   const gone = new ClientGone();
   const { sink, response } = webReplySink(() => gone.abort());
