@@ -18,12 +18,10 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { dirname, resolve } from 'node:path';
 import type { CheckResult } from '../../config/check.js';
-import type { ListenerEntry, PlanoConfig } from '../../config/types.js';
-import type { Gateway } from '../../resolve/types.js';
 import { parseDurationMs } from '../../config/duration.js';
 import type { AccessLogFormat } from '../../server/access-log.js';
+import type { Servable } from '../../server/gateway-service.js';
 import type { PreparedRouting } from '../../server/routing-http.js';
-import type { UpstreamTimeouts } from '../../server/upstream-client.js';
 import { accessLogWriter } from '../access-log-writer.js';
 import { CliError, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from '../exit.js';
 import { tuneHeapForServing } from '../heap-tuning.js';
@@ -120,7 +118,11 @@ export interface ServeRole {
 
 const SILENT: OutputStream = { write: () => true };
 
-/** Serves the config until told to stop, alone or as one of the `--workers` processes (`role`). */
+/**
+ * Serves the config until told to stop, alone or as one of the `--workers` processes (`role`).
+ * The gateway itself — listen, reload, graceful stop — is src/server/gateway-service.ts; this
+ * reads and checks the config, prints, and says when to reload and when to stop.
+ */
 export async function serve(options: UpOptions, io: CliIo, role: ServeRole): Promise<number> {
   tuneHeapForServing(role.workers);
   // Findings, warnings and notices go to `talk`; the access log always goes to stderr.
@@ -129,22 +131,9 @@ export async function serve(options: UpOptions, io: CliIo, role: ServeRole): Pro
   // says the same, at the cost of a property read.
   const env = { ...io.env };
   const talk: CliIo = role.speak ? { ...io, env } : { ...io, env, stdout: SILENT, stderr: SILENT };
-  const [
-    { createGatewayApp },
-    { listenGateway },
-    { createUpstreamClient },
-    { renderModelTable },
-    { prepareRouting },
-    { createGatewayRouting },
-    { notServedNotice },
-    { describeProxy, loadUpstreamNetwork },
-  ] = await Promise.all([
-    import('../../server/app.js'),
-    import('../../server/listen.js'),
-    import('../../server/upstream-client.js'),
+  const [{ startGateway, modelListener }, { renderModelTable }, { notServedNotice }, { describeProxy }] = await Promise.all([
+    import('../../server/gateway-service.js'),
     import('../render/model-table.js'),
-    import('../../server/routing-http.js'),
-    import('../../server/routing.js'),
     import('../../server/not-served.js'),
     import('../../server/upstream-network.js'),
   ]);
@@ -155,43 +144,29 @@ export async function serve(options: UpOptions, io: CliIo, role: ServeRole): Pro
   const { file } = source;
   const loaded = await loadForServing(source.text, file, talk);
   if (!loaded) return EXIT_FINDINGS;
-  let current = loaded.gateway;
 
   const listener = modelListener(loaded.config);
   const host = options.host ?? listener?.address ?? DEFAULT_HOST;
   const port = options.port ?? listener?.port ?? DEFAULT_PORT;
-  const network = await loadUpstreamNetwork(loaded.config.overrides, env, dirname(resolve(io.cwd, file)));
-  if (!network.ok) throw new CliError(network.message, network.hint);
-  const upstream = createUpstreamClient(upstreamTimeouts(loaded.config), network.network);
   const log = accessLogWriter(io.stderr, options.logFormat ?? 'text');
-  // [routing, issue 7] Preference routing for the config being served, its router model reached
-  // through the same upstream client; rebuilt with the gateway on --watch reloads.
   const warn = (warning: string): void => void talk.stderr.write(`plano: warning: ${warning}\n`);
-  const startRouting = async (servable: Servable) => {
-    const prepared = await prepareRouting(servable.config, servable.gateway, { client: upstream, env, onRefreshWarning: warn });
-    prepared.warnings.forEach(warn);
-    return { prepared, routing: createGatewayRouting(prepared) };
-  };
-  let routing = await startRouting(loaded);
-  const app = createGatewayApp({ gateway: () => current, env, upstream, log: log.write, routing: () => routing.routing });
-
-  let running;
-  try {
-    running = await listenGateway(app, { host, port });
-  } catch (error) {
-    await upstream.close();
-    throw listenError(error, host, port);
+  const started = await startGateway({ servable: loaded, host, port, env, configDir: dirname(resolve(io.cwd, file)), log: log.write, onWarning: warn });
+  if (!started.ok) {
+    const { problem } = started;
+    throw problem.kind === 'network' ? new CliError(problem.message, problem.hint) : listenError(problem, host, port);
   }
+  const { service } = started;
+  started.warnings.forEach(warn);
 
   if (role.announce) {
     io.stdout.write(
-      `plano gateway for ${file} listening on ${running.url}\n` +
+      `plano gateway for ${file} listening on ${service.url}\n` +
         `  POST /v1/chat/completions · POST /v1/messages · POST /v1/responses · GET /v1/models\n` +
         (role.workers > 1 ? `  served by ${role.workers} worker processes sharing the port\n` : '') +
         '\n' +
-        renderModelTable(current, { color: useColor(io), collapseExpansions: true }) +
-        routingBanner(routing.prepared) +
-        (network.network.proxy ? `\n${describeProxy(network.network.proxy)}\n` : '') +
+        renderModelTable(loaded.gateway, { color: useColor(io), collapseExpansions: true }) +
+        routingBanner(service.routing()) +
+        (service.network.proxy ? `\n${describeProxy(service.network.proxy)}\n` : '') +
         notServedNotice(loaded.config) +
         `\n${options.watch ? 'Watching the config for changes. ' : ''}Ctrl+C stops.\n`,
     );
@@ -219,12 +194,9 @@ export async function serve(options: UpOptions, io: CliIo, role: ServeRole): Pro
           talk.stderr.write(`plano: ${file} has errors (above); still serving the previous config\n`);
           return false;
         }
-        const nextRouting = await startRouting(reloaded);
-        routing.prepared.close();
-        routing = nextRouting;
-        current = reloaded.gateway;
+        (await service.reload(reloaded)).forEach(warn);
         servedText = next;
-        talk.stderr.write(`plano: reloaded ${file}: ${current.models.length} models\n`);
+        talk.stderr.write(`plano: reloaded ${file}: ${reloaded.gateway.models.length} models\n`);
         const nextListener = modelListener(reloaded.config);
         if (options.port === undefined && (nextListener?.port ?? DEFAULT_PORT) !== port) {
           talk.stderr.write('plano: the model listener’s port changed; restart `plano up` to listen there\n');
@@ -243,21 +215,19 @@ export async function serve(options: UpOptions, io: CliIo, role: ServeRole): Pro
     const unsubscribe = role.onStop(() => {
       if (stopping) {
         talk.stderr.write('plano: stopping now\n');
-        running.cutOff();
+        service.cutOff();
         return;
       }
       stopping = true;
       stopWatching();
-      const busy = running.inFlight();
+      const busy = service.inFlight();
       talk.stderr.write(
         busy > 0 ? `plano: shutting down; waiting up to ${graceMs / 1000}s for ${busy} in-flight request(s)\n` : 'plano: shutting down\n',
       );
-      void running.stop(graceMs).then(async (cutOff) => {
+      void service.stop(graceMs).then((cutOff) => {
         // Each worker cuts off its own requests: every one says so.
         if (cutOff > 0) io.stderr.write(`plano: cut off ${cutOff} request(s) still running after ${graceMs / 1000}s\n`);
         unsubscribe();
-        routing.prepared.close();
-        await upstream.close();
         log.flush();
         stopped();
       });
@@ -292,11 +262,6 @@ export function watchConfigFile(io: CliIo, file: string, changed: (text: string)
     await changed(text);
   };
   return watchFile(resolve(io.cwd, file), readSaved, reportReloadFailure(io, file));
-}
-
-interface Servable {
-  config: PlanoConfig;
-  gateway: Gateway;
 }
 
 /**
@@ -341,26 +306,8 @@ function routingBanner(prepared: PreparedRouting): string {
   );
 }
 
-function modelListener(config: PlanoConfig): ListenerEntry | undefined {
-  return config.listeners.find((l) => l.type === 'model');
-}
-
-/**
- * The timeouts the config sets: the listener's `timeout` bounds the wait for headers and each
- * pause in a stream, `overrides.upstream_connect_timeout` the connect; the upstream client has
- * the defaults for what it leaves unset.
- */
-function upstreamTimeouts(config: PlanoConfig): Partial<UpstreamTimeouts> {
-  const request = parseDurationMs(modelListener(config)?.timeout);
-  return {
-    connectMs: parseDurationMs(config.overrides.upstream_connect_timeout),
-    headersMs: request,
-    bodyIdleMs: request,
-  };
-}
-
-function listenError(error: unknown, host: string, port: number): CliError {
-  const code = (error as NodeJS.ErrnoException).code;
+function listenError(problem: { code: string | undefined; message: string }, host: string, port: number): CliError {
+  const { code } = problem;
   if (code === 'EADDRINUSE') {
     return new CliError(`cannot listen on ${host}:${port}: the port is in use`, 'Stop what is using it, or pass --port N (--port 0 picks a free port).');
   }
@@ -368,7 +315,7 @@ function listenError(error: unknown, host: string, port: number): CliError {
   if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
     return new CliError(`cannot listen on ${host}:${port}: no such local address`, 'Pass --host 127.0.0.1, or an address of this machine.');
   }
-  return new CliError(`cannot listen on ${host}:${port}: ${(error as Error).message}`, undefined, EXIT_USAGE);
+  return new CliError(`cannot listen on ${host}:${port}: ${problem.message}`, undefined, EXIT_USAGE);
 }
 
 function parseWorkers(value: string): number {

@@ -1,0 +1,132 @@
+/**
+ * A running gateway, the process lifecycle of `plano up` without the CLI: for one served
+ * configuration at a time, the upstream client (timeouts, proxy, CA bundle), preference routing,
+ * the app and its listener — started, given a new configuration (`reload`, for --watch), and
+ * stopped gracefully. It prints nothing and never exits: problems come back as values, warnings
+ * as strings or through `onWarning`; the CLI decides what to say.
+ */
+import { parseDurationMs } from '../config/duration.js';
+import type { ListenerEntry, PlanoConfig } from '../config/types.js';
+import type { Gateway } from '../resolve/types.js';
+import type { AccessLogEntry } from './access-log.js';
+import { createGatewayApp } from './app.js';
+import { listenGateway, type RunningGateway } from './listen.js';
+import { createGatewayRouting, type GatewayRouting } from './routing.js';
+import { prepareRouting, type PreparedRouting } from './routing-http.js';
+import { createUpstreamClient, type UpstreamTimeouts } from './upstream-client.js';
+import { loadUpstreamNetwork, type UpstreamNetwork } from './upstream-network.js';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** A checked config and the gateway resolved from it: what can be served. */
+export interface Servable {
+  config: PlanoConfig;
+  gateway: Gateway;
+}
+
+export interface GatewayServiceOptions {
+  servable: Servable;
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  env: Env;
+  /** The config file's folder: a relative path in the config (the CA bundle) is read from it. */
+  configDir: string;
+  log: (entry: AccessLogEntry) => void;
+  /** Warnings that arise while serving (a metrics source that could not be refreshed). */
+  onWarning: (warning: string) => void;
+}
+
+/** Why a gateway did not start: its CA bundle cannot be used, or it cannot listen (`code`: EADDRINUSE, EACCES …). */
+export type StartProblem = { kind: 'network'; message: string; hint: string } | { kind: 'listen'; code: string | undefined; message: string };
+
+export type StartResult = { ok: true; service: GatewayService; warnings: string[] } | { ok: false; problem: StartProblem };
+
+export interface GatewayService {
+  /** The URL clients use. */
+  readonly url: string;
+  readonly port: number;
+  readonly network: UpstreamNetwork;
+  /** The configuration served now. */
+  current(): Servable;
+  routing(): PreparedRouting;
+  /**
+   * Serves `next` from the next request on (requests in flight finish on the configuration they
+   * started with). Resolves with its routing's warnings; rejects, keeping the configuration in
+   * service, when its routing cannot be prepared.
+   */
+  reload(next: Servable): Promise<string[]>;
+  /** Stops accepting, lets in-flight requests finish for up to `graceMs`, then closes everything; resolves with how many were cut off. */
+  stop(graceMs: number): Promise<number>;
+  /** During `stop`: cut off what is still running now. */
+  cutOff(): void;
+  inFlight(): number;
+}
+
+export async function startGateway(options: GatewayServiceOptions): Promise<StartResult> {
+  const { env } = options;
+  let current = options.servable;
+  const network = await loadUpstreamNetwork(current.config.overrides, env, options.configDir);
+  if (!network.ok) return { ok: false, problem: { kind: 'network', message: network.message, hint: network.hint } };
+  const upstream = createUpstreamClient(upstreamTimeouts(current.config), network.network);
+
+  // [routing, issue 7] Preference routing for the config being served, its router model reached
+  // through the same upstream client; rebuilt with the gateway on reloads.
+  const startRouting = async (servable: Servable): Promise<{ prepared: PreparedRouting; routing: GatewayRouting }> => {
+    const prepared = await prepareRouting(servable.config, servable.gateway, { client: upstream, env, onRefreshWarning: options.onWarning });
+    return { prepared, routing: createGatewayRouting(prepared) };
+  };
+  let routing = await startRouting(current);
+  const app = createGatewayApp({ gateway: () => current.gateway, env, upstream, log: options.log, routing: () => routing.routing });
+
+  let running: RunningGateway;
+  try {
+    running = await listenGateway(app, { host: options.host, port: options.port });
+  } catch (error) {
+    routing.prepared.close();
+    await upstream.close();
+    return { ok: false, problem: { kind: 'listen', code: (error as NodeJS.ErrnoException).code, message: (error as Error).message } };
+  }
+
+  const service: GatewayService = {
+    url: running.url,
+    port: running.port,
+    network: network.network,
+    current: () => current,
+    routing: () => routing.prepared,
+    async reload(next) {
+      const nextRouting = await startRouting(next);
+      routing.prepared.close();
+      routing = nextRouting;
+      current = next;
+      return nextRouting.prepared.warnings;
+    },
+    async stop(graceMs) {
+      const cutOff = await running.stop(graceMs);
+      routing.prepared.close();
+      await upstream.close();
+      return cutOff;
+    },
+    cutOff: () => running.cutOff(),
+    inFlight: () => running.inFlight(),
+  };
+  return { ok: true, service, warnings: routing.prepared.warnings };
+}
+
+export function modelListener(config: PlanoConfig): ListenerEntry | undefined {
+  return config.listeners.find((l) => l.type === 'model');
+}
+
+/**
+ * The timeouts the config sets: the listener's `timeout` bounds the wait for headers and each
+ * pause in a stream, `overrides.upstream_connect_timeout` the connect; the upstream client has
+ * the defaults for what it leaves unset. (Read at start: a reload keeps the client.)
+ */
+function upstreamTimeouts(config: PlanoConfig): Partial<UpstreamTimeouts> {
+  const request = parseDurationMs(modelListener(config)?.timeout);
+  return {
+    connectMs: parseDurationMs(config.overrides.upstream_connect_timeout),
+    headersMs: request,
+    bodyIdleMs: request,
+  };
+}
