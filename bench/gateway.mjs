@@ -4,7 +4,7 @@
 // load; writes the "Gateway" section of bench/RESULTS.md. See issue 6 for the targets.
 //
 //   npm run bench:gateway -- [--quick] [--rounds N] [--duration S] [--only plano,bare,portkey,direct,undici]
-//                            [--workers 1,2] [--connections 1,32,256] [--scenarios json,stream,cross]
+//                            [--workers 1,2] [--connections 1,32,256] [--scenarios json,stream,cross,burst,cross-burst]
 //                            [--profile] [--no-build] [--no-write] [--plano-root DIR]
 //                            [--plano-node-flags="--max-semi-space-size=8 …"]
 //
@@ -228,6 +228,7 @@ async function main() {
   const sameFormat = (base, headers = {}) => ({
     json: { url: `${base}${chatPath}`, headers, model: PLANO_MODELS.chat },
     stream: { url: `${base}${chatPath}`, headers, model: PLANO_MODELS.chat },
+    burst: { url: `${base}${chatPath}`, headers, model: PLANO_MODELS.chat },
   });
   const targets = [];
   if (wants('direct')) {
@@ -276,7 +277,11 @@ async function main() {
         label: workers === 1 ? 'plano' : `plano ×${workers} workers`,
         description: `\`${options.planoNodeFlags.length > 0 ? `node ${options.planoNodeFlags.join(' ')} ` : ''}plano up${plano.workers ? ` --workers ${workers}` : ''}\` (${options.planoRoot === root ? 'dist/' : `${options.planoRoot}/dist`})${profileDir ? ' under --cpu-prof' : ''}`,
         process: proc,
-        routes: { ...sameFormat(base), cross: { url: `${base}${chatPath}`, headers: {}, model: PLANO_MODELS.anthropic } },
+        routes: {
+          ...sameFormat(base),
+          cross: { url: `${base}${chatPath}`, headers: {}, model: PLANO_MODELS.anthropic },
+          'cross-burst': { url: `${base}${chatPath}`, headers: {}, model: PLANO_MODELS.anthropic },
+        },
       });
     }
     if (profileDir) notes.push('plano ran under `node --cpu-prof` (slower than normal): profiling run, not a measurement');
@@ -294,6 +299,7 @@ async function main() {
         routes: {
           ...sameFormat(base, portkeyHeaders('openai', mockPort)),
           cross: { url: `${base}${chatPath}`, headers: portkeyHeaders('anthropic', mockPort), model: PLANO_MODELS.anthropic },
+          'cross-burst': { url: `${base}${chatPath}`, headers: portkeyHeaders('anthropic', mockPort), model: PLANO_MODELS.anthropic },
         },
       });
     } catch (error) {
@@ -314,7 +320,7 @@ async function main() {
 
   const results = { runs: [], ttfb: [], memory: {}, skipped, targets: [] };
   const probeTtfbRound = async (round, order) => {
-    for (const scenario of options.scenarios.filter((sc) => SCENARIOS[sc].stream)) {
+    for (const scenario of options.scenarios.filter((sc) => SCENARIOS[sc].ttfb)) {
       for (const target of order.filter((t) => t.routes[scenario] && alive(t))) {
         try {
           const samples = await probeTtfb({ route: target.routes[scenario], samples: options.ttfbSamples });

@@ -2,6 +2,7 @@
 // messages on one 127.0.0.1 port, each as a fixed small JSON response or as a paced SSE stream.
 //
 //   node bench/mock-upstream.mjs --port N [--chunks 20] [--chunk-ms 5]
+//   (a request's `x-bench-chunk-ms: N` header sets its own pace; 0 writes the chunks back to back)
 //
 // POST */chat/completions  → chat.completion, or with "stream": true N chat.completion.chunk
 //                            events then `data: [DONE]`
@@ -124,15 +125,21 @@ function cachedStream(api, contentChunks) {
   return writes;
 }
 
-function sendStream(res, writes) {
+function sendStream(res, writes, pace) {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  if (pace === 0) {
+    // Back to back: every chunk written at once (the socket sends them as it can).
+    for (const write of writes) res.write(write);
+    res.end();
+    return;
+  }
   let next = 0;
   const writeNext = () => {
     if (res.destroyed) return;
     res.write(writes[next]);
     next += 1;
     if (next === writes.length) res.end();
-    else setTimeout(writeNext, chunkMs);
+    else setTimeout(writeNext, pace);
   };
   writeNext();
 }
@@ -179,7 +186,9 @@ const server = http.createServer((req, res) => {
     }
     const cap = body.max_completion_tokens ?? body.max_tokens;
     const contentChunks = Number.isInteger(cap) && cap > 0 ? Math.min(cap, chunkCount) : chunkCount;
-    sendStream(res, cachedStream(api, contentChunks));
+    // `x-bench-chunk-ms` overrides --chunk-ms for one request (0: back to back).
+    const paceHeader = req.headers['x-bench-chunk-ms'];
+    sendStream(res, cachedStream(api, contentChunks), paceHeader === undefined ? chunkMs : Number(paceHeader));
   });
 });
 // Longer than any client's idle pool timeout, so a pooled upstream socket is never closed under

@@ -10,10 +10,18 @@ import autocannon from 'autocannon';
  * OpenAI-style upstream; `cross` is the same streaming chat request answered by an Anthropic
  * upstream, so the gateway translates every event.
  */
+/**
+ * `burst` scenarios ask the mock for its chunks back to back (`x-bench-chunk-ms: 0`): the run is
+ * CPU-bound, so it measures what each chunk costs the gateway (issue 14's cross-format target)
+ * where the paced ones measure what a client sees. `sameFormat` names the same-format scenario a
+ * cross-format one is compared with; `ttfb` whether time to first byte is probed.
+ */
 export const SCENARIOS = {
   json: { label: 'non-streaming', stream: false },
-  stream: { label: 'streaming', stream: true },
-  cross: { label: 'streaming, chat → anthropic', stream: true },
+  stream: { label: 'streaming', stream: true, ttfb: true },
+  cross: { label: 'streaming, chat → anthropic', stream: true, ttfb: true, sameFormat: 'stream' },
+  burst: { label: 'streaming, back to back', stream: true, headers: { 'x-bench-chunk-ms': '0' } },
+  'cross-burst': { label: 'back to back, chat → anthropic', stream: true, headers: { 'x-bench-chunk-ms': '0' }, sameFormat: 'burst' },
 };
 
 /** A chat completions request body; `maxTokens` caps the mock's chunk count (TTFB probe). */
@@ -24,10 +32,11 @@ export function chatBody(model, { stream, maxTokens } = {}) {
   return JSON.stringify(body);
 }
 
-export function requestHeaders(route) {
+export function requestHeaders(route, scenario) {
   return {
     'content-type': 'application/json',
     authorization: 'Bearer sk-bench-client',
+    ...SCENARIOS[scenario]?.headers,
     ...route.headers,
   };
 }
@@ -45,7 +54,7 @@ export async function checkRoute(route, scenario, expectedChunks) {
   const { stream } = SCENARIOS[scenario];
   let response;
   try {
-    response = await post(route.url, requestHeaders(route), chatBody(route.model, { stream }));
+    response = await post(route.url, requestHeaders(route, scenario), chatBody(route.model, { stream }));
   } catch (error) {
     return `request failed: ${error.cause?.code ?? error.message}`;
   }
@@ -90,7 +99,7 @@ export async function runLoad({ route, scenario, connections, duration }) {
   const result = await autocannon({
     url: route.url,
     method: 'POST',
-    headers: requestHeaders(route),
+    headers: requestHeaders(route, scenario),
     body: chatBody(route.model, { stream: SCENARIOS[scenario].stream }),
     connections,
     pipelining: 1,

@@ -81,9 +81,10 @@ function table(header, rows) {
 
 function throughputTable(results, s, scenario) {
   const { targets, meta } = results;
-  const ttfbColumns = SCENARIOS[scenario].stream;
+  const ttfbColumns = SCENARIOS[scenario].ttfb === true;
+  const sameFormat = SCENARIOS[scenario].sameFormat;
   const header = ['target', 'conns', 'req/s (min–max)', 'p50 ms', 'p99 ms', 'errors', 'CPU µs/req', '× bare', '× Portkey', '× direct'];
-  if (scenario === 'cross') header.push('× same-format');
+  if (sameFormat) header.push('× same-format');
   // A stream lasts ~100 ms, so requests/s at one connection is too coarse for added latency:
   // streams are read by time to first byte instead.
   if (ttfbColumns) header.push('TTFB p50 / p99 ms', 'TTFB − direct');
@@ -98,7 +99,7 @@ function throughputTable(results, s, scenario) {
       // APIs): there, × bare and × direct read against the same-format streaming runs, and
       // × Portkey against Portkey doing the same translation.
       const reference = (key) =>
-        s.cell(scenario === 'cross' && key !== 'portkey' ? 'stream' : scenario, connections, key);
+        s.cell(sameFormat && key !== 'portkey' ? sameFormat : scenario, connections, key);
       const ratio = (key) => (key === target.key ? NaN : c.rps / (reference(key)?.rps ?? NaN));
       const row = [
         target.label,
@@ -113,7 +114,7 @@ function throughputTable(results, s, scenario) {
         ratio('portkey'),
         ratio('direct'),
       ].map((v) => (typeof v === 'number' ? fmtRatio(v) : v));
-      if (scenario === 'cross') row.push(fmtRatio(c.rps / (s.cell('stream', connections, target.key)?.rps ?? NaN)));
+      if (sameFormat) row.push(fmtRatio(c.rps / (s.cell(sameFormat, connections, target.key)?.rps ?? NaN)));
       const direct = reference('direct');
       if (!ttfbColumns) row.push(connections === 1 && target.key !== 'direct' && direct ? signed(addedLatency(c.rps, direct.rps)) : '');
       else {
@@ -246,6 +247,15 @@ export function evaluateTargets(results, s) {
       (n) => [s.cell('cross', n, plano.key), s.cell('stream', n, plano.key)],
       0.7,
       'needs plano stream and cross runs',
+    );
+
+    // [issue 14] Chunks back to back: what each translated chunk costs, CPU-bound.
+    judgeEveryConnections(
+      plano,
+      'cross-format back-to-back streaming ≥ 80% of same-format',
+      (n) => [s.cell('cross-burst', n, plano.key), s.cell('burst', n, plano.key)],
+      0.8,
+      'needs plano burst and cross-burst runs',
     );
   }
   return verdicts;

@@ -23,7 +23,7 @@ import type { ClientGone } from './client-gone.js';
 import { decodedExchange } from './content-encoding.js';
 import { JSON_CONTENT_TYPE, sendClientError } from './errors.js';
 import { clientResponseHeaders } from './headers.js';
-import type { ReplySink } from './reply.js';
+import { BatchingSink, ForwardingSink, type ReplySink } from './reply.js';
 import type { SelectModel } from './select-model.js';
 import { StreamTail } from './stream-completion.js';
 import { tooDeeplyNested } from './too-deep.js';
@@ -251,39 +251,6 @@ function headerSafe(value: string): string {
 
 // The sinks below are classes, not object literals with a `headersSent` getter: reply.ts says why.
 
-/** A sink that passes everything on to another; the ones below change what they need to. */
-class ForwardingSink implements ReplySink {
-  constructor(protected readonly sink: ReplySink) {}
-
-  send(status: number, headers: OutgoingHttpHeaders, body: string | Uint8Array): void {
-    this.sink.send(status, headers, body);
-  }
-
-  head(status: number, headers: OutgoingHttpHeaders): void {
-    this.sink.head(status, headers);
-  }
-
-  write(chunk: string | Uint8Array): boolean {
-    return this.sink.write(chunk);
-  }
-
-  onDrain(resume: () => void): void {
-    this.sink.onDrain(resume);
-  }
-
-  end(): void {
-    this.sink.end();
-  }
-
-  destroy(error: Error): void {
-    this.sink.destroy(error);
-  }
-
-  get headersSent(): boolean {
-    return this.sink.headersSent;
-  }
-}
-
 /** The response head through `rewriteHead` on its way. */
 class HeadRewritingSink extends ForwardingSink {
   constructor(
@@ -446,7 +413,7 @@ async function relayTranslatedStream(
   headers['content-type'] = 'text/event-stream; charset=utf-8';
   headers['cache-control'] = 'no-cache';
   sink.head(response.status, headers);
-  await relay(response.body, sink, request.gone, origin, entry, {
+  await relay(response.body, new BatchingSink(sink), request.gone, origin, entry, {
     chunk: (data) => transducer.push(data),
     end: (brokeOff) => transducer.end(brokeOff),
   });

@@ -19,10 +19,11 @@
  * index (text blocks take Anthropic indices too). A stream that ends before message_delta ends
  * with an error payload rather than [DONE], so a cut-off answer is never passed off as complete.
  */
+import { anthropicTextDelta } from './anthropic-text-delta.js';
 import { clientErrorBody } from './client-errors.js';
 import { chatUsageFromAnthropic, finishReasonFor, unixSeconds } from './chat-to-anthropic.js';
 import { isObject, numberField, objectField, stringField } from './json-fields.js';
-import { EVENT_JSON, parseEventJson, sseEvents, sseTransducer } from './sse.js';
+import { EVENT_JSON, parseEventJson, sseEvents, sseJsonEvent, sseTransducer } from './sse.js';
 import type { JsonObject, StreamTransducer, TranslateContext } from './types.js';
 import { upstreamErrorInit } from './upstream-errors.js';
 
@@ -41,6 +42,12 @@ interface AnthropicUsage {
 export interface AnthropicToChatChunks {
   /** One parsed Anthropic event → the chat items it produces. */
   onEvent(event: JsonObject): ChatStreamItem[];
+  /**
+   * A `content_block_delta` of `text_delta` (anthropic-text-delta.ts read it unparsed): what
+   * onEvent with it would produce — at most one chunk — as that chunk's JSON text, made without
+   * building the chunk (most of a stream is these); undefined when it produces nothing.
+   */
+  onTextDelta(index: number, text: string): string | undefined;
   /** The upstream ended. */
   onEnd(brokeOff?: string): ChatStreamItem[];
   usage(): { input_tokens?: number; output_tokens?: number } | undefined;
@@ -80,15 +87,18 @@ export function anthropicToChatChunks(ctx: TranslateContext, includeUsage: boole
   // text: made from a template — this machine's own chunk serialised around a marker — rather
   // than by stringifying every chunk whole. The template changes only with `id` (message_start).
   let template: { id: string; before: string; after: string } | undefined;
-  const contentChunk = (text: string): JsonObject => {
-    const item = chunk({ content: text });
+  const contentJson = (text: string): string => {
     if (template?.id !== id) {
       const json = JSON.stringify(chunk({ content: TEMPLATE_MARK }));
       // The last occurrence: only `logprobs`, `finish_reason` and `usage` (no strings) follow the content.
       const at = json.lastIndexOf(TEMPLATE_MARK_JSON);
       template = { id, before: json.slice(0, at), after: json.slice(at + TEMPLATE_MARK_JSON.length) };
     }
-    (item as { [EVENT_JSON]?: string })[EVENT_JSON] = template.before + JSON.stringify(text) + template.after;
+    return template.before + JSON.stringify(text) + template.after;
+  };
+  const contentChunk = (text: string): JsonObject => {
+    const item = chunk({ content: text });
+    (item as { [EVENT_JSON]?: string })[EVENT_JSON] = contentJson(text);
     return item;
   };
 
@@ -141,13 +151,13 @@ export function anthropicToChatChunks(ctx: TranslateContext, includeUsage: boole
     return [];
   };
 
+  const textDelta = (index: number, text: string): ChatStreamItem[] =>
+    blocks.get(index)?.kind === 'text' && text !== '' ? [contentChunk(text)] : [];
+
   const blockDelta = (index: number, delta: JsonObject): ChatStreamItem[] => {
     const block = blocks.get(index);
     const type = stringField(delta, 'type');
-    if (block?.kind === 'text' && type === 'text_delta') {
-      const text = stringField(delta, 'text') ?? '';
-      return text === '' ? [] : [contentChunk(text)];
-    }
+    if (type === 'text_delta') return textDelta(index, stringField(delta, 'text') ?? '');
     if (block?.kind === 'thinking' && type === 'thinking_delta') {
       const thinking = stringField(delta, 'thinking') ?? '';
       return thinking === '' ? [] : [chunk({ reasoning_content: thinking })];
@@ -187,6 +197,7 @@ export function anthropicToChatChunks(ctx: TranslateContext, includeUsage: boole
           return [];
       }
     },
+    onTextDelta: (index, text) => (!finished && blocks.get(index)?.kind === 'text' && text !== '' ? contentJson(text) : undefined),
     onEnd(brokeOff) {
       if (finished) return [];
       // Some servers close right after message_delta; the answer is complete.
@@ -206,6 +217,11 @@ export function anthropicToChatStream(ctx: TranslateContext): StreamTransducer {
   const machine = anthropicToChatChunks(ctx, chatClientWantsUsage(ctx));
   return sseTransducer({
     onEvent(message) {
+      const delta = anthropicTextDelta(message.data);
+      if (delta !== undefined) {
+        const json = machine.onTextDelta(delta.index, delta.text);
+        return json === undefined ? '' : sseJsonEvent(json);
+      }
       const event = parseEventJson(message.data);
       // Anthropic's data always carries `type`; the `event:` line is used only if it does not.
       if (event === undefined) return '';

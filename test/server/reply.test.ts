@@ -1,7 +1,7 @@
 import { createServer, request, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { nodeReplySink, webReplySink, type ReplySink } from '../../src/server/reply.js';
+import { BatchingSink, nodeReplySink, webReplySink, type ReplySink } from '../../src/server/reply.js';
 
 /**
  * A sink made per request must not carry its own getter: an object literal with one kept every
@@ -44,5 +44,64 @@ describe('reply sinks', () => {
     expect(sink.headersSent).toBe(true);
     const answered = await response;
     expect([answered.status, answered.headers.get('x-a'), await answered.text()]).toEqual([201, '1', 'ok']);
+  });
+});
+
+/** A sink that records what reaches it; `accept` says what its writes answer (backpressure). */
+function recordingSink(accept = true) {
+  const calls: string[] = [];
+  let drain: (() => void) | undefined;
+  const sink: ReplySink = {
+    send: () => void calls.push('send'),
+    head: () => void calls.push('head'),
+    write: (chunk) => {
+      calls.push(`write ${typeof chunk === 'string' ? chunk : `bytes:${Buffer.from(chunk).toString()}`}`);
+      return accept;
+    },
+    onDrain: (resume) => void (drain = resume),
+    end: () => void calls.push('end'),
+    destroy: () => void calls.push('destroy'),
+    headersSent: false,
+  };
+  return { sink, calls, drain: () => drain?.() };
+}
+
+describe('BatchingSink', () => {
+  it('sends the string writes of one turn as one write, before anything else can run', async () => {
+    const { sink, calls } = recordingSink();
+    const batching = new BatchingSink(sink);
+    batching.head(200, {});
+    batching.write('a');
+    batching.write('b');
+    batching.write('c');
+    expect(calls).toEqual(['head']);
+    await Promise.resolve();
+    expect(calls).toEqual(['head', 'write abc']);
+    batching.write('d');
+    batching.end();
+    expect(calls).toEqual(['head', 'write abc', 'write d', 'end']);
+  });
+
+  it('keeps the order when bytes follow strings, and drops what is pending when destroyed', () => {
+    const { sink, calls } = recordingSink();
+    const batching = new BatchingSink(sink);
+    batching.write('a');
+    batching.write(Buffer.from('b'));
+    batching.write('c');
+    batching.destroy(new Error('gone'));
+    expect(calls).toEqual(['write a', 'write bytes:b', 'destroy']);
+  });
+
+  it('answers false once a batch was refused, until the client drains', async () => {
+    const { sink, drain } = recordingSink(false);
+    const batching = new BatchingSink(sink);
+    expect(batching.write('a')).toBe(true);
+    await Promise.resolve();
+    expect(batching.write('b')).toBe(false);
+    let resumed = false;
+    batching.onDrain(() => (resumed = true));
+    drain();
+    expect(resumed).toBe(true);
+    expect(batching.write('c')).toBe(true);
   });
 });

@@ -55,6 +55,15 @@ describe('createSseDecoder', () => {
   it('returns nothing at the end of an empty stream', () => {
     expect(decodeInPieces(bytes(''), [])).toEqual([]);
   });
+
+  it('drops a byte order mark the stream starts with (the SSE spec allows one), wherever the read splits it', () => {
+    const withBom = bytes('\ufeffevent: first\ndata: {"a":1}\n\n');
+    for (const cuts of [[], [1], [2], [3], [1, 2]]) {
+      expect(decodeInPieces(withBom, cuts)).toEqual([{ event: 'first', data: '{"a":1}' }]);
+    }
+    // Only at the start: a later U+FEFF is text.
+    expect(decodeInPieces(bytes('data: \ufeffx\n\n'), [])).toEqual([{ event: undefined, data: '\ufeffx' }]);
+  });
 });
 
 describe('sseEvent', () => {

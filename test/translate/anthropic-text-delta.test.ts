@@ -1,0 +1,92 @@
+/**
+ * The text-delta fast path (src/translate/anthropic-text-delta.ts) reads exactly what JSON.parse
+ * reads, or declines: never a different text. And a chat client's stream from an Anthropic model
+ * is the same with it as without it.
+ */
+import { describe, expect, it } from 'vitest';
+import { anthropicToChatChunks, anthropicToChatStream } from '../../src/translate/anthropic-stream-to-chat.js';
+import { anthropicTextDelta } from '../../src/translate/anthropic-text-delta.js';
+import { sseEvents } from '../../src/translate/sse.js';
+import type { JsonObject, TranslateContext } from '../../src/translate/types.js';
+import { decodeSse, fixtureText } from './harness.js';
+
+/** What the general path reads from the same data: the block index and text of a text delta, else undefined. */
+function parsed(data: string): { index: number; text: string } | undefined {
+  try {
+    const event = JSON.parse(data) as JsonObject;
+    const delta = event['delta'] as JsonObject | undefined;
+    if (event['type'] !== 'content_block_delta' || delta?.['type'] !== 'text_delta' || typeof delta['text'] !== 'string') return undefined;
+    return { index: event['index'] as number, text: delta['text'] };
+  } catch {
+    return undefined;
+  }
+}
+
+const texts = ['Hello', '', ' ', 'a "quoted" word', 'back\\slash', 'line\nbreak\ttab', '\u0000\u001f', 'é 👋 \u2028', '"}}', '\\"}}', 'x\\u0041y'];
+
+describe('anthropicTextDelta', () => {
+  it('reads every text delta Anthropic writes (compact JSON) exactly as JSON.parse does', () => {
+    for (const text of texts) {
+      for (const index of [0, 1, 12]) {
+        const data = JSON.stringify({ type: 'content_block_delta', index, delta: { type: 'text_delta', text } });
+        expect(anthropicTextDelta(data)).toEqual({ index, text });
+      }
+    }
+  });
+
+  it('declines anything not exactly that shape, and never reads a text JSON.parse would not', () => {
+    const others = [
+      '{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"a"},"extra":1}',
+      '{"type":"content_block_delta", "index":0,"delta":{"type":"text_delta","text":"a"}}',
+      '{"type":"content_block_delta","index":0,"delta":{"text":"a","type":"text_delta"}}',
+      '{"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":"{}"}}',
+      '{"type":"content_block_delta","index":01,"delta":{"type":"text_delta","text":"a"}}',
+      '{"type":"content_block_delta","index":-1,"delta":{"type":"text_delta","text":"a"}}',
+      '{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"a"b"}}',
+      '{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"a\\"}}',
+      '{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"raw\ncontrol"}}',
+      '{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"\\x41"}}',
+      '{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"}}',
+      '{"type":"message_stop"}',
+      '[DONE]',
+    ];
+    for (const data of others) {
+      const fast = anthropicTextDelta(data);
+      if (fast !== undefined) expect(fast).toEqual(parsed(data));
+    }
+    expect(anthropicTextDelta(others[0]!)).toBeUndefined();
+    expect(anthropicTextDelta(others[6]!)).toBeUndefined();
+    expect(anthropicTextDelta(others[8]!)).toBeUndefined();
+  });
+
+  it('agrees with JSON.parse on random texts', () => {
+    const alphabet = ['a', ' ', '"', '\\', '}', '\n', '\u0001', 'é', '👋', 'u', '0'];
+    let seed = 7;
+    const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let i = 0; i < 2000; i++) {
+      const text = Array.from({ length: Math.floor(random() * 12) }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
+      const good = JSON.stringify({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } });
+      expect(anthropicTextDelta(good)).toEqual({ index: 0, text });
+      // Written by hand, escapes unchecked: whatever it reads, JSON.parse reads the same.
+      const raw = `{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"${text}"}}`;
+      const fast = anthropicTextDelta(raw);
+      if (fast !== undefined) expect(fast).toEqual(parsed(raw));
+    }
+  });
+});
+
+describe('a chat client streaming from an Anthropic model', () => {
+  for (const fixture of ['anthropic/stream-text.sse', 'anthropic/stream-tool-use.sse']) {
+    it(`${fixture}: the same bytes as the general path (every event through JSON.parse and the machine)`, () => {
+      const ctx: TranslateContext = { upstreamModel: 'claude-sonnet-4-5', clientModel: 'claude', stream: true, clientRequest: {} };
+      const text = fixtureText(fixture);
+      const machine = anthropicToChatChunks(ctx, false);
+      const general =
+        decodeSse(text).map((message) => sseEvents(machine.onEvent(JSON.parse(message.data) as JsonObject))).join('') + sseEvents(machine.onEnd());
+      const stream = anthropicToChatStream(ctx);
+      const fast = stream.push(new TextEncoder().encode(text)) + stream.end();
+      expect(fast).toBe(general);
+      expect(fast).toContain('"content":');
+    });
+  }
+});
