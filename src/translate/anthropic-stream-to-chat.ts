@@ -19,7 +19,7 @@
  * index (text blocks take Anthropic indices too). A stream that ends before message_delta ends
  * with an error payload rather than [DONE], so a cut-off answer is never passed off as complete.
  */
-import { anthropicTextDelta } from './anthropic-text-delta.js';
+import { anthropicTextDelta, type TextDelta } from './anthropic-text-delta.js';
 import { clientErrorBody } from './client-errors.js';
 import { chatUsageFromAnthropic, finishReasonFor, unixSeconds } from './chat-to-anthropic.js';
 import { isObject, numberField, objectField, stringField } from './json-fields.js';
@@ -47,7 +47,7 @@ export interface AnthropicToChatChunks {
    * onEvent with it would produce — at most one chunk — as that chunk's JSON text, made without
    * building the chunk (most of a stream is these); undefined when it produces nothing.
    */
-  onTextDelta(index: number, text: string): string | undefined;
+  onTextDelta(delta: TextDelta): string | undefined;
   /** The upstream ended. */
   onEnd(brokeOff?: string): ChatStreamItem[];
   usage(): { input_tokens?: number; output_tokens?: number } | undefined;
@@ -87,14 +87,15 @@ export function anthropicToChatChunks(ctx: TranslateContext, includeUsage: boole
   // text: made from a template — this machine's own chunk serialised around a marker — rather
   // than by stringifying every chunk whole. The template changes only with `id` (message_start).
   let template: { id: string; before: string; after: string } | undefined;
-  const contentJson = (text: string): string => {
+  /** `textJson`: the text as a JSON string literal, when the caller has one. */
+  const contentJson = (text: string, textJson = JSON.stringify(text)): string => {
     if (template?.id !== id) {
       const json = JSON.stringify(chunk({ content: TEMPLATE_MARK }));
       // The last occurrence: only `logprobs`, `finish_reason` and `usage` (no strings) follow the content.
       const at = json.lastIndexOf(TEMPLATE_MARK_JSON);
       template = { id, before: json.slice(0, at), after: json.slice(at + TEMPLATE_MARK_JSON.length) };
     }
-    return template.before + JSON.stringify(text) + template.after;
+    return template.before + textJson + template.after;
   };
   const contentChunk = (text: string): JsonObject => {
     const item = chunk({ content: text });
@@ -197,7 +198,8 @@ export function anthropicToChatChunks(ctx: TranslateContext, includeUsage: boole
           return [];
       }
     },
-    onTextDelta: (index, text) => (!finished && blocks.get(index)?.kind === 'text' && text !== '' ? contentJson(text) : undefined),
+    onTextDelta: (delta) =>
+      !finished && blocks.get(delta.index)?.kind === 'text' && delta.text !== '' ? contentJson(delta.text, delta.json) : undefined,
     onEnd(brokeOff) {
       if (finished) return [];
       // Some servers close right after message_delta; the answer is complete.
@@ -219,7 +221,7 @@ export function anthropicToChatStream(ctx: TranslateContext): StreamTransducer {
     onEvent(message) {
       const delta = anthropicTextDelta(message.data);
       if (delta !== undefined) {
-        const json = machine.onTextDelta(delta.index, delta.text);
+        const json = machine.onTextDelta(delta);
         return json === undefined ? '' : sseJsonEvent(json);
       }
       const event = parseEventJson(message.data);

@@ -22,6 +22,8 @@ const NOT_RAW = /["\\\u0000-\u001f]/;
 export interface TextDelta {
   index: number;
   text: string;
+  /** The text as a JSON string literal, quotes included, as the upstream wrote it (valid JSON: a translation can copy it). */
+  json: string;
 }
 
 /** The block index and text of a text-delta event's data, or undefined when the data is not exactly that shape. */
@@ -36,7 +38,7 @@ export function anthropicTextDelta(data: string): TextDelta | undefined {
   if (end < start) return undefined;
   const literal = data.slice(start, end);
   const text = NOT_RAW.test(literal) ? stringLiteral(literal) : literal;
-  return text === undefined ? undefined : { index: Number(index), text };
+  return text === undefined ? undefined : { index: Number(index), text, json: data.slice(start - 1, end + 1) };
 }
 
 /** The text of a JSON string literal's inside (escapes read as JSON reads them); undefined when it is not one. */

@@ -22,6 +22,12 @@ function parsed(data: string): { index: number; text: string } | undefined {
   }
 }
 
+/** The delta's index and text, with its `json` literal checked to read back as that text. */
+function readBack(delta: { index: number; text: string; json: string }): { index: number; text: string } {
+  expect(JSON.parse(delta.json)).toBe(delta.text);
+  return { index: delta.index, text: delta.text };
+}
+
 const texts = ['Hello', '', ' ', 'a "quoted" word', 'back\\slash', 'line\nbreak\ttab', '\u0000\u001f', 'é 👋 \u2028', '"}}', '\\"}}', 'x\\u0041y'];
 
 describe('anthropicTextDelta', () => {
@@ -29,7 +35,7 @@ describe('anthropicTextDelta', () => {
     for (const text of texts) {
       for (const index of [0, 1, 12]) {
         const data = JSON.stringify({ type: 'content_block_delta', index, delta: { type: 'text_delta', text } });
-        expect(anthropicTextDelta(data)).toEqual({ index, text });
+        expect(anthropicTextDelta(data)).toEqual({ index, text, json: JSON.stringify(text) });
       }
     }
   });
@@ -52,7 +58,7 @@ describe('anthropicTextDelta', () => {
     ];
     for (const data of others) {
       const fast = anthropicTextDelta(data);
-      if (fast !== undefined) expect(fast).toEqual(parsed(data));
+      if (fast !== undefined) expect(readBack(fast)).toEqual(parsed(data));
     }
     expect(anthropicTextDelta(others[0]!)).toBeUndefined();
     expect(anthropicTextDelta(others[6]!)).toBeUndefined();
@@ -66,11 +72,11 @@ describe('anthropicTextDelta', () => {
     for (let i = 0; i < 2000; i++) {
       const text = Array.from({ length: Math.floor(random() * 12) }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
       const good = JSON.stringify({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } });
-      expect(anthropicTextDelta(good)).toEqual({ index: 0, text });
+      expect(anthropicTextDelta(good)).toEqual({ index: 0, text, json: JSON.stringify(text) });
       // Written by hand, escapes unchecked: whatever it reads, JSON.parse reads the same.
       const raw = `{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"${text}"}}`;
       const fast = anthropicTextDelta(raw);
-      if (fast !== undefined) expect(fast).toEqual(parsed(raw));
+      if (fast !== undefined) expect(readBack(fast)).toEqual(parsed(raw));
     }
   });
 });
@@ -89,4 +95,15 @@ describe('a chat client streaming from an Anthropic model', () => {
       expect(fast).toContain('"content":');
     });
   }
+
+  it('copies a text delta written with escapes JSON.stringify would not use: the same text reaches the client', () => {
+    const ctx: TranslateContext = { upstreamModel: 'claude-sonnet-4-5', clientModel: 'claude', stream: true, clientRequest: {} };
+    const escaped = fixtureText('anthropic/stream-text.sse').replace(/"text_delta","text":"([^"\\]*)"/, '"text_delta","text":"\\u0041\\/$1"');
+    const stream = anthropicToChatStream(ctx);
+    const out = stream.push(new TextEncoder().encode(escaped)) + stream.end();
+    const texts = decodeSse(out)
+      .filter((m) => m.data !== '[DONE]')
+      .map((m) => (JSON.parse(m.data) as { choices: Array<{ delta: { content?: string } }> }).choices[0]?.delta.content ?? '');
+    expect(texts.join('')).toMatch(/^A\//);
+  });
 });
