@@ -58,8 +58,10 @@ export function chatClientWantsUsage(ctx: TranslateContext): boolean {
   return objectField(ctx.clientRequest, 'stream_options')?.['include_usage'] === true;
 }
 
-const TEMPLATE_MARK = '\u0000';
-const TEMPLATE_MARK_JSON = JSON.stringify(TEMPLATE_MARK);
+const DELTA_MARK = '\u0000';
+const FINISH_MARK = '\u0001';
+const DELTA_MARK_JSON = JSON.stringify(DELTA_MARK);
+const FINISH_MARK_JSON = JSON.stringify(FINISH_MARK);
 
 /** The stream state machine, over parsed events (also usable by translations that compose through chat). */
 export function anthropicToChatChunks(ctx: TranslateContext, includeUsage: boolean): AnthropicToChatChunks {
@@ -83,25 +85,36 @@ export function anthropicToChatChunks(ctx: TranslateContext, includeUsage: boole
     ...(includeUsage ? { usage: null } : {}),
   });
 
-  // Text deltas are most of a stream. Their JSON is the same chunk each time around a different
-  // text: made from a template — this machine's own chunk serialised around a marker — rather
-  // than by stringifying every chunk whole. The template changes only with `id` (message_start).
-  let template: { id: string; before: string; after: string } | undefined;
-  /** `textJson`: the text as a JSON string literal, when the caller has one. */
-  const contentJson = (text: string, textJson = JSON.stringify(text)): string => {
-    if (template?.id !== id) {
-      const json = JSON.stringify(chunk({ content: TEMPLATE_MARK }));
-      // The last occurrence: only `logprobs`, `finish_reason` and `usage` (no strings) follow the content.
-      const at = json.lastIndexOf(TEMPLATE_MARK_JSON);
-      template = { id, before: json.slice(0, at), after: json.slice(at + TEMPLATE_MARK_JSON.length) };
+  // Every chunk of a stream is the same JSON around a different delta (and finish_reason): made
+  // from a template — this machine's own chunk serialised around two markers — rather than by
+  // stringifying each chunk whole (text deltas are most of a stream). The template changes only
+  // with `id` and `model` (message_start).
+  let template: { id: string; model: string; before: string; middle: string; after: string } | undefined;
+  const chunkJson = (deltaJson: string, finishJson = 'null'): string => {
+    if (template?.id !== id || template.model !== model) {
+      const json = JSON.stringify(chunk(DELTA_MARK as unknown as JsonObject, FINISH_MARK));
+      // The last occurrences: only `logprobs`, `finish_reason` and `usage` (no strings) follow the delta.
+      const finishAt = json.lastIndexOf(FINISH_MARK_JSON);
+      const deltaAt = json.lastIndexOf(DELTA_MARK_JSON, finishAt);
+      template = {
+        id,
+        model,
+        before: json.slice(0, deltaAt),
+        middle: json.slice(deltaAt + DELTA_MARK_JSON.length, finishAt),
+        after: json.slice(finishAt + FINISH_MARK_JSON.length),
+      };
     }
-    return template.before + textJson + template.after;
+    return template.before + deltaJson + template.middle + finishJson + template.after;
   };
-  const contentChunk = (text: string): JsonObject => {
-    const item = chunk({ content: text });
-    (item as { [EVENT_JSON]?: string })[EVENT_JSON] = contentJson(text);
+  /** A chunk object that carries its JSON text, made from the template (sseEvent writes that). */
+  const templated = (delta: JsonObject, deltaJson: string, finishReason: string | null = null): JsonObject => {
+    const item = chunk(delta, finishReason);
+    (item as { [EVENT_JSON]?: string })[EVENT_JSON] = chunkJson(deltaJson, finishReason === null ? 'null' : JSON.stringify(finishReason));
     return item;
   };
+  /** `textJson`: the text as a JSON string literal, when the caller has one. */
+  const contentJson = (text: string, textJson = JSON.stringify(text)): string => chunkJson(`{"content":${textJson}}`);
+  const contentChunk = (text: string): JsonObject => templated({ content: text }, `{"content":${JSON.stringify(text)}}`);
 
   const recordUsage = (from: unknown): void => {
     if (!isObject(from)) return;
@@ -179,7 +192,7 @@ export function anthropicToChatChunks(ctx: TranslateContext, includeUsage: boole
           id = stringField(message, 'id') ?? id;
           model = stringField(message, 'model') ?? model;
           recordUsage(objectField(message, 'usage'));
-          return [chunk({ role: 'assistant', content: '' })];
+          return [templated({ role: 'assistant', content: '' }, '{"role":"assistant","content":""}')];
         }
         case 'content_block_start':
           return blockStart(numberField(event, 'index') ?? 0, objectField(event, 'content_block') ?? {});
@@ -188,7 +201,7 @@ export function anthropicToChatChunks(ctx: TranslateContext, includeUsage: boole
         case 'message_delta':
           sawMessageDelta = true;
           recordUsage(objectField(event, 'usage'));
-          return [chunk({}, finishReasonFor(objectField(event, 'delta')?.['stop_reason']))];
+          return [templated({}, '{}', finishReasonFor(objectField(event, 'delta')?.['stop_reason']))];
         case 'message_stop':
           return finish();
         case 'error':

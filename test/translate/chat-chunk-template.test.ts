@@ -5,9 +5,12 @@ import type { JsonObject, TranslateContext } from '../../src/translate/types.js'
 import { decodeSse, fixtureText } from './harness.js';
 
 /** Each item the machine makes from the stream, as sseEvent writes it and as a plain JSON.stringify would. */
-function written(fixture: string, ctx: TranslateContext, includeUsage: boolean): { fast: string; plain: string }[] {
+function written(fixture: string, ctx: TranslateContext, includeUsage: boolean, upstreamModel?: string): { fast: string; plain: string }[] {
   const machine = anthropicToChatChunks(ctx, includeUsage);
-  const items = decodeSse(fixtureText(fixture)).flatMap((message) => machine.onEvent(JSON.parse(message.data) as JsonObject));
+  const events = decodeSse(fixtureText(fixture)).map((message) => JSON.parse(message.data) as JsonObject);
+  // The model the upstream names in message_start is the one every chunk carries.
+  if (upstreamModel !== undefined) for (const event of events) if (event['type'] === 'message_start') (event['message'] as JsonObject)['model'] = upstreamModel;
+  const items = events.flatMap((event) => machine.onEvent(event));
   return [...items, ...machine.onEnd()].map((item) => ({
     fast: sseEvent(item),
     plain: typeof item === 'string' ? sseEvent(item) : `data: ${JSON.stringify(item)}\n\n`,
@@ -15,14 +18,15 @@ function written(fixture: string, ctx: TranslateContext, includeUsage: boolean):
 }
 
 describe('chat chunks written from the machine’s template', () => {
-  // A client model name holding the template's marker, quotes and a line break must not move the text.
-  const names = ['anthropic/claude-sonnet-4-5', 'odd\u0000"name"\n\u2028', '\u0000'];
-  for (const clientModel of names) {
+  // A model name holding the template's markers, quotes and a line break must not move the delta or finish_reason.
+  const names = ['anthropic/claude-sonnet-4-5', 'odd\u0000"name"\n\u2028', '\u0000', '\u0001', 'a\u0001b\u0000c'];
+  for (const name of names) {
     for (const includeUsage of [true, false]) {
-      it(`are what JSON.stringify writes (model ${JSON.stringify(clientModel)}, include_usage ${includeUsage})`, () => {
-        const ctx: TranslateContext = { upstreamModel: 'claude-sonnet-4-5', clientModel, stream: true };
-        const events = written('anthropic/stream-text.sse', ctx, includeUsage);
+      it(`are what JSON.stringify writes (model ${JSON.stringify(name)}, include_usage ${includeUsage})`, () => {
+        const ctx: TranslateContext = { upstreamModel: name, clientModel: name, stream: true };
+        const events = written('anthropic/stream-text.sse', ctx, includeUsage, name);
         expect(events.length).toBeGreaterThan(3);
+        expect(events.some((e) => e.plain.includes('"finish_reason":"stop"'))).toBe(true);
         for (const { fast, plain } of events) expect(fast).toBe(plain);
       });
     }
