@@ -11,7 +11,7 @@
  * SIGINT / SIGTERM: stop accepting connections, let in-flight requests and streams finish for up
  * to `--shutdown-timeout`, then exit 0; a second signal cuts them off at once.
  *
- * `--workers N` (N > 1) serves from N processes (node:cluster) sharing the port (up-workers.ts).
+ * `--workers N` (N > 1) serves from N processes (node:cluster) sharing the port (src/server/worker-cluster.ts, through up-workers.ts).
  * One worker prints the startup output, findings and notices; every worker writes its own
  * access-log lines.
  */
@@ -21,6 +21,7 @@ import type { CheckResult } from '../../config/check.js';
 import { parseDurationMs } from '../../config/duration.js';
 import type { AccessLogFormat } from '../../server/access-log.js';
 import type { Servable } from '../../server/gateway-service.js';
+import type { ConfigSource, ServeRole, StopTrigger } from '../../server/worker-cluster.js';
 import type { PreparedRouting } from '../../server/routing-http.js';
 import { accessLogWriter } from '../access-log-writer.js';
 import { CliError, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from '../exit.js';
@@ -37,9 +38,6 @@ export interface UpOptions {
   shutdownTimeout?: string;
   workers?: number;
 }
-
-/** How the command learns it should stop: calls `stop` on each request to (SIGINT, SIGTERM); returns an unsubscribe. */
-export type StopTrigger = (stop: () => void) => () => void;
 
 const DEFAULT_PORT = 12000;
 const DEFAULT_HOST = '127.0.0.1';
@@ -89,31 +87,6 @@ export function runUp(arg: string | undefined, options: UpOptions, io: CliIo, on
     speak: true,
     workers: 1,
   });
-}
-
-/** A config file as the user named it, and its text. */
-export interface ConfigSource {
-  file: string;
-  text: string;
-}
-
-/** How one serving process fits in: alone, or one of the `--workers` processes. */
-export interface ServeRole {
-  /** When to stop: SIGINT/SIGTERM when alone, the primary's messages in a worker. */
-  onStop: StopTrigger;
-  /** The config to serve: read from the file when alone, the primary's copy in a worker. */
-  config: () => Promise<ConfigSource>;
-  /**
-   * (--watch) Calls `apply` with each new text of the config — from the file when alone, from
-   * the primary in a worker — one call at a time; `apply` resolves whether that text is now
-   * served (false: it had errors, which `apply` has reported). Returns a function that stops.
-   */
-  watchConfig: (file: string, apply: (text: string) => Promise<boolean>) => () => void;
-  /** Print the startup output (URL, model table). */
-  announce: boolean;
-  /** Print findings, warnings and notices (one worker of a cluster does, the others stay quiet). */
-  speak: boolean;
-  workers: number;
 }
 
 const SILENT: OutputStream = { write: () => true };
