@@ -29,6 +29,8 @@ import { nodeReplySink, webReplySink, type ReplySink } from './reply.js';
 import type { GatewayRouting } from './routing.js';
 import { selectNamedModel, type SelectModel } from './select-model.js';
 import type { UpstreamClient } from './upstream-client.js';
+import type { ConversationStore, StoredResponse } from './conversation-store.js';
+import type { JsonObject } from '../translate/types.js';
 
 export interface GatewayAppOptions {
   /** The configuration to serve, asked once per request (so `--watch` can swap it between requests). */
@@ -52,6 +54,8 @@ export interface GatewayAppOptions {
    * API, POST /routing/v1/{chat/completions,messages,responses}.
    */
   routing?: () => GatewayRouting;
+  /** [state_storage] Where /v1/responses conversations are kept (and GET/DELETE /v1/responses/{id} read); none by default. */
+  conversations?: ConversationStore;
 }
 
 type GatewayContext = Context;
@@ -72,6 +76,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   const routing = options.routing;
   const deps: PipelineDeps = {
     env: options.env,
+    ...(options.conversations ? { conversations: options.conversations } : {}),
     upstream: options.upstream,
     selectModel: options.selectModel ?? (routing ? (gateway, request) => routing().selectModel(gateway, request) : selectNamedModel),
     findTranslation: options.findTranslation ?? findTranslation,
@@ -186,6 +191,43 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     return c.json({ id, object: 'model', created: 0, owned_by: owned }, 200, MODELS_LIST_CORS);
   });
 
+  // [state_storage] The stored responses, as OpenAI's API serves its own.
+  const storedResponse = async (c: GatewayContext, startedAt: number): Promise<{ store: ConversationStore; record: StoredResponse } | Response> => {
+    const id = c.req.param('id') ?? '';
+    const store = options.conversations;
+    const record = store ? await store.get(id) : undefined;
+    if (store && record) return { store, record };
+    const message = store
+      ? `no stored response '${id.length > 200 ? `${id.slice(0, 200)}…` : id}' (state_storage: ${store.kind})`
+      : 'this gateway stores no responses: its config has no state_storage (add `state_storage: {type: memory}` to keep them)';
+    deps.log(routeLogEntry(c, 404, startedAt, message));
+    return c.json(clientErrorBody('responses', { kind: 'not_found', message, code: 'response_not_found' }), 404);
+  };
+  app.get('/v1/responses/:id', async (c) => {
+    const startedAt = performance.now();
+    const found = await storedResponse(c, startedAt);
+    if (found instanceof Response) return found;
+    deps.log(routeLogEntry(c, 200, startedAt, null));
+    return c.json(found.record.response);
+  });
+  app.get('/v1/responses/:id/input_items', async (c) => {
+    const startedAt = performance.now();
+    const found = await storedResponse(c, startedAt);
+    if (found instanceof Response) return found;
+    deps.log(routeLogEntry(c, 200, startedAt, null));
+    const items = found.record.input;
+    const idOf = (item: JsonObject | undefined): string | null => (typeof item?.['id'] === 'string' ? item['id'] : null);
+    return c.json({ object: 'list', data: items, first_id: idOf(items[0]), last_id: idOf(items[items.length - 1]), has_more: false });
+  });
+  app.delete('/v1/responses/:id', async (c) => {
+    const startedAt = performance.now();
+    const found = await storedResponse(c, startedAt);
+    if (found instanceof Response) return found;
+    await found.store.delete(found.record.id);
+    deps.log(routeLogEntry(c, 200, startedAt, null));
+    return c.json({ id: found.record.id, object: 'response', deleted: true });
+  });
+
   app.get('/healthz', (c) => {
     const startedAt = performance.now();
     const response = c.json({ status: 'ok' });
@@ -207,7 +249,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
       deps.log(routeLogEntry(c, 405, startedAt, message));
       return c.json(clientErrorBody(shape, { kind: 'invalid_request', message, code: 'method_not_allowed' }), 405, { allow: 'POST' });
     }
-    const message = `no route for ${c.req.method} ${c.req.path}: this gateway serves POST ${Object.values(CLIENT_API_PATHS).join(', POST ')}, POST /v1/messages/count_tokens, GET /v1/models, GET /v1/models/{id} and GET /healthz`;
+    const message = `no route for ${c.req.method} ${c.req.path}: this gateway serves POST ${Object.values(CLIENT_API_PATHS).join(', POST ')}, POST /v1/messages/count_tokens, GET /v1/models, GET /v1/models/{id}, GET and DELETE /v1/responses/{id}, GET /v1/responses/{id}/input_items and GET /healthz`;
     deps.log(routeLogEntry(c, 404, startedAt, message));
     return c.json(clientErrorBody(shape, { kind: 'not_found', message, code: 'not_found' }), 404);
   });

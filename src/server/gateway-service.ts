@@ -10,6 +10,7 @@ import type { ListenerEntry, PlanoConfig } from '../config/types.js';
 import type { Gateway } from '../resolve/types.js';
 import type { AccessLogEntry } from './access-log.js';
 import { createGatewayApp } from './app.js';
+import { createMemoryStore, type ConversationStore } from './conversation-store.js';
 import { listenGateway, type RunningGateway } from './listen.js';
 import { createGatewayRouting, type GatewayRouting } from './routing.js';
 import { prepareRouting, type PreparedRouting } from './routing-http.js';
@@ -77,14 +78,24 @@ export async function startGateway(options: GatewayServiceOptions): Promise<Star
     return { prepared, routing: createGatewayRouting(prepared) };
   };
   let routing = await startRouting(current);
-  const app = createGatewayApp({ gateway: () => current.gateway, env, upstream, log: options.log, routing: () => routing.routing });
+  // [state_storage] Kept for the process's life: a reload keeps the conversations (a changed
+  // state_storage takes a restart, which the CLI says).
+  const conversations = conversationStoreFor(current.config);
+  const app = createGatewayApp({
+    gateway: () => current.gateway,
+    env,
+    upstream,
+    log: options.log,
+    routing: () => routing.routing,
+    ...(conversations ? { conversations } : {}),
+  });
 
   let running: RunningGateway;
   try {
     running = await listenGateway(app, { host: options.host, port: options.port });
   } catch (error) {
     routing.prepared.close();
-    await upstream.close();
+    await Promise.all([upstream.close(), conversations?.close()]);
     return { ok: false, problem: { kind: 'listen', code: (error as NodeJS.ErrnoException).code, message: (error as Error).message } };
   }
 
@@ -104,13 +115,20 @@ export async function startGateway(options: GatewayServiceOptions): Promise<Star
     async stop(graceMs) {
       const cutOff = await running.stop(graceMs);
       routing.prepared.close();
-      await upstream.close();
+      await Promise.all([upstream.close(), conversations?.close()]);
       return cutOff;
     },
     cutOff: () => running.cutOff(),
     inFlight: () => running.inFlight(),
   };
   return { ok: true, service, warnings: routing.prepared.warnings };
+}
+
+/** The store `state_storage` asks for, when `up` serves that type (memory); undefined otherwise. */
+function conversationStoreFor(config: PlanoConfig): ConversationStore | undefined {
+  const storage = config.raw['state_storage'];
+  const type = typeof storage === 'object' && storage !== null ? (storage as { type?: unknown }).type : undefined;
+  return type === 'memory' ? createMemoryStore() : undefined;
 }
 
 export function modelListener(config: PlanoConfig): ListenerEntry | undefined {

@@ -27,6 +27,8 @@ import { BatchingSink, ForwardingSink, type ReplySink } from './reply.js';
 import type { SelectModel } from './select-model.js';
 import { StreamTail } from './stream-completion.js';
 import { tooDeeplyNested } from './too-deep.js';
+import { inputItems, previousResponseId, RecordingSink, unknownPreviousResponse, withHistory } from './conversation-state.js';
+import type { ConversationStore } from './conversation-store.js';
 import { retryPolicyOf, withRetries } from './retries.js';
 import { planUpstreamCall } from './upstream-plan.js';
 import {
@@ -44,6 +46,8 @@ export type FindTranslation = (client: ClientApi, upstream: UpstreamApi) => Tran
 
 export interface PipelineDeps {
   env: Readonly<Record<string, string | undefined>>;
+  /** [state_storage] Where /v1/responses conversations are kept; undefined: none are. */
+  conversations?: ConversationStore;
   upstream: UpstreamClient;
   selectModel: SelectModel;
   findTranslation: FindTranslation;
@@ -147,6 +151,26 @@ async function serve(request: ModelRequest, sink: ReplySink, deps: PipelineDeps,
   const routing = 'routing' in choice ? choice.routing : undefined;
   const candidates = routing?.candidates ?? [choice.model];
   const served = { model: choice.model.name };
+  // [state_storage] The conversation a /v1/responses request continues, and the recording of its answer.
+  const conversations = api === 'responses' ? deps.conversations : undefined;
+  const continuing = conversations ? previousResponseId(body) : undefined;
+  const previous = continuing !== undefined ? await conversations!.get(continuing) : undefined;
+  let answeredBy = choice.model;
+  if (conversations && body['store'] !== false) {
+    const store = conversations;
+    const conversation = previous ? [...previous.input, ...previous.output, ...inputItems(body['input'])] : inputItems(body['input']);
+    sink = new RecordingSink(sink, (response) =>
+      store.put({
+        id: response['id'] as string,
+        input: conversation,
+        output: response['output'] as JsonObject[],
+        response,
+        model: answeredBy.name,
+        provider: answeredBy.prefix,
+        createdAt: Math.floor(Date.now() / 1000),
+      }),
+    );
+  }
   if (routing) {
     entry.route = routing.route;
     entry.routingNotes.push(...routing.notes);
@@ -159,13 +183,22 @@ async function serve(request: ModelRequest, sink: ReplySink, deps: PipelineDeps,
     entry.model = target.name;
     entry.provider = target.prefix;
     entry.upstreamModel = target.model;
+    answeredBy = target;
+
+    let sent = body;
+    if (continuing !== undefined) {
+      const continued = withHistory(body, previous, target);
+      if (continued === undefined) return fail(404, unknownPreviousResponse(continuing, conversations!));
+      sent = continued;
+      if (continued !== body) entry.notes.push(`continues ${continuing}: ${previous!.input.length + previous!.output.length} earlier items put before the input`);
+    }
 
     const planned = planUpstreamCall({
       target,
       api,
-      body,
-      text,
-      raw: request.body,
+      body: sent,
+      // The bytes received are spliced only when the request goes as it came.
+      ...(sent === body ? { text, raw: request.body } : {}),
       stream,
       clientModel: requested ?? target.name,
       clientHeaders: request.headers,

@@ -5,13 +5,13 @@
  * reload reaching every worker, a killed worker replaced, then SIGTERM in the middle of a stream.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { plano as runPlano } from '../cli/run-plano.js';
 import { CONFIGURED_KEYS as ENV, startGatewayOnMock, type GatewayOnMock } from './gateway-on-mock.js';
-import type { PlanoUp } from './up-process.js';
+import { startPlanoUp, type PlanoUp } from './up-process.js';
 
 let gateway: GatewayOnMock | undefined;
 let plano: PlanoUp;
@@ -163,5 +163,21 @@ describe('plano up --workers 2 refuses to start', () => {
     expect(run.stderr).toMatch(/bad\.yaml:\d+:\d+: error:/);
     expect(run.stderr.match(/1 file checked/g)).toHaveLength(1);
     expect(run.stdout).toBe('');
+  });
+});
+
+describe('plano up --workers 2 with state_storage: memory', () => {
+  it('warns once that each worker keeps its own conversations', async () => {
+    const folder = join(dir, 'memory-state');
+    await mkdir(folder);
+    await writeFile(join(folder, 'plano_config.yaml'), `${configText}\nstate_storage:\n  type: memory\n`);
+    const up = await startPlanoUp(['--workers', '2'], ENV, folder);
+    try {
+      await up.waitForStderr(/state_storage: memory keeps each worker's conversations/);
+      expect(up.stderr().match(/state_storage: memory keeps/g)).toHaveLength(1);
+    } finally {
+      up.kill();
+      await up.exited;
+    }
   });
 });
