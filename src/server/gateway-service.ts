@@ -38,8 +38,11 @@ export interface GatewayServiceOptions {
   onWarning: (warning: string) => void;
 }
 
-/** Why a gateway did not start: its CA bundle cannot be used, or it cannot listen (`code`: EADDRINUSE, EACCES …). */
-export type StartProblem = { kind: 'network'; message: string; hint: string } | { kind: 'listen'; code: string | undefined; message: string };
+/**
+ * Why a gateway did not start: its CA bundle or its state storage cannot be used, or it cannot
+ * listen (`code`: EADDRINUSE, EACCES …).
+ */
+export type StartProblem = { kind: 'network' | 'state'; message: string; hint: string } | { kind: 'listen'; code: string | undefined; message: string };
 
 export type StartResult = { ok: true; service: GatewayService; warnings: string[] } | { ok: false; problem: StartProblem };
 
@@ -69,6 +72,9 @@ export async function startGateway(options: GatewayServiceOptions): Promise<Star
   let current = options.servable;
   const network = await loadUpstreamNetwork(current.config.overrides, env, options.configDir);
   if (!network.ok) return { ok: false, problem: { kind: 'network', message: network.message, hint: network.hint } };
+  const opened = await conversationStoreFor(current.config);
+  if (!opened.ok) return { ok: false, problem: { kind: 'state', message: opened.message, hint: opened.hint } };
+  const conversations = opened.store;
   const upstream = createUpstreamClient(upstreamTimeouts(current.config), network.network);
 
   // [routing, issue 7] Preference routing for the config being served, its router model reached
@@ -79,8 +85,7 @@ export async function startGateway(options: GatewayServiceOptions): Promise<Star
   };
   let routing = await startRouting(current);
   // [state_storage] Kept for the process's life: a reload keeps the conversations (a changed
-  // state_storage takes a restart, which the CLI says).
-  const conversations = conversationStoreFor(current.config);
+  // state_storage takes a restart).
   const app = createGatewayApp({
     gateway: () => current.gateway,
     env,
@@ -124,11 +129,17 @@ export async function startGateway(options: GatewayServiceOptions): Promise<Star
   return { ok: true, service, warnings: routing.prepared.warnings };
 }
 
-/** The store `state_storage` asks for, when `up` serves that type (memory); undefined otherwise. */
-function conversationStoreFor(config: PlanoConfig): ConversationStore | undefined {
+/** The store `state_storage` asks for (none without one), opened; or why it cannot be used. */
+async function conversationStoreFor(config: PlanoConfig): Promise<{ ok: true; store: ConversationStore | undefined } | { ok: false; message: string; hint: string }> {
   const storage = config.raw['state_storage'];
-  const type = typeof storage === 'object' && storage !== null ? (storage as { type?: unknown }).type : undefined;
-  return type === 'memory' ? createMemoryStore() : undefined;
+  if (typeof storage !== 'object' || storage === null) return { ok: true, store: undefined };
+  const { type, connection_string: connectionString } = storage as { type?: unknown; connection_string?: unknown };
+  if (type === 'memory') return { ok: true, store: createMemoryStore() };
+  if (type === 'postgres' && typeof connectionString === 'string') {
+    const { openPostgresStore } = await import('./postgres-store.js');
+    return openPostgresStore(connectionString);
+  }
+  return { ok: true, store: undefined };
 }
 
 export function modelListener(config: PlanoConfig): ListenerEntry | undefined {

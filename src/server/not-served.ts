@@ -15,27 +15,12 @@ const NOT_SERVED_SECTIONS = [
   'filters',
   'prompt_caching',
   'ratelimits',
-  'state_storage',
   'tracing',
 ] as const;
 
-/** Sections `up` serves in some forms only: the form it serves, by section. */
-const SERVED_WHEN: Readonly<Record<string, (value: unknown) => string | undefined>> = {
-  // [issue 15] The memory store is served; postgres is not yet.
-  state_storage: (value) => {
-    const type = typeof value === 'object' && value !== null ? (value as { type?: unknown }).type : undefined;
-    return type === 'memory' ? undefined : `state_storage (type ${String(type)})`;
-  },
-};
-
 /** The config's sections (and non-model listeners) that `up` does not serve, as they are named in the file. */
 export function notServed(config: PlanoConfig): string[] {
-  const sections: string[] = NOT_SERVED_SECTIONS.filter((key) => key in config.raw).flatMap((key) => {
-    const partly = SERVED_WHEN[key];
-    if (!partly) return [key];
-    const unserved = partly(config.raw[key]);
-    return unserved === undefined ? [] : [unserved];
-  });
+  const sections: string[] = NOT_SERVED_SECTIONS.filter((key) => key in config.raw);
   const otherListeners = config.listeners.filter((l) => l.type !== 'model').map((l) => `listener ${l.name} (type ${l.type})`);
   return [...sections, ...otherListeners];
 }

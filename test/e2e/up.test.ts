@@ -325,13 +325,13 @@ describe('what plano up does not serve', () => {
       join(folder, 'plano_config.yaml'),
       'version: v0.4.0\nlisteners:\n  - name: llm\n    type: model\n    port: 12000\n  - name: prompts\n    type: prompt\n    port: 10000\n' +
         'model_providers:\n  - model: openai/gpt-4o\n    access_key: $OPENAI_API_KEY\n' +
-        'tracing:\n  random_sampling: 100\nstate_storage:\n  type: postgres\n  connection_string: postgresql://localhost/plano\nprompt_targets:\n  - name: weather\n    description: the weather\n    endpoint:\n      name: app\n      path: /weather\n' +
+        'tracing:\n  random_sampling: 100\nprompt_targets:\n  - name: weather\n    description: the weather\n    endpoint:\n      name: app\n      path: /weather\n' +
         'endpoints:\n  app:\n    endpoint: 127.0.0.1:80\n',
     );
     const up = await startPlanoUp([], { OPENAI_API_KEY: 'sk-x' }, folder);
     try {
       const lines = up.stdout().split('\n').filter((l) => l.includes('not served'));
-      expect(lines).toEqual(['Sections not served by plano up (model traffic only): prompt_targets, endpoints, state_storage (type postgres), tracing, listener prompts (type prompt).']);
+      expect(lines).toEqual(['Sections not served by plano up (model traffic only): prompt_targets, endpoints, tracing, listener prompts (type prompt).']);
     } finally {
       up.kill();
       await up.exited;

@@ -126,7 +126,7 @@ export async function serve(options: UpOptions, io: CliIo, role: ServeRole): Pro
   const started = await startGateway({ servable: loaded, host, port, env, configDir: dirname(resolve(io.cwd, file)), log: log.write, onWarning: warn });
   if (!started.ok) {
     const { problem } = started;
-    throw problem.kind === 'network' ? new CliError(problem.message, problem.hint) : listenError(problem, host, port);
+    throw problem.kind === 'listen' ? listenError(problem, host, port) : new CliError(problem.message, problem.hint);
   }
   const { service } = started;
   started.warnings.forEach(warn);
