@@ -30,6 +30,7 @@ import type { GatewayRouting } from './routing.js';
 import { selectNamedModel, type SelectModel } from './select-model.js';
 import type { UpstreamClient } from './upstream-client.js';
 import type { ConversationStore, StoredResponse } from './conversation-store.js';
+import type { RateLimiter } from './rate-limits.js';
 import type { JsonObject } from '../translate/types.js';
 
 export interface GatewayAppOptions {
@@ -56,6 +57,8 @@ export interface GatewayAppOptions {
   routing?: () => GatewayRouting;
   /** [state_storage] Where /v1/responses conversations are kept (and GET/DELETE /v1/responses/{id} read); none by default. */
   conversations?: ConversationStore;
+  /** [ratelimits] The limits of the configuration being served (asked per request, like `gateway`); none by default. */
+  rateLimits?: () => RateLimiter;
 }
 
 type GatewayContext = Context;
@@ -77,6 +80,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   const deps: PipelineDeps = {
     env: options.env,
     ...(options.conversations ? { conversations: options.conversations } : {}),
+    ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
     upstream: options.upstream,
     selectModel: options.selectModel ?? (routing ? (gateway, request) => routing().selectModel(gateway, request) : selectNamedModel),
     findTranslation: options.findTranslation ?? findTranslation,

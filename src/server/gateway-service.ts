@@ -11,6 +11,7 @@ import type { Gateway } from '../resolve/types.js';
 import type { AccessLogEntry } from './access-log.js';
 import { createGatewayApp } from './app.js';
 import { createMemoryStore, type ConversationStore } from './conversation-store.js';
+import { memoryTokenCounts, RateLimiter, rateLimitRules, type TokenCounts } from './rate-limits.js';
 import { listenGateway, type RunningGateway } from './listen.js';
 import { createGatewayRouting, type GatewayRouting } from './routing.js';
 import { prepareRouting, type PreparedRouting } from './routing-http.js';
@@ -36,6 +37,8 @@ export interface GatewayServiceOptions {
   log: (entry: AccessLogEntry) => void;
   /** Warnings that arise while serving (a metrics source that could not be refreshed). */
   onWarning: (warning: string) => void;
+  /** [ratelimits] Where token counts live: this process's memory by default; the primary's with --workers. */
+  tokenCounts?: TokenCounts;
 }
 
 /**
@@ -84,6 +87,13 @@ export async function startGateway(options: GatewayServiceOptions): Promise<Star
     return { prepared, routing: createGatewayRouting(prepared) };
   };
   let routing = await startRouting(current);
+  // [ratelimits] Rebuilt from each configuration served, on counts kept for the process's life.
+  const tokenCounts = options.tokenCounts ?? memoryTokenCounts();
+  const limitsFor = (config: PlanoConfig): { limiter: RateLimiter; warnings: string[] } => {
+    const { rules, warnings } = rateLimitRules(config);
+    return { limiter: new RateLimiter(rules, tokenCounts), warnings };
+  };
+  let limits = limitsFor(current.config);
   // [state_storage] Kept for the process's life: a reload keeps the conversations (a changed
   // state_storage takes a restart).
   const app = createGatewayApp({
@@ -92,6 +102,7 @@ export async function startGateway(options: GatewayServiceOptions): Promise<Star
     upstream,
     log: options.log,
     routing: () => routing.routing,
+    rateLimits: () => limits.limiter,
     ...(conversations ? { conversations } : {}),
   });
 
@@ -114,8 +125,9 @@ export async function startGateway(options: GatewayServiceOptions): Promise<Star
       const nextRouting = await startRouting(next);
       routing.prepared.close();
       routing = nextRouting;
+      limits = limitsFor(next.config);
       current = next;
-      return nextRouting.prepared.warnings;
+      return [...nextRouting.prepared.warnings, ...limits.warnings];
     },
     async stop(graceMs) {
       const cutOff = await running.stop(graceMs);
@@ -126,7 +138,7 @@ export async function startGateway(options: GatewayServiceOptions): Promise<Star
     cutOff: () => running.cutOff(),
     inFlight: () => running.inFlight(),
   };
-  return { ok: true, service, warnings: routing.prepared.warnings };
+  return { ok: true, service, warnings: [...routing.prepared.warnings, ...limits.warnings] };
 }
 
 /** The store `state_storage` asks for (none without one), opened; or why it cannot be used. */

@@ -14,7 +14,7 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { ClientApi, UpstreamApi } from '../providers/types.js';
 import type { Gateway, LookupResult, ResolvedModel } from '../resolve/types.js';
-import { streamErrorEvents, type ClientErrorInit } from '../translate/client-errors.js';
+import { clientErrorBody, streamErrorEvents, type ClientErrorInit } from '../translate/client-errors.js';
 import { translateUpstreamError } from '../translate/upstream-errors.js';
 import { upstreamShapeProblem } from '../translate/upstream-shape.js';
 import type { JsonObject, StreamTransducer, TranslateContext, Translation } from '../translate/types.js';
@@ -29,6 +29,7 @@ import { StreamTail } from './stream-completion.js';
 import { tooDeeplyNested } from './too-deep.js';
 import { inputItems, previousResponseId, RecordingSink, unknownPreviousResponse, withHistory } from './conversation-state.js';
 import type { ConversationStore } from './conversation-store.js';
+import type { RateLimiter } from './rate-limits.js';
 import { retryPolicyOf, withRetries } from './retries.js';
 import { planUpstreamCall } from './upstream-plan.js';
 import {
@@ -48,6 +49,8 @@ export interface PipelineDeps {
   env: Readonly<Record<string, string | undefined>>;
   /** [state_storage] Where /v1/responses conversations are kept; undefined: none are. */
   conversations?: ConversationStore;
+  /** [ratelimits] The limits of the configuration being served (asked per request: a reload swaps them). */
+  rateLimits?: () => RateLimiter;
   upstream: UpstreamClient;
   selectModel: SelectModel;
   findTranslation: FindTranslation;
@@ -92,8 +95,10 @@ export const CLIENT_CLOSED = 499;
 export async function serveModelRequest(request: ModelRequest, sink: ReplySink, deps: PipelineDeps): Promise<void> {
   const entry = newAccessLogEntry(request.method, request.path, request.api);
   const measured = new MeasuredSink(sink, entry, request.startedAt);
+  // What stages do once the response is complete (counting its tokens), before it is logged.
+  const afterwards: Array<() => void> = [];
   try {
-    await serve(request, measured, deps, entry);
+    await serve(request, measured, deps, entry, afterwards);
   } catch (error) {
     // Only a bug in plano gets here — everything expected is answered inside `serve` — or a body
     // nested deeper than the stack (too-deep.ts), which is the client's to fix.
@@ -112,11 +117,12 @@ export async function serveModelRequest(request: ModelRequest, sink: ReplySink, 
     }
   } finally {
     entry.totalMs = performance.now() - request.startedAt;
+    for (const after of afterwards) after();
     deps.log(entry);
   }
 }
 
-async function serve(request: ModelRequest, sink: ReplySink, deps: PipelineDeps, entry: AccessLogEntry): Promise<void> {
+async function serve(request: ModelRequest, sink: ReplySink, deps: PipelineDeps, entry: AccessLogEntry, afterwards: Array<() => void>): Promise<void> {
   const { api } = request;
   const fail = (status: number, init: Parameters<typeof sendClientError>[3]): void => {
     entry.error = init.message;
@@ -184,6 +190,28 @@ async function serve(request: ModelRequest, sink: ReplySink, deps: PipelineDeps,
     entry.provider = target.prefix;
     entry.upstreamModel = target.model;
     answeredBy = target;
+
+    // [ratelimits] Refused before the upstream call when a budget is spent; counted after the answer.
+    const limiter = deps.rateLimits?.();
+    if (limiter?.active) {
+      const buckets = limiter.bucketsFor(target, request.headers);
+      if (buckets.length > 0) {
+        const refused = await limiter.check(buckets);
+        if (refused) {
+          if (next) {
+            entry.routingNotes.push(`${target.name}: ${refused.error.message}; trying ${next.name}`);
+            continue;
+          }
+          entry.error = refused.error.message;
+          const body429 = JSON.stringify(clientErrorBody(api, refused.error));
+          return sink.send(429, { 'content-type': JSON_CONTENT_TYPE, 'retry-after': String(refused.retryAfterSeconds) }, body429);
+        }
+        // Only the model that answered counts the answer (a routing fallback may follow).
+        afterwards.push(() => {
+          if (answeredBy === target) limiter.record(buckets, (entry.usage?.input_tokens ?? 0) + (entry.usage?.output_tokens ?? 0));
+        });
+      }
+    }
 
     let sent = body;
     if (continuing !== undefined) {

@@ -14,7 +14,6 @@ const NOT_SERVED_SECTIONS = [
   'agents',
   'filters',
   'prompt_caching',
-  'ratelimits',
   'tracing',
 ] as const;
 

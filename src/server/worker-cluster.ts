@@ -7,6 +7,7 @@
  * have all stopped. Nothing here prints: what the primary has to say goes to `notice`.
  */
 import type { Worker } from 'node:cluster';
+import { memoryTokenCounts, type TokenCounts } from './rate-limits.js';
 
 /** How a serving process learns it should stop: calls `stop` on each request to; returns an unsubscribe. */
 export type StopTrigger = (stop: () => void) => () => void;
@@ -34,6 +35,8 @@ export interface ServeRole {
   /** Print findings, warnings and notices (one worker of a cluster does, the others stay quiet). */
   speak: boolean;
   workers: number;
+  /** [ratelimits] Where token counts live when not in this process (a worker's are the primary's). */
+  tokenCounts?: TokenCounts;
 }
 
 /** The environment variable that tells a forked worker its part (`WorkerPart`). */
@@ -44,9 +47,17 @@ type WorkerPart = 'announce' | 'speak' | 'quiet';
  * The primary's messages. `config`: the config's text; the first a worker gets is the one to
  * start from, every later one a --watch change. Versions count the texts the primary has read.
  */
-type PrimaryMessage = { plano: 'stop' } | ({ plano: 'config' } & VersionedConfig);
-/** A worker's messages. `ready`: it listens for the primary's messages now (send it the config); `serving`: it serves that version now. */
-type WorkerMessage = { plano: 'ready' } | { plano: 'serving'; version: number };
+type PrimaryMessage = { plano: 'stop' } | ({ plano: 'config' } & VersionedConfig) | { plano: 'tokens-used'; id: number; used: number };
+/**
+ * A worker's messages. `ready`: it listens for the primary's messages now (send it the config);
+ * `serving`: it serves that version now. `tokens-*`: the rate-limit counts, kept by the primary
+ * so that every worker counts in the same budgets.
+ */
+type WorkerMessage =
+  | { plano: 'ready' }
+  | { plano: 'serving'; version: number }
+  | { plano: 'tokens-ask'; id: number; bucket: string; windowStart: number }
+  | { plano: 'tokens-add'; bucket: string; windowStart: number; tokens: number };
 
 interface VersionedConfig extends ConfigSource {
   version: number;
@@ -81,8 +92,24 @@ export function workerRole(env: Readonly<Record<string, string | undefined>>, wo
       if (apply && (await apply(change.text))) send({ plano: 'serving', version: change.version });
     });
   };
+  // [ratelimits] Counts asked of the primary, answered by id.
+  let asked = 0;
+  const waiting = new Map<number, (used: number) => void>();
+  const tokenCounts: TokenCounts = {
+    used(bucket, windowStart) {
+      const id = ++asked;
+      return new Promise<number>((resolve) => {
+        waiting.set(id, resolve);
+        send({ plano: 'tokens-ask', id, bucket, windowStart });
+      });
+    },
+    add: (bucket, windowStart, tokens) => send({ plano: 'tokens-add', bucket, windowStart, tokens }),
+  };
   const onMessage = (message: PrimaryMessage): void => {
-    if (message?.plano === 'stop') {
+    if (message?.plano === 'tokens-used') {
+      waiting.get(message.id)?.(message.used);
+      waiting.delete(message.id);
+    } else if (message?.plano === 'stop') {
       stopRequests++;
       onStopRequest?.();
     } else if (message?.plano === 'config') {
@@ -113,10 +140,14 @@ export function workerRole(env: Readonly<Record<string, string | undefined>>, wo
     announce: part === 'announce',
     speak: part !== 'quiet',
     workers,
+    tokenCounts,
   };
   return {
     role,
     dispose() {
+      // A count still asked for when serving ends has nothing left to wait for it.
+      for (const resolve of waiting.values()) resolve(0);
+      waiting.clear();
       process.off('message', onMessage);
       process.off('SIGINT', ignore);
       process.off('SIGTERM', ignore);
@@ -169,6 +200,8 @@ export async function superviseWorkers(options: SuperviseOptions): Promise<numbe
     if (worker.isConnected()) worker.send(message);
   };
   const sendConfig = (worker: Worker, config: VersionedConfig): void => send(worker, { plano: 'config', ...config });
+  // [ratelimits] The one count every worker asks and adds to.
+  const counts = memoryTokenCounts();
 
   return new Promise<number>((done) => {
     let stopWatching = (): void => {};
@@ -179,7 +212,12 @@ export async function superviseWorkers(options: SuperviseOptions): Promise<numbe
     };
     const unsubscribe = onStop(stopAll);
     cluster.on('message', (worker, message: WorkerMessage) => {
-      if (message?.plano === 'ready') {
+      if (message?.plano === 'tokens-ask') {
+        const answer = { plano: 'tokens-used', id: message.id, used: counts.used(message.bucket, message.windowStart) as number };
+        send(worker, answer as PrimaryMessage);
+      } else if (message?.plano === 'tokens-add') {
+        counts.add(message.bucket, message.windowStart, message.tokens);
+      } else if (message?.plano === 'ready') {
         // Even when the group is stopping: a worker that started anyway checks the config first,
         // so the findings that made another worker fail are printed by the one that speaks.
         ready.add(worker);

@@ -31,8 +31,8 @@ interface Answer {
 }
 
 /** One chat completion on a connection of its own (`agent: false`), so the cluster spreads them over the workers. */
-function chat(model: string, stream = false, headers: Record<string, string> = {}, onFirstChunk?: () => void): Promise<Answer> {
-  const url = new URL('/v1/chat/completions', plano.url);
+function chat(model: string, stream = false, headers: Record<string, string> = {}, onFirstChunk?: () => void, base = plano.url): Promise<Answer> {
+  const url = new URL('/v1/chat/completions', base);
   const body = JSON.stringify({ model, messages: [{ role: 'user', content: 'Hello' }], ...(stream ? { stream: true } : {}) });
   return new Promise((resolve, reject) => {
     const req = request(url, { method: 'POST', agent: false, headers: { 'content-type': 'application/json', ...headers } }, (res) => {
@@ -175,6 +175,29 @@ describe('plano up --workers 2 with state_storage: memory', () => {
     try {
       await up.waitForStderr(/state_storage: memory keeps each worker's conversations/);
       expect(up.stderr().match(/state_storage: memory keeps/g)).toHaveLength(1);
+    } finally {
+      up.kill();
+      await up.exited;
+    }
+  });
+});
+
+describe('plano up --workers 2 with ratelimits', () => {
+  it('keeps one count for the group: once the budget is spent, every worker refuses', async () => {
+    const folder = join(dir, 'rate-limited');
+    await mkdir(folder);
+    const limits = '\nratelimits:\n  - model: openai/gpt-4o\n    selector: {key: x-user-id, value: "*"}\n    limit: {tokens: 20, unit: day}\n';
+    await writeFile(join(folder, 'plano_config.yaml'), `${configText}${limits}`);
+    const up = await startPlanoUp(['--workers', '2'], ENV, folder);
+    try {
+      const ada = { 'x-user-id': 'ada' };
+      // 29 tokens: served, and the budget of 20 is spent for the whole group.
+      expect((await chat('gpt-4o', false, ada, undefined, up.url)).status).toBe(200);
+      await up.waitForStderr(/POST \/v1\/chat\/completions gpt-4o .* 200 /);
+      // Each on a connection of its own: the primary hands them to both workers in turn.
+      const statuses = await Promise.all(Array.from({ length: 6 }, () => chat('gpt-4o', false, ada, undefined, up.url).then((a) => a.status)));
+      expect(statuses).toEqual([429, 429, 429, 429, 429, 429]);
+      expect((await chat('gpt-4o', false, { 'x-user-id': 'bob' }, undefined, up.url)).status).toBe(200);
     } finally {
       up.kill();
       await up.exited;

@@ -123,7 +123,16 @@ export async function serve(options: UpOptions, io: CliIo, role: ServeRole): Pro
   const port = options.port ?? listener?.port ?? DEFAULT_PORT;
   const log = accessLogWriter(io.stderr, options.logFormat ?? 'text');
   const warn = (warning: string): void => void talk.stderr.write(`plano: warning: ${warning}\n`);
-  const started = await startGateway({ servable: loaded, host, port, env, configDir: dirname(resolve(io.cwd, file)), log: log.write, onWarning: warn });
+  const started = await startGateway({
+    servable: loaded,
+    host,
+    port,
+    env,
+    configDir: dirname(resolve(io.cwd, file)),
+    log: log.write,
+    onWarning: warn,
+    ...(role.tokenCounts ? { tokenCounts: role.tokenCounts } : {}),
+  });
   if (!started.ok) {
     const { problem } = started;
     throw problem.kind === 'listen' ? listenError(problem, host, port) : new CliError(problem.message, problem.hint);
