@@ -28,11 +28,23 @@ export function sessionCacheOptions(routing: Readonly<Record<string, unknown>>):
 }
 
 /**
+ * Where session pins are kept: this process's SessionCache, or a store shared by several
+ * processes (Redis, src/server/redis-sessions.ts) — which answers in promises.
+ */
+export interface SessionStore<V> {
+  get(id: string): V | undefined | Promise<V | undefined>;
+  /** Pins `id` for the time-to-live. */
+  set(id: string, value: V): void | Promise<void>;
+  /** Changes a live entry's value without extending its lifetime; false when there is none. */
+  replace(id: string, value: V): boolean | Promise<boolean>;
+}
+
+/**
  * An LRU map whose entries expire `ttlMs` after they were set (a pin lasts that long however
  * often it is used; a new affinity id starts a new decision). A Map iterates in insertion
  * order, so re-inserting on use keeps the least recently used entry first, where eviction looks.
  */
-export class SessionCache<V> {
+export class SessionCache<V> implements SessionStore<V> {
   private readonly entries = new Map<string, { value: V; expiresAt: number }>();
   private readonly now: () => number;
 

@@ -11,7 +11,7 @@
 import type { RoutingPreference } from '../config/types.js';
 import type { ClientApi } from '../providers/types.js';
 import type { JsonObject } from '../translate/types.js';
-import type { SessionCache } from './affinity.js';
+import type { SessionStore } from './affinity.js';
 import { rankModels, NO_METRICS, type ModelMetrics } from './ranking.js';
 import { parseRouterAnswer } from './router-answer.js';
 import {
@@ -73,7 +73,7 @@ export interface RoutingContext {
   /** Names a model may appear under in a metrics catalogue (see `rankModels`). */
   metricKeys?: (model: string) => readonly string[];
   /** Session affinity; without it `X-Model-Affinity` is ignored. */
-  sessions?: SessionCache<PinnedRoute>;
+  sessions?: SessionStore<PinnedRoute>;
   /** The configured model a client's model name stands for (an alias, a short id); undefined when none. */
   resolveModel?: (name: string) => string | undefined;
 }
@@ -119,7 +119,8 @@ export async function decideRoute(request: RoutingRequest, ctx: RoutingContext):
   });
   if (ctx.preferences.length === 0) return fallback('no routing_preferences are configured');
 
-  const pinned = sessionId ? ctx.sessions?.get(sessionId) : undefined;
+  const pins = sessionId ? await readPin(ctx, sessionId) : undefined;
+  const pinned = pins?.pinned;
   if (pinned) {
     return {
       route: pinned.route,
@@ -181,19 +182,38 @@ export async function decideRoute(request: RoutingRequest, ctx: RoutingContext):
     };
   }
   // Only a decision the router actually made is pinned: a failure should not stick for a whole session.
-  if (sessionId && ctx.sessions) ctx.sessions.set(sessionId, { route: decision.route, models: decision.models });
+  if (sessionId && ctx.sessions) {
+    try {
+      await ctx.sessions.set(sessionId, { route: decision.route, models: decision.models });
+    } catch (error) {
+      decision.notes.push(`session ${JSON.stringify(sessionId)} could not be pinned: ${(error as Error).message}`);
+    }
+  }
+  if (pins?.problem) decision.notes.push(pins.problem);
   return decision;
+}
+
+/** A session's pin, or why it could not be read (the request is then routed afresh). */
+async function readPin(ctx: RoutingContext, sessionId: string): Promise<{ pinned?: PinnedRoute; problem?: string }> {
+  try {
+    const pinned = await ctx.sessions?.get(sessionId);
+    return pinned ? { pinned } : {};
+  } catch (error) {
+    return { problem: `session ${JSON.stringify(sessionId)} could not be read: ${(error as Error).message}` };
+  }
 }
 
 /**
  * After a fallback model served a session's request (the first one answered 429/5xx), the
  * session stays on the model that worked: it moves to the front of the pinned list.
  */
-export function recordServedModel(ctx: Pick<RoutingContext, 'sessions'>, decision: RouteDecision, served: string): void {
-  if (!decision.sessionId || !ctx.sessions || decision.source === 'explicit' || decision.models[0] === served) return;
-  const pinned = ctx.sessions.get(decision.sessionId);
+export async function recordServedModel(ctx: Pick<RoutingContext, 'sessions'>, decision: RouteDecision, served: string): Promise<void> {
+  const sessions = ctx.sessions;
+  const sessionId = decision.sessionId;
+  if (!sessionId || !sessions || decision.source === 'explicit' || decision.models[0] === served) return;
+  const pinned = await sessions.get(sessionId);
   if (!pinned) return;
-  ctx.sessions.replace(decision.sessionId, { route: pinned.route, models: [served, ...pinned.models.filter((m) => m !== served)] });
+  await sessions.replace(sessionId, { route: pinned.route, models: [served, ...pinned.models.filter((m) => m !== served)] });
 }
 
 /** What `x-plano-route` carries: the matched preference, or `default`. */

@@ -9,7 +9,7 @@ import { findProvider, HOSTED_ROUTER_MODEL, HOSTED_ROUTER_PROVIDER } from '../pr
 import { upstreamEndpoints } from '../resolve/endpoints.js';
 import { lookupModel } from '../resolve/lookup.js';
 import type { Gateway, ResolvedModel } from '../resolve/types.js';
-import { SessionCache, sessionCacheOptions, type SessionCacheOptions } from './affinity.js';
+import { SessionCache, sessionCacheOptions, type SessionCacheOptions, type SessionStore } from './affinity.js';
 import type { ModelMetrics } from './ranking.js';
 import type { PinnedRoute, RoutingContext } from './router.js';
 import { DEFAULT_ROUTER_CONTEXT_LENGTH } from './router-prompt.js';
@@ -113,6 +113,8 @@ export interface RoutingDependencies {
   metrics?: () => ModelMetrics;
   /** The clock session pins expire by; `Date.now` unless a test supplies one. */
   now?: () => number;
+  /** A shared session store (Redis) in place of this process's SessionCache. */
+  sessions?: SessionStore<PinnedRoute>;
 }
 
 /**
@@ -138,6 +140,6 @@ export function createRoutingContext(settings: RoutingSettings, gateway: Gateway
       const hit = lookupModel(gateway, name);
       return hit.found ? hit.model.name : undefined;
     },
-    sessions: new SessionCache<PinnedRoute>({ ...settings.sessions, ...(deps.now ? { now: deps.now } : {}) }),
+    sessions: deps.sessions ?? new SessionCache<PinnedRoute>({ ...settings.sessions, ...(deps.now ? { now: deps.now } : {}) }),
   };
 }

@@ -11,6 +11,8 @@ import type { Gateway } from '../resolve/types.js';
 import type { AccessLogEntry } from './access-log.js';
 import { createGatewayApp } from './app.js';
 import { createMemoryStore, type ConversationStore } from './conversation-store.js';
+import { sessionCacheOptions, type SessionStore } from '../routing/affinity.js';
+import type { PinnedRoute } from '../routing/router.js';
 import { memoryTokenCounts, RateLimiter, rateLimitRules, type TokenCounts } from './rate-limits.js';
 import { listenGateway, type RunningGateway } from './listen.js';
 import { createGatewayRouting, type GatewayRouting } from './routing.js';
@@ -78,12 +80,22 @@ export async function startGateway(options: GatewayServiceOptions): Promise<Star
   const opened = await conversationStoreFor(current.config);
   if (!opened.ok) return { ok: false, problem: { kind: 'state', message: opened.message, hint: opened.hint } };
   const conversations = opened.store;
+  const shared = await sharedSessionsFor(current.config);
+  if (!shared.ok) {
+    await conversations?.close();
+    return { ok: false, problem: { kind: 'state', message: shared.message, hint: shared.hint } };
+  }
   const upstream = createUpstreamClient(upstreamTimeouts(current.config), network.network);
 
   // [routing, issue 7] Preference routing for the config being served, its router model reached
   // through the same upstream client; rebuilt with the gateway on reloads.
   const startRouting = async (servable: Servable): Promise<{ prepared: PreparedRouting; routing: GatewayRouting }> => {
-    const prepared = await prepareRouting(servable.config, servable.gateway, { client: upstream, env, onRefreshWarning: options.onWarning });
+    const prepared = await prepareRouting(servable.config, servable.gateway, {
+      client: upstream,
+      env,
+      onRefreshWarning: options.onWarning,
+      ...(shared.store ? { sessions: shared.store } : {}),
+    });
     return { prepared, routing: createGatewayRouting(prepared) };
   };
   let routing = await startRouting(current);
@@ -111,7 +123,7 @@ export async function startGateway(options: GatewayServiceOptions): Promise<Star
     running = await listenGateway(app, { host: options.host, port: options.port });
   } catch (error) {
     routing.prepared.close();
-    await Promise.all([upstream.close(), conversations?.close()]);
+    await Promise.all([upstream.close(), conversations?.close(), shared.close()]);
     return { ok: false, problem: { kind: 'listen', code: (error as NodeJS.ErrnoException).code, message: (error as Error).message } };
   }
 
@@ -132,13 +144,13 @@ export async function startGateway(options: GatewayServiceOptions): Promise<Star
     async stop(graceMs) {
       const cutOff = await running.stop(graceMs);
       routing.prepared.close();
-      await Promise.all([upstream.close(), conversations?.close()]);
+      await Promise.all([upstream.close(), conversations?.close(), shared.close()]);
       return cutOff;
     },
     cutOff: () => running.cutOff(),
     inFlight: () => running.inFlight(),
   };
-  return { ok: true, service, warnings: [...routing.prepared.warnings, ...limits.warnings] };
+  return { ok: true, service, warnings: [...routing.prepared.warnings, ...limits.warnings, ...shared.warnings] };
 }
 
 /** The store `state_storage` asks for (none without one), opened; or why it cannot be used. */
@@ -152,6 +164,26 @@ async function conversationStoreFor(config: PlanoConfig): Promise<{ ok: true; st
     return openPostgresStore(connectionString);
   }
   return { ok: true, store: undefined };
+}
+
+/**
+ * [routing] The session store `routing.session_cache: {type: redis, url}` asks for, opened (kept
+ * for the process's life, as the conversations are); none for memory, which each routing context
+ * keeps itself.
+ */
+async function sharedSessionsFor(
+  config: PlanoConfig,
+): Promise<{ ok: true; store: SessionStore<PinnedRoute> | undefined; close(): Promise<void>; warnings: string[] } | { ok: false; message: string; hint: string }> {
+  const cache = config.routing['session_cache'];
+  const { type, url, tenant_header: tenantHeader } = (typeof cache === 'object' && cache !== null ? cache : {}) as { type?: unknown; url?: unknown; tenant_header?: unknown };
+  const warnings =
+    typeof tenantHeader === 'string'
+      ? [`routing.session_cache.tenant_header (${tenantHeader}) is not applied by plano up: sessions are not scoped by tenant`]
+      : [];
+  if (type !== 'redis' || typeof url !== 'string') return { ok: true, store: undefined, close: async () => {}, warnings };
+  const { openRedisSessions } = await import('./redis-sessions.js');
+  const opened = await openRedisSessions<PinnedRoute>(url, sessionCacheOptions(config.routing).ttlMs);
+  return opened.ok ? { ok: true, store: opened.store, close: opened.close, warnings } : opened;
 }
 
 export function modelListener(config: PlanoConfig): ListenerEntry | undefined {

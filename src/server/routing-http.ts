@@ -15,7 +15,8 @@ import { request } from 'undici';
 import type { PlanoConfig } from '../config/types.js';
 import type { Gateway, ResolvedModel } from '../resolve/types.js';
 import { loadModelMetrics, mergeMetrics, NO_METRICS, type ModelMetrics } from '../routing/ranking.js';
-import type { RoutingContext } from '../routing/router.js';
+import type { SessionStore } from '../routing/affinity.js';
+import type { PinnedRoute, RoutingContext } from '../routing/router.js';
 import { createRoutingContext, routingSettings, type RoutingSettings } from '../routing/settings.js';
 import { chatCompletionAnswer } from '../routing/router-answer.js';
 import type { RouterRequestBody } from '../routing/router-prompt.js';
@@ -122,6 +123,8 @@ export interface PrepareRoutingOptions {
    * long-running gateway; what a refresh could not fetch is passed here and the last good data kept.
    */
   onRefreshWarning?: (warning: string) => void;
+  /** Where session pins are kept when not in this process's memory (`routing.session_cache: {type: redis}`). */
+  sessions?: SessionStore<PinnedRoute>;
 }
 
 /**
@@ -158,6 +161,7 @@ export async function prepareRouting(config: PlanoConfig, gateway: Gateway, opti
     callRouter: (body, signal) => (call ? call(body, signal) : Promise.reject(new Error('no router model'))),
     metrics: () => metrics,
     ...(options.now ? { now: options.now } : {}),
+    ...(options.sessions ? { sessions: options.sessions } : {}),
   });
   return { settings, context, call, warnings, close: () => clearInterval(timer) };
 }

@@ -106,7 +106,8 @@ function routedChoice(gateway: Gateway, request: ModelChoiceRequest, decision: R
       route: routeLabel(decision),
       candidates: listed.map((l) => l.model),
       notes,
-      onServed: (served) => recordServedModel(ctx, decision, listed.find((l) => l.model === served)?.name ?? served.name),
+      // A pin that cannot be moved (the shared store is down) leaves the session where it was.
+      onServed: (served) => void recordServedModel(ctx, decision, listed.find((l) => l.model === served)?.name ?? served.name).catch(() => {}),
     },
   };
 }

@@ -242,7 +242,7 @@ describe('session affinity', () => {
     const { ctx } = setup();
     reply = () => chatAnswer('{"route": ["code generation"]}');
     const first = await decideRoute({ api: 'chat_completions', body: chat('write a parser'), sessionId: 's' }, ctx);
-    recordServedModel(ctx, first, 'openai/gpt-4.1');
+    await recordServedModel(ctx, first, 'openai/gpt-4.1');
     const next = await decideRoute({ api: 'chat_completions', body: chat('more'), sessionId: 's' }, ctx);
     expect(next).toMatchObject({ models: ['openai/gpt-4.1', 'openai/gpt-5'], model: 'openai/gpt-4.1', pinned: true });
   });

@@ -47,6 +47,13 @@ describe('startGateway', () => {
     await first.service.stop(1_000);
   });
 
+  it('a session cache in a Redis that cannot be reached is a value saying where, not a start', async () => {
+    const yaml = `${GATEWAY}\nrouting:\n  session_cache:\n    type: redis\n    url: redis://127.0.0.1:1\n`;
+    const started = await startGateway(options(yaml));
+    expect(started).toMatchObject({ ok: false, problem: { kind: 'state' } });
+    if (!started.ok) expect(started.problem.message).toContain('routing.session_cache: cannot use redis at redis://127.0.0.1:1');
+  });
+
   it('a CA bundle that cannot be read is a value with the path and a hint', async () => {
     const yaml = `${GATEWAY}\noverrides:\n  upstream_tls_ca_path: no-such-ca.pem\n`;
     const started = await startGateway(options(yaml));
