@@ -4,9 +4,9 @@
 // load; writes the "Gateway" section of bench/RESULTS.md. See issue 6 for the targets.
 //
 //   npm run bench:gateway -- [--quick] [--rounds N] [--duration S] [--only plano,bare,portkey,direct,undici]
-//                            [--workers 1,2] [--connections 1,32,256] [--scenarios json,stream,cross,burst,cross-burst]
+//                            [--workers 1,2] [--connections 1,32,256] [--scenarios json,stream,cross,burst,cross-burst,responses,continued]
 //                            [--profile] [--no-build] [--no-write] [--plano-root DIR]
-//                            [--plano-node-flags="--max-semi-space-size=8 …"]
+//                            [--plano-node-flags="--max-semi-space-size=8 …"] [--postgres-url postgresql://…]
 //
 // Everything listens on 127.0.0.1; every process started here is stopped at the end, also on an
 // error or Ctrl-C. plano is run from dist/ (built first unless --no-build) — of this checkout, or
@@ -74,6 +74,7 @@ function parseOptions(argv) {
       'portkey-version': { type: 'string', default: '1.15.2' },
       'plano-root': { type: 'string', default: root },
       'plano-node-flags': { type: 'string', default: '' },
+      'postgres-url': { type: 'string' },
       profile: { type: 'boolean', default: false },
       build: { type: 'boolean', default: true },
       'no-build': { type: 'boolean', default: false },
@@ -100,6 +101,7 @@ function parseOptions(argv) {
     portkeyVersion: values['portkey-version'],
     planoRoot: values['plano-root'],
     planoNodeFlags: values['plano-node-flags'].split(' ').filter(Boolean),
+    postgresUrl: values['postgres-url'],
     profile: values.profile,
     build: values.build && !values['no-build'],
     write: values.write && !values['no-write'],
@@ -108,6 +110,18 @@ function parseOptions(argv) {
 }
 
 const log = (line) => process.stdout.write(`${line}\n`);
+
+/** The id of a response the route's gateway stores now: what the `continued` scenario continues. */
+async function storedResponseId(route) {
+  const response = await fetch(route.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ model: route.model, input: 'Remember this.' }),
+  });
+  const answer = await response.json();
+  if (typeof answer.id !== 'string') throw new Error(`no response id from ${route.url}: ${JSON.stringify(answer).slice(0, 200)}`);
+  return answer.id;
+}
 
 function gitCommit() {
   try {
@@ -281,6 +295,32 @@ async function main() {
           ...sameFormat(base),
           cross: { url: `${base}${chatPath}`, headers: {}, model: PLANO_MODELS.anthropic },
           'cross-burst': { url: `${base}${chatPath}`, headers: {}, model: PLANO_MODELS.anthropic },
+          responses: { url: `${base}/v1/responses`, headers: {}, model: PLANO_MODELS.anthropic },
+        },
+      });
+    }
+    // [issue 15] plano with conversation state: in memory, and in PostgreSQL when one is given.
+    const stateful = options.scenarios.some((sc) => SCENARIOS[sc].responses);
+    const stores = stateful ? [{ key: 'memory', yaml: 'state_storage:\n  type: memory\n' }] : [];
+    if (stateful && options.postgresUrl) {
+      stores.push({ key: 'postgres', yaml: `state_storage:\n  type: postgres\n  connection_string: ${JSON.stringify(options.postgresUrl)}\n` });
+    }
+    for (const store of stores) {
+      const port = await freePort();
+      const statefulConfig = writePlanoConfig(join(tmpDir, `plano-${store.key}`), mockPort, store.yaml);
+      const proc = await startPlano({ root: options.planoRoot, configPath: statefulConfig, port, workers: 1, workersFlag: false, logDir, nodeFlags: options.planoNodeFlags });
+      const base = `http://127.0.0.1:${port}`;
+      const route = { url: `${base}/v1/responses`, headers: {}, model: PLANO_MODELS.anthropic };
+      targets.push({
+        key: `plano-${store.key}`,
+        label: `plano, state: ${store.key}`,
+        description: `\`plano up\` with \`state_storage: {type: ${store.key}}\``,
+        process: proc,
+        routes: {
+          responses: route,
+          // A fresh stored response before each run: the memory store evicts the least recently
+          // used past 10,000, which a run of the `responses` scenario goes past.
+          continued: { ...route, previousId: await storedResponseId(route), async prepare() { this.previousId = await storedResponseId(route); } },
         },
       });
     }
@@ -336,6 +376,7 @@ async function main() {
   log('warming up…');
   for (const scenario of options.scenarios) {
     for (const target of targets.filter((t) => t.routes[scenario])) {
+      await target.routes[scenario].prepare?.();
       await runLoad({ route: target.routes[scenario], scenario, connections: 32, duration: options.warmup });
     }
   }
@@ -357,6 +398,7 @@ async function main() {
           }
           const sampler = target.process ? sampleMemory(target.process) : null;
           const cpuBefore = target.process ? cpuSecondsOf(target.process) : 0;
+          await target.routes[scenario].prepare?.();
           const run = await runLoad({ route: target.routes[scenario], scenario, connections, duration: options.duration });
           const memoryDuring = sampler ? sampler.stop() : undefined;
           const cpuSeconds = target.process ? cpuSecondsOf(target.process) - cpuBefore : undefined;

@@ -22,7 +22,17 @@ export const SCENARIOS = {
   cross: { label: 'streaming, chat → anthropic', stream: true, ttfb: true, sameFormat: 'stream' },
   burst: { label: 'streaming, back to back', stream: true, headers: { 'x-bench-chunk-ms': '0' } },
   'cross-burst': { label: 'back to back, chat → anthropic', stream: true, headers: { 'x-bench-chunk-ms': '0' }, sameFormat: 'burst' },
+  // [issue 15] A Responses client on an Anthropic model: a new conversation, and one that
+  // continues a stored response (state_storage: the history read, the answer stored).
+  responses: { label: 'responses → anthropic', stream: false, responses: true },
+  continued: { label: 'responses, continuing a stored one', stream: false, responses: true },
 };
+
+/** The request body of a scenario: a chat completion, or a Responses request (continuing `route.previousId`). */
+export function scenarioBody(scenario, route, { maxTokens } = {}) {
+  if (!SCENARIOS[scenario].responses) return chatBody(route.model, { stream: SCENARIOS[scenario].stream, maxTokens });
+  return JSON.stringify({ model: route.model, input: 'Say hello.', ...(route.previousId ? { previous_response_id: route.previousId } : {}) });
+}
 
 /** A chat completions request body; `maxTokens` caps the mock's chunk count (TTFB probe). */
 export function chatBody(model, { stream, maxTokens } = {}) {
@@ -51,15 +61,23 @@ function post(url, headers, body) {
  * is right, or to what is wrong: a target that answers errors is not measured.
  */
 export async function checkRoute(route, scenario, expectedChunks) {
-  const { stream } = SCENARIOS[scenario];
+  const { stream, responses } = SCENARIOS[scenario];
   let response;
   try {
-    response = await post(route.url, requestHeaders(route, scenario), chatBody(route.model, { stream }));
+    response = await post(route.url, requestHeaders(route, scenario), scenarioBody(scenario, route));
   } catch (error) {
     return `request failed: ${error.cause?.code ?? error.message}`;
   }
   const text = await response.text();
   if (response.status !== 200) return `HTTP ${response.status}: ${text.slice(0, 300)}`;
+  if (responses) {
+    try {
+      const answer = JSON.parse(text);
+      return answer.status === 'completed' && answer.output?.length > 0 ? null : `not a completed response: ${text.slice(0, 200)}`;
+    } catch {
+      return `not JSON: ${text.slice(0, 200)}`;
+    }
+  }
   if (!stream) {
     try {
       const content = JSON.parse(text).choices?.[0]?.message?.content;
@@ -100,7 +118,7 @@ export async function runLoad({ route, scenario, connections, duration }) {
     url: route.url,
     method: 'POST',
     headers: requestHeaders(route, scenario),
-    body: chatBody(route.model, { stream: SCENARIOS[scenario].stream }),
+    body: scenarioBody(scenario, route),
     connections,
     pipelining: 1,
     duration,

@@ -27,7 +27,7 @@ export function probePlanoUp(root) {
   return { ok: true, workers: help.stdout.includes('--workers') };
 }
 
-export function writePlanoConfig(dir, mockPort) {
+export function writePlanoConfig(dir, mockPort, extraYaml = '') {
   mkdirSync(dir, { recursive: true });
   const path = join(dir, 'plano_config.yaml');
   writeFileSync(
@@ -50,7 +50,7 @@ model_providers:
   - model: anthropic/${PLANO_MODELS.anthropic}
     base_url: http://127.0.0.1:${mockPort}
     access_key: $PLANO_BENCH_ANTHROPIC_KEY
-`,
+${extraYaml}`,
   );
   return path;
 }
