@@ -31,6 +31,7 @@ import { selectNamedModel, type SelectModel } from './select-model.js';
 import type { UpstreamClient } from './upstream-client.js';
 import type { ConversationStore, StoredResponse } from './conversation-store.js';
 import type { RateLimiter } from './rate-limits.js';
+import type { Tracing } from './tracing.js';
 import type { JsonObject } from '../translate/types.js';
 
 export interface GatewayAppOptions {
@@ -59,6 +60,8 @@ export interface GatewayAppOptions {
   conversations?: ConversationStore;
   /** [ratelimits] The limits of the configuration being served (asked per request, like `gateway`); none by default. */
   rateLimits?: () => RateLimiter;
+  /** [tracing] Spans for model requests; none by default. */
+  tracing?: Tracing;
 }
 
 type GatewayContext = Context;
@@ -81,6 +84,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     env: options.env,
     ...(options.conversations ? { conversations: options.conversations } : {}),
     ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
+    ...(options.tracing ? { tracing: options.tracing } : {}),
     upstream: options.upstream,
     selectModel: options.selectModel ?? (routing ? (gateway, request) => routing().selectModel(gateway, request) : selectNamedModel),
     findTranslation: options.findTranslation ?? findTranslation,

@@ -14,6 +14,7 @@ import { createMemoryStore, type ConversationStore } from './conversation-store.
 import { sessionCacheOptions, type SessionStore } from '../routing/affinity.js';
 import type { PinnedRoute } from '../routing/router.js';
 import { memoryTokenCounts, RateLimiter, rateLimitRules, type TokenCounts } from './rate-limits.js';
+import { openTracing, type ExportTarget } from './tracing.js';
 import { listenGateway, type RunningGateway } from './listen.js';
 import { createGatewayRouting, type GatewayRouting } from './routing.js';
 import { prepareRouting, type PreparedRouting } from './routing-http.js';
@@ -56,6 +57,8 @@ export interface GatewayService {
   readonly url: string;
   readonly port: number;
   readonly network: UpstreamNetwork;
+  /** [tracing] Where spans go, when they go anywhere. */
+  readonly tracing: ExportTarget | undefined;
   /** The configuration served now. */
   current(): Servable;
   routing(): PreparedRouting;
@@ -86,6 +89,15 @@ export async function startGateway(options: GatewayServiceOptions): Promise<Star
     return { ok: false, problem: { kind: 'state', message: shared.message, hint: shared.hint } };
   }
   const upstream = createUpstreamClient(upstreamTimeouts(current.config), network.network);
+  // [tracing] Loaded only when the config has a tracing section with somewhere to send spans.
+  const tracing = await openTracing(current.config, env);
+  const tracingSection = (current.config.raw['tracing'] ?? undefined) as Record<string, unknown> | undefined;
+  const tracingWarnings = [
+    ...(tracingSection && !tracing
+      ? ['tracing: no spans are exported — set opentracing_grpc_endpoint, or OTEL_EXPORTER_OTLP_PROTOCOL and OTEL_EXPORTER_OTLP_ENDPOINT for OTLP/HTTP']
+      : []),
+    ...(Array.isArray(tracingSection?.['exporters']) ? ['tracing.exporters (PostHog) are not served by plano up: spans go only to the OTLP endpoint'] : []),
+  ];
 
   // [routing, issue 7] Preference routing for the config being served, its router model reached
   // through the same upstream client; rebuilt with the gateway on reloads.
@@ -116,6 +128,7 @@ export async function startGateway(options: GatewayServiceOptions): Promise<Star
     routing: () => routing.routing,
     rateLimits: () => limits.limiter,
     ...(conversations ? { conversations } : {}),
+    ...(tracing ? { tracing } : {}),
   });
 
   let running: RunningGateway;
@@ -123,7 +136,7 @@ export async function startGateway(options: GatewayServiceOptions): Promise<Star
     running = await listenGateway(app, { host: options.host, port: options.port });
   } catch (error) {
     routing.prepared.close();
-    await Promise.all([upstream.close(), conversations?.close(), shared.close()]);
+    await Promise.all([upstream.close(), conversations?.close(), shared.close(), tracing?.close()]);
     return { ok: false, problem: { kind: 'listen', code: (error as NodeJS.ErrnoException).code, message: (error as Error).message } };
   }
 
@@ -131,6 +144,7 @@ export async function startGateway(options: GatewayServiceOptions): Promise<Star
     url: running.url,
     port: running.port,
     network: network.network,
+    tracing: tracing?.target,
     current: () => current,
     routing: () => routing.prepared,
     async reload(next) {
@@ -144,13 +158,14 @@ export async function startGateway(options: GatewayServiceOptions): Promise<Star
     async stop(graceMs) {
       const cutOff = await running.stop(graceMs);
       routing.prepared.close();
-      await Promise.all([upstream.close(), conversations?.close(), shared.close()]);
+      // Spans still batched are exported before the process goes.
+      await Promise.all([upstream.close(), conversations?.close(), shared.close(), tracing?.close()]);
       return cutOff;
     },
     cutOff: () => running.cutOff(),
     inFlight: () => running.inFlight(),
   };
-  return { ok: true, service, warnings: [...routing.prepared.warnings, ...limits.warnings, ...shared.warnings] };
+  return { ok: true, service, warnings: [...routing.prepared.warnings, ...limits.warnings, ...shared.warnings, ...tracingWarnings] };
 }
 
 /** The store `state_storage` asks for (none without one), opened; or why it cannot be used. */

@@ -40,7 +40,9 @@ import {
   type UpstreamBody,
   type UpstreamClient,
   type UpstreamExchange,
+  type UpstreamExchangeRequest,
 } from './upstream-client.js';
+import type { RequestTrace, Tracing } from './tracing.js';
 import { StreamUsageReader, usageOf, usageOfJsonBody } from './usage.js';
 
 export type FindTranslation = (client: ClientApi, upstream: UpstreamApi) => Translation | undefined;
@@ -51,6 +53,8 @@ export interface PipelineDeps {
   conversations?: ConversationStore;
   /** [ratelimits] The limits of the configuration being served (asked per request: a reload swaps them). */
   rateLimits?: () => RateLimiter;
+  /** [tracing] Spans for requests and their upstream attempts; undefined: no tracing configured. */
+  tracing?: Tracing;
   upstream: UpstreamClient;
   selectModel: SelectModel;
   findTranslation: FindTranslation;
@@ -97,8 +101,9 @@ export async function serveModelRequest(request: ModelRequest, sink: ReplySink, 
   const measured = new MeasuredSink(sink, entry, request.startedAt);
   // What stages do once the response is complete (counting its tokens), before it is logged.
   const afterwards: Array<() => void> = [];
+  const trace = deps.tracing?.startRequest(request.headers, request.startedAt);
   try {
-    await serve(request, measured, deps, entry, afterwards);
+    await serve(request, measured, deps, entry, afterwards, trace);
   } catch (error) {
     // Only a bug in plano gets here — everything expected is answered inside `serve` — or a body
     // nested deeper than the stack (too-deep.ts), which is the client's to fix.
@@ -118,11 +123,19 @@ export async function serveModelRequest(request: ModelRequest, sink: ReplySink, 
   } finally {
     entry.totalMs = performance.now() - request.startedAt;
     for (const after of afterwards) after();
+    trace?.end(entry);
     deps.log(entry);
   }
 }
 
-async function serve(request: ModelRequest, sink: ReplySink, deps: PipelineDeps, entry: AccessLogEntry, afterwards: Array<() => void>): Promise<void> {
+async function serve(
+  request: ModelRequest,
+  sink: ReplySink,
+  deps: PipelineDeps,
+  entry: AccessLogEntry,
+  afterwards: Array<() => void>,
+  trace: RequestTrace | undefined,
+): Promise<void> {
   const { api } = request;
   const fail = (status: number, init: Parameters<typeof sendClientError>[3]): void => {
     entry.error = init.message;
@@ -241,7 +254,7 @@ async function serve(request: ModelRequest, sink: ReplySink, deps: PipelineDeps,
     try {
       // [retries] The listener's max_retries: this model again first; the routing fallback below
       // takes the next model only once its attempts are spent.
-      response = await withRetries(() => exchangeWith(deps.upstream, call), {
+      response = await withRetries(() => (trace ? tracedExchange(deps.upstream, call, trace) : exchangeWith(deps.upstream, call)), {
         policy: retryPolicyOf(request.gateway),
         gone: request.gone,
         startedAt: request.startedAt,
@@ -286,6 +299,24 @@ async function serve(request: ModelRequest, sink: ReplySink, deps: PipelineDeps,
     if (stream) return relayTranslatedStream(response, translation.stream(context), sink, request, entry, origin);
     return relayTranslatedJson(response, translation, context, sink, request, entry, target, origin);
   }
+}
+
+/**
+ * [tracing] One upstream attempt in its own CLIENT span, ended when the response head arrives (or
+ * the call fails); the upstream gets a `traceparent` naming that span, in place of the client's.
+ */
+function tracedExchange(upstream: UpstreamClient, call: UpstreamExchangeRequest, trace: RequestTrace): Promise<UpstreamExchange> {
+  const attempt = trace.attempt(call.origin, call.path);
+  return exchangeWith(upstream, { ...call, headers: { ...call.headers, traceparent: attempt.traceparent } }).then(
+    (exchange) => {
+      attempt.end(exchange.status);
+      return exchange;
+    },
+    (error: unknown) => {
+      attempt.fail(error);
+      throw error;
+    },
+  );
 }
 
 /** [routing] A connect failure (refused, unreachable host, connect timeout): nothing reached the upstream model. */

@@ -14,7 +14,6 @@ const NOT_SERVED_SECTIONS = [
   'agents',
   'filters',
   'prompt_caching',
-  'tracing',
 ] as const;
 
 /** The config's sections (and non-model listeners) that `up` does not serve, as they are named in the file. */

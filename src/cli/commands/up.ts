@@ -19,6 +19,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { dirname, resolve } from 'node:path';
 import type { CheckResult } from '../../config/check.js';
 import { parseDurationMs } from '../../config/duration.js';
+import { redactUrl } from '../../config/secret-values.js';
 import type { AccessLogFormat } from '../../server/access-log.js';
 import type { Servable } from '../../server/gateway-service.js';
 import type { ConfigSource, ServeRole, StopTrigger } from '../../server/worker-cluster.js';
@@ -154,6 +155,7 @@ export async function serve(options: UpOptions, io: CliIo, role: ServeRole): Pro
         renderModelTable(loaded.gateway, { color: useColor(io), collapseExpansions: true }) +
         routingBanner(service.routing()) +
         (service.network.proxy ? `\n${describeProxy(service.network.proxy)}\n` : '') +
+        (service.tracing ? `\nTracing: spans to ${redactUrl(service.tracing.url)} over ${service.tracing.protocol === 'grpc' ? 'OTLP/gRPC' : `OTLP/HTTP (${service.tracing.protocol})`}.\n` : '') +
         notServedNotice(loaded.config) +
         `\n${options.watch ? 'Watching the config for changes. ' : ''}Ctrl+C stops.\n`,
     );
