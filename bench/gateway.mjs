@@ -6,13 +6,14 @@
 //   npm run bench:gateway -- [--quick] [--rounds N] [--duration S] [--only plano,bare,portkey,direct,undici]
 //                            [--workers 1,2] [--connections 1,32,256] [--scenarios json,stream,cross,burst,cross-burst,responses,continued]
 //                            [--profile] [--no-build] [--no-write] [--plano-root DIR]
-//                            [--plano-node-flags="--max-semi-space-size=8 …"] [--postgres-url postgresql://…]
+//                            [--plano-node-flags="--max-semi-space-size=8 …"] [--postgres-url postgresql://…] [--tracing [--tracing-sampling N]]
 //
 // Everything listens on 127.0.0.1; every process started here is stopped at the end, also on an
 // error or Ctrl-C. plano is run from dist/ (built first unless --no-build) — of this checkout, or
 // of another one given with --plano-root (to compare two builds); Portkey is installed into
 // bench/.tmp/portkey, which is kept between runs.
 import { execFileSync, spawnSync } from 'node:child_process';
+import http from 'node:http';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -75,6 +76,8 @@ function parseOptions(argv) {
       'plano-root': { type: 'string', default: root },
       'plano-node-flags': { type: 'string', default: '' },
       'postgres-url': { type: 'string' },
+      tracing: { type: 'boolean', default: false },
+      'tracing-sampling': { type: 'string', default: '100' },
       profile: { type: 'boolean', default: false },
       build: { type: 'boolean', default: true },
       'no-build': { type: 'boolean', default: false },
@@ -102,6 +105,8 @@ function parseOptions(argv) {
     planoRoot: values['plano-root'],
     planoNodeFlags: values['plano-node-flags'].split(' ').filter(Boolean),
     postgresUrl: values['postgres-url'],
+    tracing: values.tracing,
+    tracingSampling: Number(values['tracing-sampling']),
     profile: values.profile,
     build: values.build && !values['no-build'],
     write: values.write && !values['no-write'],
@@ -297,6 +302,37 @@ async function main() {
           'cross-burst': { url: `${base}${chatPath}`, headers: {}, model: PLANO_MODELS.anthropic },
           responses: { url: `${base}/v1/responses`, headers: {}, model: PLANO_MODELS.anthropic },
         },
+      });
+    }
+    // [issue 16] plano exporting a span per request (OTLP/HTTP protobuf to a sink that accepts them).
+    if (options.tracing) {
+      const sink = http.createServer((req, res) => {
+        req.resume();
+        req.on('end', () => res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end());
+      });
+      const sinkPort = await freePort();
+      await new Promise((resolve) => sink.listen(sinkPort, '127.0.0.1', resolve));
+      // In this process: it ends with the benchmark.
+      sink.unref();
+      const port = await freePort();
+      const tracedConfig = writePlanoConfig(join(tmpDir, 'plano-tracing'), mockPort, `tracing:\n  random_sampling: ${options.tracingSampling}\n`);
+      const proc = await startPlano({
+        root: options.planoRoot,
+        configPath: tracedConfig,
+        port,
+        workers: 1,
+        workersFlag: false,
+        logDir,
+        nodeFlags: options.planoNodeFlags,
+        env: { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sinkPort}` },
+      });
+      const base = `http://127.0.0.1:${port}`;
+      targets.push({
+        key: 'plano-tracing',
+        label: `plano, tracing ${options.tracingSampling}%`,
+        description: `\`plano up\` with \`tracing\` (random_sampling ${options.tracingSampling}, OTLP/HTTP protobuf to a local sink)`,
+        process: proc,
+        routes: sameFormat(base),
       });
     }
     // [issue 15] plano with conversation state: in memory, and in PostgreSQL when one is given.

@@ -60,7 +60,7 @@ ${extraYaml}`,
  * go to node (V8 heap settings, say), and `profileDir` runs it under `node --cpu-prof` (the
  * profile is written when plano exits).
  */
-export async function startPlano({ root, configPath, port, workers, workersFlag, logDir, profileDir, nodeFlags = [] }) {
+export async function startPlano({ root, configPath, port, workers, workersFlag, logDir, profileDir, nodeFlags = [], env = {} }) {
   const nodeArgs = [...nodeFlags, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
   const upArgs = ['up', configPath, '--port', String(port)];
   if (workersFlag) upArgs.push('--workers', String(workers));
@@ -69,7 +69,7 @@ export async function startPlano({ root, configPath, port, workers, workersFlag,
     command: process.execPath,
     args: [...nodeArgs, join(root, 'bin', 'plano.js'), ...upArgs],
     cwd: root,
-    env: KEYS,
+    env: { ...KEYS, ...env },
     logDir,
   });
   await waitForHttp(entry, `http://127.0.0.1:${port}/healthz`);

@@ -105,6 +105,8 @@ export async function openTracing(config: PlanoConfig, env: Env): Promise<Tracin
       const parent: Context = propagator.extract(api.ROOT_CONTEXT, headers, headerGetter);
       const attributes: Attributes = { ...headerAttributes(headers, headerPrefixes) };
       const span: Span = tracer.startSpan('plano request', { kind: api.SpanKind.SERVER, startTime: epochOf(startedAt), attributes }, parent);
+      // A span the sampler left out records nothing: no attribute is worth building for it.
+      const recording = span.isRecording();
       const within = api.trace.setSpan(parent, span);
       let attempts = 0;
       return {
@@ -112,7 +114,9 @@ export async function openTracing(config: PlanoConfig, env: Env): Promise<Tracin
           attempts++;
           const attemptSpan = tracer.startSpan(
             `POST ${origin}`,
-            { kind: api.SpanKind.CLIENT, attributes: { 'url.full': redactUrl(`${origin}${path}`), 'server.address': hostOf(origin), 'plano.attempt': attempts } },
+            recording
+              ? { kind: api.SpanKind.CLIENT, attributes: { 'url.full': redactUrl(`${origin}${path}`), 'server.address': hostOf(origin), 'plano.attempt': attempts } }
+              : { kind: api.SpanKind.CLIENT },
             within,
           );
           const carrier: Record<string, string> = {};
@@ -132,6 +136,7 @@ export async function openTracing(config: PlanoConfig, env: Env): Promise<Tracin
           };
         },
         end(entry) {
+          if (!recording) return span.end();
           const operation = entry.api === 'messages' ? 'chat' : entry.api === 'responses' ? 'responses' : 'chat';
           span.updateName(`${operation} ${entry.requested ?? entry.model ?? ''}`.trim());
           span.setAttributes(
