@@ -101,6 +101,14 @@ describe('a postgres store that cannot be used', () => {
     expect(opened.hint).toContain('CREATE TABLE IF NOT EXISTS conversation_states');
   });
 
+  it('TLS as the connection string’s sslmode says: required of a server without it, a clear refusal', async () => {
+    const opened = await openPostgresStore(`${server.url()}?sslmode=require`);
+    expect(opened.ok).toBe(false);
+    if (opened.ok) return;
+    expect(opened.message).toMatch(/SSL/);
+    expect(opened.message).not.toContain(SUPERUSER_PASSWORD);
+  });
+
   it('nothing listening: a clear message, not a stack trace', async () => {
     const opened = await openPostgresStore('postgresql://plano:x@127.0.0.1:1/postgres', { connectionTimeoutMillis: 2_000 });
     expect(opened.ok).toBe(false);
