@@ -61,6 +61,45 @@ export function withHistory(body: JsonObject, previous: StoredResponse | undefin
   return { ...rest, input: [...previous.input, ...previous.output, ...inputItems(body['input'])] };
 }
 
+/** One `/v1/responses` request as the stage sees it: the response it continues, if any, and its answer's recording. */
+export interface Turn {
+  /** The `previous_response_id` it names. */
+  continuing: string | undefined;
+  /** The stored response it continues; undefined when it names none, or one the store does not have. */
+  previous: StoredResponse | undefined;
+  /** The request to send to `target` (withHistory); undefined: an id the store does not have, for a provider that keeps no state. */
+  requestFor(target: ResolvedModel): JsonObject | undefined;
+  /** The sink that stores the answer once complete, under the model `answeredBy` names then (unless `store: false`). */
+  recording(sink: ReplySink, answeredBy: () => ResolvedModel): ReplySink;
+}
+
+/** The stage's view of a request to `/v1/responses` under `state_storage` (reads the response it continues). */
+export async function openTurn(store: ConversationStore, body: JsonObject): Promise<Turn> {
+  const continuing = previousResponseId(body);
+  const previous = continuing !== undefined ? await store.get(continuing) : undefined;
+  return {
+    continuing,
+    previous,
+    requestFor: (target) => (continuing === undefined ? body : withHistory(body, previous, target)),
+    recording(sink, answeredBy) {
+      if (body['store'] === false) return sink;
+      const conversation = previous ? [...previous.input, ...previous.output, ...inputItems(body['input'])] : inputItems(body['input']);
+      return new RecordingSink(sink, (response) => {
+        const model = answeredBy();
+        return store.put({
+          id: response['id'] as string,
+          input: conversation,
+          output: response['output'] as JsonObject[],
+          response,
+          model: model.name,
+          provider: model.prefix,
+          createdAt: Math.floor(Date.now() / 1000),
+        });
+      });
+    },
+  };
+}
+
 /**
  * Tees what goes to the client of a `/v1/responses` request and, when the response is complete
  * (a 200 JSON body, or a stream's `response.completed` event), stores it before the client's

@@ -27,9 +27,9 @@ import { BatchingSink, ForwardingSink, type ReplySink } from './reply.js';
 import type { SelectModel } from './select-model.js';
 import { StreamTail } from './stream-completion.js';
 import { tooDeeplyNested } from './too-deep.js';
-import { inputItems, previousResponseId, RecordingSink, unknownPreviousResponse, withHistory } from './conversation-state.js';
+import { openTurn, unknownPreviousResponse } from './conversation-state.js';
 import type { ConversationStore } from './conversation-store.js';
-import type { RateLimiter } from './rate-limits.js';
+import { admit, type RateLimiter } from './rate-limits.js';
 import { retryPolicyOf, withRetries } from './retries.js';
 import { planUpstreamCall } from './upstream-plan.js';
 import {
@@ -172,24 +172,9 @@ async function serve(
   const served = { model: choice.model.name };
   // [state_storage] The conversation a /v1/responses request continues, and the recording of its answer.
   const conversations = api === 'responses' ? deps.conversations : undefined;
-  const continuing = conversations ? previousResponseId(body) : undefined;
-  const previous = continuing !== undefined ? await conversations!.get(continuing) : undefined;
+  const turn = conversations ? await openTurn(conversations, body) : undefined;
   let answeredBy = choice.model;
-  if (conversations && body['store'] !== false) {
-    const store = conversations;
-    const conversation = previous ? [...previous.input, ...previous.output, ...inputItems(body['input'])] : inputItems(body['input']);
-    sink = new RecordingSink(sink, (response) =>
-      store.put({
-        id: response['id'] as string,
-        input: conversation,
-        output: response['output'] as JsonObject[],
-        response,
-        model: answeredBy.name,
-        provider: answeredBy.prefix,
-        createdAt: Math.floor(Date.now() / 1000),
-      }),
-    );
-  }
+  if (turn) sink = turn.recording(sink, () => answeredBy);
   if (routing) {
     entry.route = routing.route;
     entry.routingNotes.push(...routing.notes);
@@ -205,34 +190,26 @@ async function serve(
     answeredBy = target;
 
     // [ratelimits] Refused before the upstream call when a budget is spent; counted after the answer.
-    const limiter = deps.rateLimits?.();
-    if (limiter?.active) {
-      const buckets = limiter.bucketsFor(target, request.headers);
-      if (buckets.length > 0) {
-        const refused = await limiter.check(buckets);
-        if (refused) {
-          if (next) {
-            entry.routingNotes.push(`${target.name}: ${refused.error.message}; trying ${next.name}`);
-            continue;
-          }
-          entry.error = refused.error.message;
-          const body429 = JSON.stringify(clientErrorBody(api, refused.error));
-          return sink.send(429, { 'content-type': JSON_CONTENT_TYPE, 'retry-after': String(refused.retryAfterSeconds) }, body429);
-        }
-        // Only the model that answered counts the answer (a routing fallback may follow).
-        afterwards.push(() => {
-          if (answeredBy === target) limiter.record(buckets, (entry.usage?.input_tokens ?? 0) + (entry.usage?.output_tokens ?? 0));
-        });
+    const admission = await admit(deps.rateLimits?.(), target, request.headers);
+    if (admission && 'refused' in admission) {
+      const { error, retryAfterSeconds } = admission.refused;
+      if (next) {
+        entry.routingNotes.push(`${target.name}: ${error.message}; trying ${next.name}`);
+        continue;
       }
+      entry.error = error.message;
+      return sink.send(429, { 'content-type': JSON_CONTENT_TYPE, 'retry-after': String(retryAfterSeconds) }, JSON.stringify(clientErrorBody(api, error)));
+    }
+    if (admission) {
+      // Only the model that answered counts the answer (a routing fallback may follow).
+      afterwards.push(() => {
+        if (answeredBy === target) admission.count((entry.usage?.input_tokens ?? 0) + (entry.usage?.output_tokens ?? 0));
+      });
     }
 
-    let sent = body;
-    if (continuing !== undefined) {
-      const continued = withHistory(body, previous, target);
-      if (continued === undefined) return fail(404, unknownPreviousResponse(continuing, conversations!));
-      sent = continued;
-      if (continued !== body) entry.notes.push(`continues ${continuing}: ${previous!.input.length + previous!.output.length} earlier items put before the input`);
-    }
+    const sent = turn ? turn.requestFor(target) : body;
+    if (sent === undefined) return fail(404, unknownPreviousResponse(turn!.continuing!, conversations!));
+    if (sent !== body) entry.notes.push(`continues ${turn!.continuing}: ${turn!.previous!.input.length + turn!.previous!.output.length} earlier items put before the input`);
 
     const planned = planUpstreamCall({
       target,

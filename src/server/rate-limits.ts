@@ -154,3 +154,18 @@ export class RateLimiter {
     for (const bucket of buckets) this.counts.add(bucket.key, Math.floor(now / bucket.rule.windowMs) * bucket.rule.windowMs, tokens);
   }
 }
+
+/** What the stage says of one upstream call: refused (the 429 to send), or admitted (count its answer's tokens after). */
+export type Admission = { refused: { error: ClientErrorInit; retryAfterSeconds: number } } | { count(tokens: number): void };
+
+/**
+ * The stage before an upstream call to `target`: undefined when no limit applies (nothing to
+ * count either); else refused, or admitted with the function that counts the answer's tokens.
+ */
+export async function admit(limiter: RateLimiter | undefined, target: ResolvedModel, headers: IncomingHttpHeaders): Promise<Admission | undefined> {
+  if (!limiter?.active) return undefined;
+  const buckets = limiter.bucketsFor(target, headers);
+  if (buckets.length === 0) return undefined;
+  const refused = await limiter.check(buckets);
+  return refused ? { refused } : { count: (tokens) => limiter.record(buckets, tokens) };
+}
