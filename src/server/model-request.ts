@@ -190,7 +190,8 @@ async function serve(
     answeredBy = target;
 
     // [ratelimits] Refused before the upstream call when a budget is spent; counted after the answer.
-    const admission = await admit(deps.rateLimits?.(), target, request.headers);
+    const admitting = admit(deps.rateLimits?.(), target, request.headers);
+    const admission = admitting ? await admitting : undefined;
     if (admission && 'refused' in admission) {
       const { error, retryAfterSeconds } = admission.refused;
       if (next) {

@@ -160,12 +160,12 @@ export type Admission = { refused: { error: ClientErrorInit; retryAfterSeconds: 
 
 /**
  * The stage before an upstream call to `target`: undefined when no limit applies (nothing to
- * count either); else refused, or admitted with the function that counts the answer's tokens.
+ * count either) — at once, so a request without limits waits for no promise; else, once the
+ * counts are read, refused, or admitted with the function that counts the answer's tokens.
  */
-export async function admit(limiter: RateLimiter | undefined, target: ResolvedModel, headers: IncomingHttpHeaders): Promise<Admission | undefined> {
+export function admit(limiter: RateLimiter | undefined, target: ResolvedModel, headers: IncomingHttpHeaders): Promise<Admission> | undefined {
   if (!limiter?.active) return undefined;
   const buckets = limiter.bucketsFor(target, headers);
   if (buckets.length === 0) return undefined;
-  const refused = await limiter.check(buckets);
-  return refused ? { refused } : { count: (tokens) => limiter.record(buckets, tokens) };
+  return limiter.check(buckets).then((refused) => (refused ? { refused } : { count: (tokens: number) => limiter.record(buckets, tokens) }));
 }
