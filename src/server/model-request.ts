@@ -36,6 +36,7 @@ import {
   classifyUpstreamError,
   clientLeft,
   exchangeWith,
+  isConnectFailure,
   UpstreamFailure,
   type UpstreamBody,
   type UpstreamClient,
@@ -295,11 +296,6 @@ function tracedExchange(upstream: UpstreamClient, call: UpstreamExchangeRequest,
       throw error;
     },
   );
-}
-
-/** [routing] A connect failure (refused, unreachable host, connect timeout): nothing reached the upstream model. */
-function isConnectFailure(failure: UpstreamFailure): boolean {
-  return failure.kind === 'unreachable' || (failure.kind === 'timeout' && (failure.cause as { code?: unknown } | undefined)?.code === 'UND_ERR_CONNECT_TIMEOUT');
 }
 
 /**

@@ -16,7 +16,7 @@
 import type { Gateway } from '../resolve/types.js';
 import { parseDurationMs } from '../config/duration.js';
 import type { ClientGone } from './client-gone.js';
-import { clientLeft, UpstreamFailure, type BodyConsumer, type UpstreamBody, type UpstreamExchange } from './upstream-client.js';
+import { clientLeft, isConnectFailure, UpstreamFailure, type BodyConsumer, type UpstreamBody, type UpstreamExchange } from './upstream-client.js';
 
 export interface RetryPolicy {
   /** Attempts after the first. */
@@ -52,10 +52,9 @@ export function isRetryableStatus(status: number): boolean {
   return status === 429 || status >= 500;
 }
 
-/** A failure before any response where the request may not have reached the model: a connect failure or a reset. */
+/** A failure before any response (a connect failure or a reset) that another attempt could get past. */
 export function isRetryableFailure(failure: UpstreamFailure): boolean {
-  if (failure.kind === 'unreachable') return !failure.permanent;
-  return failure.kind === 'timeout' && (failure.cause as { code?: unknown } | undefined)?.code === 'UND_ERR_CONNECT_TIMEOUT';
+  return isConnectFailure(failure) && !failure.permanent;
 }
 
 export interface RetryContext {

@@ -108,6 +108,15 @@ export class UpstreamFailure extends Error {
 }
 
 /**
+ * A call that got no response because it never reached the upstream model, or was cut before an
+ * answer began: refused, unreachable, reset, or a connect timeout (a headers timeout is not one:
+ * the model may be working on it).
+ */
+export function isConnectFailure(failure: UpstreamFailure): boolean {
+  return failure.kind === 'unreachable' || (failure.kind === 'timeout' && (failure.cause as { code?: unknown } | undefined)?.code === 'UND_ERR_CONNECT_TIMEOUT');
+}
+
+/**
  * `timeouts` not given (or undefined) are DEFAULT_TIMEOUTS'; `network` adds a proxy and a CA
  * bundle (upstream-network.ts).
  */
