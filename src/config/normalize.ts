@@ -36,6 +36,11 @@ const DEFAULT_COST_URLS: Readonly<Record<CostCatalogue, string>> = {
   digitalocean: 'https://api.digitalocean.com/v2/gen-ai/models/catalog',
 };
 
+/** The model listener (the one `up` serves) of a config, or of the gateway resolved from it. */
+export function modelListener(from: { readonly listeners: readonly ListenerEntry[] }): ListenerEntry | undefined {
+  return from.listeners.find((l) => l.type === 'model');
+}
+
 export function normalizeConfig(value: unknown): PlanoConfig {
   const raw = isObject(value) ? value : {};
   const providersKey = Array.isArray(raw.model_providers)

@@ -6,7 +6,8 @@
  * as strings or through `onWarning`; the CLI decides what to say.
  */
 import { parseDurationMs } from '../config/duration.js';
-import type { ListenerEntry, PlanoConfig } from '../config/types.js';
+import { modelListener } from '../config/normalize.js';
+import type { PlanoConfig } from '../config/types.js';
 import type { Gateway } from '../resolve/types.js';
 import type { AccessLogEntry } from './access-log.js';
 import { createGatewayApp } from './app.js';
@@ -201,9 +202,6 @@ async function sharedSessionsFor(
   return opened.ok ? { ok: true, store: opened.store, close: opened.close, warnings } : opened;
 }
 
-export function modelListener(config: PlanoConfig): ListenerEntry | undefined {
-  return config.listeners.find((l) => l.type === 'model');
-}
 
 /**
  * The timeouts the config sets: the listener's `timeout` bounds the wait for headers and each

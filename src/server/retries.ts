@@ -15,6 +15,7 @@
  */
 import type { Gateway } from '../resolve/types.js';
 import { parseDurationMs } from '../config/duration.js';
+import { modelListener } from '../config/normalize.js';
 import type { ClientGone } from './client-gone.js';
 import { clientLeft, isConnectFailure, UpstreamFailure, type BodyConsumer, type UpstreamBody, type UpstreamExchange } from './upstream-client.js';
 
@@ -36,7 +37,7 @@ const policies = new WeakMap<Gateway, RetryPolicy>();
 export function retryPolicyOf(gateway: Gateway): RetryPolicy {
   let policy = policies.get(gateway);
   if (!policy) {
-    const listener = gateway.listeners.find((l) => l.type === 'model');
+    const listener = modelListener(gateway);
     const retries = listener?.max_retries;
     policy = {
       maxRetries: typeof retries === 'number' && Number.isInteger(retries) && retries > 0 ? retries : 0,

@@ -51,7 +51,8 @@ export async function runAgentCommand(agent: string, userArgs: readonly string[]
   const model = options.model ?? loaded.gateway.defaultModel?.name;
   if (model === undefined) throw new CliError('the config has no default model to give the agent', 'Name one: `plano agent --model <model> …` (plano models list shows them).');
 
-  const listener = loaded.gateway.listeners.find((l) => l.type === 'model');
+  const { modelListener } = await import('../../config/normalize.js');
+  const listener = modelListener(loaded.gateway);
   const host = listener?.address === undefined || listener.address === '0.0.0.0' || listener.address === '::' ? '127.0.0.1' : listener.address;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${listener?.port ?? 12000}`;
 

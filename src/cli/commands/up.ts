@@ -105,8 +105,9 @@ export async function serve(options: UpOptions, io: CliIo, role: ServeRole): Pro
   // says the same, at the cost of a property read.
   const env = { ...io.env };
   const talk: CliIo = role.speak ? { ...io, env } : { ...io, env, stdout: SILENT, stderr: SILENT };
-  const [{ startGateway, modelListener }, { renderModelTable }, { notServedNotice }, { describeProxy }] = await Promise.all([
+  const [{ startGateway }, { modelListener }, { renderModelTable }, { notServedNotice }, { describeProxy }] = await Promise.all([
     import('../../server/gateway-service.js'),
+    import('../../config/normalize.js'),
     import('../render/model-table.js'),
     import('../../server/not-served.js'),
     import('../../server/upstream-network.js'),
