@@ -8,7 +8,6 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +15,7 @@ import { CLAUDE_CODE, CODEX, installAgent, runAgent } from './agent-cli.js';
 import { AGENT_FINAL_TEXT, startAgentUpstream, type AgentUpstream } from './agent-upstream.js';
 import { plano as runPlano } from '../cli/run-plano.js';
 import { startPlanoUp, type PlanoUp } from './up-process.js';
+import { freePort } from './free-port.js';
 
 const UPSTREAM_KEYS = { OPENAI_API_KEY: 'sk-up-openai', ANTHROPIC_API_KEY: 'sk-up-anthropic', DEEPSEEK_API_KEY: 'sk-up-deepseek' };
 
@@ -120,15 +120,6 @@ describe('Codex CLI through plano up (a model_providers entry with wire_api = "r
   }
 });
 
-/** A port nothing listens on now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function answersAt(port: number): Promise<boolean> {
   return fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
