@@ -60,6 +60,8 @@ export interface GatewayService {
   readonly network: UpstreamNetwork;
   /** [tracing] Where spans go, when they go anywhere. */
   readonly tracing: ExportTarget | undefined;
+  /** [state_storage] Which store keeps conversations (`memory`, `postgres`), when one does. */
+  readonly conversations: string | undefined;
   /** The configuration served now. */
   current(): Servable;
   routing(): PreparedRouting;
@@ -81,6 +83,8 @@ export async function startGateway(options: GatewayServiceOptions): Promise<Star
   let current = options.servable;
   const network = await loadUpstreamNetwork(current.config.overrides, env, options.configDir);
   if (!network.ok) return { ok: false, problem: { kind: 'network', message: network.message, hint: network.hint } };
+  // [state_storage] Kept for the process's life: a reload keeps the conversations (a changed
+  // state_storage takes a restart).
   const opened = await conversationStoreFor(current.config);
   if (!opened.ok) return { ok: false, problem: { kind: 'state', message: opened.message, hint: opened.hint } };
   const conversations = opened.store;
@@ -91,14 +95,7 @@ export async function startGateway(options: GatewayServiceOptions): Promise<Star
   }
   const upstream = createUpstreamClient(upstreamTimeouts(current.config), network.network);
   // [tracing] Loaded only when the config has a tracing section with somewhere to send spans.
-  const tracing = await openTracing(current.config, env);
-  const tracingSection = (current.config.raw['tracing'] ?? undefined) as Record<string, unknown> | undefined;
-  const tracingWarnings = [
-    ...(tracingSection && !tracing
-      ? ['tracing: no spans are exported — set opentracing_grpc_endpoint, or OTEL_EXPORTER_OTLP_PROTOCOL and OTEL_EXPORTER_OTLP_ENDPOINT for OTLP/HTTP']
-      : []),
-    ...(Array.isArray(tracingSection?.['exporters']) ? ['tracing.exporters (PostHog) are not served by plano up: spans go only to the OTLP endpoint'] : []),
-  ];
+  const { tracing, warnings: tracingWarnings } = await openTracing(current.config, env);
 
   // [routing, issue 7] Preference routing for the config being served, its router model reached
   // through the same upstream client; rebuilt with the gateway on reloads.
@@ -119,8 +116,6 @@ export async function startGateway(options: GatewayServiceOptions): Promise<Star
     return { limiter: new RateLimiter(rules, tokenCounts), warnings };
   };
   let limits = limitsFor(current.config);
-  // [state_storage] Kept for the process's life: a reload keeps the conversations (a changed
-  // state_storage takes a restart).
   const app = createGatewayApp({
     gateway: () => current.gateway,
     env,
@@ -146,6 +141,7 @@ export async function startGateway(options: GatewayServiceOptions): Promise<Star
     port: running.port,
     network: network.network,
     tracing: tracing?.target,
+    conversations: conversations?.kind,
     current: () => current,
     routing: () => routing.prepared,
     async reload(next) {

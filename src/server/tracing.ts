@@ -65,13 +65,20 @@ export interface Tracing {
   close(): Promise<void>;
 }
 
-/** The tracing the config asks for, loaded; undefined without a `tracing` section or a place to send spans. */
-export async function openTracing(config: PlanoConfig, env: Env): Promise<Tracing | undefined> {
+/**
+ * The tracing the config asks for, loaded (undefined without a `tracing` section or a place to
+ * send spans), and what of the section is not served, for startup to say.
+ */
+export async function openTracing(config: PlanoConfig, env: Env): Promise<{ tracing: Tracing | undefined; warnings: string[] }> {
   const section = config.raw['tracing'];
-  if (typeof section !== 'object' || section === null) return undefined;
+  if (typeof section !== 'object' || section === null) return { tracing: undefined, warnings: [] };
   const tracing = section as Record<string, unknown>;
+  const warnings = Array.isArray(tracing['exporters']) ? ['tracing.exporters (PostHog) are not served by plano up: spans go only to the OTLP endpoint'] : [];
   const target = exportTarget(tracing, env);
-  if (!target) return undefined;
+  if (!target) {
+    warnings.unshift('tracing: no spans are exported — set opentracing_grpc_endpoint, or OTEL_EXPORTER_OTLP_PROTOCOL and OTEL_EXPORTER_OTLP_ENDPOINT for OTLP/HTTP');
+    return { tracing: undefined, warnings };
+  }
 
   const [api, { TracerProvider, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler }, { W3CTraceContextPropagator }, { resourceFromAttributes }] = await Promise.all([
     import('@opentelemetry/api'),
@@ -99,7 +106,7 @@ export async function openTracing(config: PlanoConfig, env: Env): Promise<Tracin
   // performance.now() → epoch milliseconds, for spans started at a request's arrival.
   const epochOf = (now: number): number => performance.timeOrigin + now;
 
-  return {
+  const opened: Tracing = {
     target,
     startRequest(headers, startedAt) {
       const parent: Context = propagator.extract(api.ROOT_CONTEXT, headers, headerGetter);
@@ -167,6 +174,7 @@ export async function openTracing(config: PlanoConfig, env: Env): Promise<Tracin
       await provider.shutdown();
     },
   };
+  return { tracing: opened, warnings };
 }
 
 async function createExporter(target: ExportTarget) {

@@ -141,7 +141,7 @@ export async function serve(options: UpOptions, io: CliIo, role: ServeRole): Pro
   }
   const { service } = started;
   started.warnings.forEach(warn);
-  if (role.workers > 1 && (loaded.config.raw['state_storage'] as { type?: unknown } | undefined)?.type === 'memory') {
+  if (role.workers > 1 && service.conversations === 'memory') {
     warn(
       `state_storage: memory keeps each worker's conversations in that worker: with --workers ${role.workers} a turn that reaches another worker gets a 404 for its previous_response_id. Serve with one process, or use a shared store.`,
     );
