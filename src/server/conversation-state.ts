@@ -49,16 +49,17 @@ export function unknownPreviousResponse(id: string, store: ConversationStore): C
 
 /**
  * The request to send for `target`, continuing `previous` (undefined: the store has no such
- * response): its history put before the request's input and `previous_response_id` taken out —
- * or the request as it is, when the target keeps that conversation itself (see above).
- * `undefined` when it cannot be served: an id plano never stored, for a provider that keeps no state.
+ * response): `conversation` (its history, then the request's input) as the input and
+ * `previous_response_id` taken out — or the request as it is, when the target keeps that
+ * conversation itself (see above). `undefined` when it cannot be served: an id plano never
+ * stored, for a provider that keeps no state.
  */
-export function withHistory(body: JsonObject, previous: StoredResponse | undefined, target: ResolvedModel): JsonObject | undefined {
+function withHistory(body: JsonObject, previous: StoredResponse | undefined, conversation: JsonObject[], target: ResolvedModel): JsonObject | undefined {
   const native = target.endpoints.responses.api === NATIVE_UPSTREAM.responses;
   if (previous === undefined) return native ? body : undefined;
   if (native && previous.provider === target.prefix) return body;
   const { previous_response_id: _continued, ...rest } = body;
-  return { ...rest, input: [...previous.input, ...previous.output, ...inputItems(body['input'])] };
+  return { ...rest, input: conversation };
 }
 
 /** One `/v1/responses` request as the stage sees it: the response it continues, if any, and its answer's recording. */
@@ -77,13 +78,15 @@ export interface Turn {
 export async function openTurn(store: ConversationStore, body: JsonObject): Promise<Turn> {
   const continuing = previousResponseId(body);
   const previous = continuing !== undefined ? await store.get(continuing) : undefined;
+  // The conversation with this turn's input: what goes upstream in place of the input when the
+  // history is expanded, and what is stored with the answer.
+  const conversation = previous ? [...previous.input, ...previous.output, ...inputItems(body['input'])] : inputItems(body['input']);
   return {
     continuing,
     previous,
-    requestFor: (target) => (continuing === undefined ? body : withHistory(body, previous, target)),
+    requestFor: (target) => (continuing === undefined ? body : withHistory(body, previous, conversation, target)),
     recording(sink, answeredBy) {
       if (body['store'] === false) return sink;
-      const conversation = previous ? [...previous.input, ...previous.output, ...inputItems(body['input'])] : inputItems(body['input']);
       return new RecordingSink(sink, (response) => {
         const model = answeredBy();
         return store.put({
@@ -107,7 +110,6 @@ export async function openTurn(store: ConversationStore, body: JsonObject): Prom
  */
 export class RecordingSink extends ForwardingSink {
   #status = 0;
-  #stream = false;
   #chunks: Buffer[] = [];
   #decoder: ReturnType<typeof createSseDecoder> | undefined;
   #completed: JsonObject | undefined;
@@ -129,8 +131,7 @@ export class RecordingSink extends ForwardingSink {
 
   override head(status: number, headers: OutgoingHttpHeaders): void {
     this.#status = status;
-    this.#stream = String(headers['content-type'] ?? '').startsWith('text/event-stream');
-    if (this.#stream) this.#decoder = createSseDecoder();
+    if (String(headers['content-type'] ?? '').startsWith('text/event-stream')) this.#decoder = createSseDecoder();
     this.sink.head(status, headers);
   }
 
