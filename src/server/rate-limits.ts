@@ -72,8 +72,13 @@ export interface TokenCounts {
   add(bucket: string, windowStart: number, tokens: number): void;
 }
 
+/** Counts this process keeps: they answer at once. */
+export interface MemoryTokenCounts extends TokenCounts {
+  used(bucket: string, windowStart: number): number;
+}
+
 /** Counts in this process: a window's count is dropped once a later window of its bucket is counted. */
-export function memoryTokenCounts(): TokenCounts {
+export function memoryTokenCounts(): MemoryTokenCounts {
   const counts = new Map<string, { windowStart: number; tokens: number }>();
   return {
     used(bucket, windowStart) {

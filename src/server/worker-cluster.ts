@@ -213,8 +213,7 @@ export async function superviseWorkers(options: SuperviseOptions): Promise<numbe
     const unsubscribe = onStop(stopAll);
     cluster.on('message', (worker, message: WorkerMessage) => {
       if (message?.plano === 'tokens-ask') {
-        const answer = { plano: 'tokens-used', id: message.id, used: counts.used(message.bucket, message.windowStart) as number };
-        send(worker, answer as PrimaryMessage);
+        send(worker, { plano: 'tokens-used', id: message.id, used: counts.used(message.bucket, message.windowStart) });
       } else if (message?.plano === 'tokens-add') {
         counts.add(message.bucket, message.windowStart, message.tokens);
       } else if (message?.plano === 'ready') {
