@@ -54,6 +54,7 @@ function openAiCompatible(
 
 export const PROVIDERS: readonly ProviderSpec[] = [
   openAiCompatible('openai', 'OpenAI', 'https://api.openai.com', '/v1', {
+    pricesId: 'openai',
     upstreamApiFor: SPEAKS_CHAT_AND_RESPONSES,
     endpointPaths: { openai_chat: CHAT, openai_responses: RESPONSES },
     catalogKeys: ['openai'],
@@ -71,28 +72,32 @@ export const PROVIDERS: readonly ProviderSpec[] = [
     authStyle: 'x-api-key',
     catalogKeys: ['anthropic'],
     usableAsInterface: true,
+    pricesId: 'anthropic',
   },
-  openAiCompatible('deepseek', 'DeepSeek', 'https://api.deepseek.com', '/v1', { catalogKeys: ['deepseek'] }),
-  openAiCompatible('mistral', 'Mistral AI', 'https://api.mistral.ai', '/v1', { aliases: ['mistralai'], catalogKeys: ['mistralai'] }),
-  openAiCompatible('groq', 'Groq', 'https://api.groq.com', '/openai/v1'),
+  openAiCompatible('deepseek', 'DeepSeek', 'https://api.deepseek.com', '/v1', { catalogKeys: ['deepseek'], pricesId: 'deepseek' }),
+  openAiCompatible('mistral', 'Mistral AI', 'https://api.mistral.ai', '/v1', { aliases: ['mistralai'], catalogKeys: ['mistralai'], pricesId: 'mistral' }),
+  openAiCompatible('groq', 'Groq', 'https://api.groq.com', '/openai/v1', { pricesId: 'groq' }),
   openAiCompatible('gemini', 'Google Gemini', 'https://generativelanguage.googleapis.com', '/v1beta/openai', {
     aliases: ['google'],
     catalogKeys: ['google'],
+    pricesId: 'google',
   }),
-  openAiCompatible('together_ai', 'Together AI', 'https://api.together.xyz', '/v1', { aliases: ['together'] }),
+  openAiCompatible('together_ai', 'Together AI', 'https://api.together.xyz', '/v1', { aliases: ['together'], pricesId: 'together' }),
   openAiCompatible('xai', 'xAI', 'https://api.x.ai', '/v1', {
     aliases: ['x-ai'],
+    pricesId: 'x-ai',
     upstreamApiFor: SPEAKS_CHAT_AND_RESPONSES,
     endpointPaths: { openai_chat: CHAT, openai_responses: RESPONSES },
     catalogKeys: ['x-ai'],
   }),
-  openAiCompatible('moonshotai', 'Moonshot AI', 'https://api.moonshot.ai', '/v1', { catalogKeys: ['moonshotai'] }),
+  openAiCompatible('moonshotai', 'Moonshot AI', 'https://api.moonshot.ai', '/v1', { catalogKeys: ['moonshotai'], pricesId: 'moonshotai' }),
   openAiCompatible('zhipu', 'Zhipu AI', 'https://open.bigmodel.cn', '/api/paas/v4', { aliases: ['z-ai'], catalogKeys: ['z-ai'] }),
   openAiCompatible('azure_openai', 'Azure OpenAI', null, '/openai/deployments/{model}', {
     // The latest GA data-plane version (Azure OpenAI REST reference, "API version lifecycle").
     defaultQuery: { 'api-version': '2024-10-21' },
     authStyle: 'api-key',
     usableAsInterface: false,
+    pricesId: 'azure',
   }),
   {
     id: 'amazon_bedrock',
@@ -107,6 +112,7 @@ export const PROVIDERS: readonly ProviderSpec[] = [
     authStyle: 'bearer',
     catalogKeys: ['amazon'],
     usableAsInterface: false,
+    pricesId: 'aws',
   },
   openAiCompatible('qwen', 'Qwen (Alibaba DashScope)', null, '/compatible-mode/v1', { catalogKeys: ['qwen'], usableAsInterface: false }),
   openAiCompatible('ollama', 'Ollama', null, '/v1', { usableAsInterface: false }),
@@ -116,7 +122,7 @@ export const PROVIDERS: readonly ProviderSpec[] = [
     catalogKeys: ['digitalocean'],
   }),
   openAiCompatible('vercel', 'Vercel AI Gateway', 'https://ai-gateway.vercel.sh', '/v1'),
-  openAiCompatible('openrouter', 'OpenRouter', 'https://openrouter.ai', '/api/v1'),
+  openAiCompatible('openrouter', 'OpenRouter', 'https://openrouter.ai', '/api/v1', { pricesId: 'openrouter' }),
   openAiCompatible('edenai', 'Eden AI', 'https://api.edenai.run', '/v3'),
   openAiCompatible('chatgpt', 'ChatGPT (Codex backend)', 'https://chatgpt.com', '/backend-api/codex', {
     upstreamApiFor: SPEAKS_CHAT_AND_RESPONSES,

@@ -57,4 +57,6 @@ export interface ProviderSpec {
   usableAsInterface: boolean;
   /** Where the docs for keys live, for messages that tell the user how to fix auth. */
   keyHint?: string;
+  /** Its id in the price table of @pydantic/genai-prices (the live view's costs); none: priced only by a config cost source. */
+  pricesId?: string;
 }

@@ -14,15 +14,23 @@ import { isObject } from '../translate/json-fields.js';
 
 export type MetricKind = 'cost' | 'latency';
 
+/** A catalogue's prices for one model, US dollars per million tokens; a side the catalogue leaves out is undefined. */
+export interface TokenPrices {
+  input?: number;
+  output?: number;
+}
+
 /** Per model name: total $/M tokens (input + output), and observed latency. Lower is better for both. */
 export interface ModelMetrics {
   cost: ReadonlyMap<string, number>;
+  /** The same catalogue entries, input and output apart (what the live view prices a call with). */
+  prices: ReadonlyMap<string, TokenPrices>;
   latency: ReadonlyMap<string, number>;
   /** Which kinds had a source that answered; a kind without one cannot rank. */
   available: ReadonlySet<MetricKind>;
 }
 
-export const NO_METRICS: ModelMetrics = { cost: new Map(), latency: new Map(), available: new Set() };
+export const NO_METRICS: ModelMetrics = { cost: new Map(), prices: new Map(), latency: new Map(), available: new Set() };
 
 const METRIC_FOR: Readonly<Record<Exclude<SelectionPreference, 'none'>, MetricKind>> = {
   cheapest: 'cost',
@@ -86,11 +94,22 @@ export function costsFromCatalogue(
   document: unknown,
   aliases: Readonly<Record<string, string>> = {},
 ): Map<string, number> {
-  const out = new Map<string, number>();
+  return totalsOf(pricesFromCatalogue(provider, document, aliases));
+}
+
+/** Input and output $/M per model name from a cost catalogue, with `model_aliases` applied; models with neither are left out. */
+export function pricesFromCatalogue(
+  provider: CostCatalogue,
+  document: unknown,
+  aliases: Readonly<Record<string, string>> = {},
+): Map<string, TokenPrices> {
+  const out = new Map<string, TokenPrices>();
   const put = (key: string, input: unknown, output: unknown): void => {
-    const total = numberOr0(input) + numberOr0(output);
-    if (typeof input !== 'number' && typeof output !== 'number') return;
-    out.set(aliases[key] ?? key, total);
+    const prices: TokenPrices = {
+      ...(finite(input) ? { input } : {}),
+      ...(finite(output) ? { output } : {}),
+    };
+    if (prices.input !== undefined || prices.output !== undefined) out.set(aliases[key] ?? key, prices);
   };
   if (provider === 'models.dev') {
     if (!isObject(document)) return out;
@@ -109,6 +128,12 @@ export function costsFromCatalogue(
     const creator = typeof model.creator === 'string' && !model.model_id.includes('/') ? `${model.creator.toLowerCase()}/` : '';
     put(creator + model.model_id, model.pricing.input_price_per_million, model.pricing.output_price_per_million);
   }
+  return out;
+}
+
+function totalsOf(prices: ReadonlyMap<string, TokenPrices>): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [key, { input, output }] of prices) out.set(key, (input ?? 0) + (output ?? 0));
   return out;
 }
 
@@ -140,7 +165,7 @@ export async function loadModelMetrics(
   sources: readonly MetricsSource[],
   fetchJson: (url: string) => Promise<unknown>,
 ): Promise<LoadedMetrics> {
-  const cost = new Map<string, number>();
+  const prices = new Map<string, TokenPrices>();
   const latency = new Map<string, number>();
   const available = new Set<MetricKind>();
   const warnings: string[] = [];
@@ -158,16 +183,17 @@ export async function loadModelMetrics(
         return;
       }
       const values =
-        source.type === 'cost' ? costsFromCatalogue(source.provider, document, source.modelAliases) : latenciesFromPrometheus(document);
+        source.type === 'cost' ? pricesFromCatalogue(source.provider, document, source.modelAliases) : latenciesFromPrometheus(document);
       if (values.size === 0) {
         warnings.push(`${source.type} source ${source.provider} (${source.url}) answered with no usable ${source.type} data`);
         return;
       }
-      for (const [k, v] of values) (source.type === 'cost' ? cost : latency).set(k, v);
+      if (source.type === 'cost') for (const [k, v] of values as Map<string, TokenPrices>) prices.set(k, v);
+      else for (const [k, v] of values as Map<string, number>) latency.set(k, v);
       available.add(source.type);
     }),
   );
-  return { metrics: { cost, latency, available }, warnings };
+  return { metrics: { cost: totalsOf(prices), prices, latency, available }, warnings };
 }
 
 /**
@@ -179,9 +205,9 @@ export function mergeMetrics(previous: ModelMetrics, fresh: ModelMetrics): Model
   const cost = pick('cost');
   const latency = pick('latency');
   const available = new Set<MetricKind>([...previous.available, ...fresh.available]);
-  return { cost: cost.cost, latency: latency.latency, available };
+  return { cost: cost.cost, prices: cost.prices, latency: latency.latency, available };
 }
 
-function numberOr0(value: unknown): number {
-  return typeof value === 'number' && Number.isFinite(value) ? value : 0;
+function finite(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
 }

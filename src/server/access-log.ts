@@ -1,8 +1,10 @@
 /**
  * One access-log line per request. The entry holds what happened, never a header or a body, so
- * no secret can reach the log; `formatAccessLog` renders it for people or for machines.
+ * no secret can reach the log; `formatAccessLog` renders it for people or for machines. (With
+ * --inspect it also carries the call's redacted bodies for the live view: never formatted here.)
  */
 import type { ClientApi } from '../providers/types.js';
+import type { CallInspection } from './call-inspection.js';
 import type { TokenUsage } from './usage.js';
 
 export interface AccessLogEntry {
@@ -37,6 +39,10 @@ export interface AccessLogEntry {
   attempts: number;
   /** Why each retry was made, and how long it waited. */
   retries: string[];
+  /** Where the last upstream call went (origin and path, as planned: may hold a credential in its query — redact before showing). */
+  upstreamUrl: string | null;
+  /** [--inspect] The bodies, redacted, for the live view; never printed in the log. */
+  inspection?: CallInspection;
 }
 
 /** An entry for a request that has just arrived; the pipeline fills it in as it goes. */
@@ -61,6 +67,7 @@ export function newAccessLogEntry(method: string, path: string, api: ClientApi |
     notes: [],
     attempts: 0,
     retries: [],
+    upstreamUrl: null,
   };
 }
 

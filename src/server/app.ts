@@ -62,6 +62,8 @@ export interface GatewayAppOptions {
   rateLimits?: () => RateLimiter;
   /** [tracing] Spans for model requests; none by default. */
   tracing?: Tracing;
+  /** [--inspect] Keep each model call's bodies (redacted, bounded) in its log entry, for the live view. */
+  inspect?: boolean;
 }
 
 type GatewayContext = Context;
@@ -89,6 +91,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     selectModel: options.selectModel ?? (routing ? (gateway, request) => routing().selectModel(gateway, request) : selectNamedModel),
     findTranslation: options.findTranslation ?? findTranslation,
     log: options.log ?? noLog,
+    ...(options.inspect ? { inspect: true } : {}),
   };
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   // Made on the first count_tokens call: most gateways never count.

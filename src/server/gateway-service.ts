@@ -11,6 +11,9 @@ import type { PlanoConfig } from '../config/types.js';
 import type { Gateway } from '../resolve/types.js';
 import type { AccessLogEntry } from './access-log.js';
 import { createGatewayApp } from './app.js';
+import { CallLog } from './call-log.js';
+import { loadCallPricer } from './call-prices.js';
+import { isLoopbackAddress, LIVE_VIEW_PATH, mountLiveView, mountLiveViewRefusal, type LiveView } from './live-view.js';
 import { createMemoryStore, type ConversationStore } from './conversation-store.js';
 import { sessionCacheOptions, type SessionStore } from '../routing/affinity.js';
 import type { PinnedRoute } from '../routing/router.js';
@@ -43,7 +46,15 @@ export interface GatewayServiceOptions {
   onWarning: (warning: string) => void;
   /** [ratelimits] Where token counts live: this process's memory by default; the primary's with --workers. */
   tokenCounts?: TokenCounts;
+  /**
+   * The live view (live-view.ts): the calls kept in memory and served at /_plano/ when the host
+   * is a loopback address or `public`; `inspect` keeps their bodies. Absent: none.
+   */
+  liveView?: { inspect: boolean; public: boolean };
 }
+
+/** Where the live view is, or why it is not served. */
+export type LiveViewState = { served: true; url: string; inspect: boolean; public: boolean } | { served: false; reason: string };
 
 /**
  * Why a gateway did not start: its CA bundle or its state storage cannot be used, or it cannot
@@ -62,6 +73,8 @@ export interface GatewayService {
   readonly tracing: ExportTarget | undefined;
   /** [state_storage] Which store keeps conversations (`memory`, `postgres`), when one does. */
   readonly conversations: string | undefined;
+  /** The live view, when one was asked for. */
+  readonly liveView: LiveViewState | undefined;
   /** The configuration served now. */
   current(): Servable;
   routing(): PreparedRouting;
@@ -81,6 +94,8 @@ export interface GatewayService {
 export async function startGateway(options: GatewayServiceOptions): Promise<StartResult> {
   const { env } = options;
   let current = options.servable;
+  // The price table (a 0.8 MB module) loads while the rest starts.
+  const pricing = options.liveView ? loadCallPricer() : undefined;
   const network = await loadUpstreamNetwork(current.config.overrides, env, options.configDir);
   if (!network.ok) return { ok: false, problem: { kind: 'network', message: network.message, hint: network.hint } };
   // [state_storage] Kept for the process's life: a reload keeps the conversations (a changed
@@ -116,16 +131,46 @@ export async function startGateway(options: GatewayServiceOptions): Promise<Star
     return { limiter: new RateLimiter(rules, tokenCounts), warnings };
   };
   let limits = limitsFor(current.config);
+  // [live view] Every completed request is logged, and the model calls kept for the page.
+  let log = options.log;
+  let calls: CallLog | undefined;
+  if (pricing) {
+    const price = await pricing;
+    // A cost source in the config (model_metrics_sources) prices first; its latest answer is read per call.
+    const callLog = new CallLog({
+      price: (entry) =>
+        entry.model === null || entry.provider === null || entry.upstreamModel === null || entry.usage === null
+          ? null
+          : price({ model: entry.model, provider: entry.provider, upstreamModel: entry.upstreamModel, usage: entry.usage }, routing.prepared.metrics().prices),
+    });
+    calls = callLog;
+    log = (entry) => {
+      options.log(entry);
+      callLog.add(entry);
+    };
+  }
   const app = createGatewayApp({
     gateway: () => current.gateway,
     env,
     upstream,
-    log: options.log,
+    log,
+    ...(options.liveView?.inspect ? { inspect: true } : {}),
     routing: () => routing.routing,
     rateLimits: () => limits.limiter,
     ...(conversations ? { conversations } : {}),
     ...(tracing ? { tracing } : {}),
   });
+
+  let liveView: LiveView | undefined;
+  let liveViewState: LiveViewState | undefined;
+  if (calls && options.liveView) {
+    if (options.liveView.public || isLoopbackAddress(options.host)) {
+      liveView = mountLiveView(app, { calls, public: options.liveView.public });
+    } else {
+      mountLiveViewRefusal(app, options.host);
+      liveViewState = { served: false, reason: `the gateway listens on ${options.host}, not a loopback address (--live-view-public serves it there)` };
+    }
+  }
 
   let running: RunningGateway;
   try {
@@ -142,6 +187,7 @@ export async function startGateway(options: GatewayServiceOptions): Promise<Star
     network: network.network,
     tracing: tracing?.target,
     conversations: conversations?.kind,
+    liveView: liveView && options.liveView ? { served: true, url: `${running.url}${LIVE_VIEW_PATH}`, ...options.liveView } : liveViewState,
     current: () => current,
     routing: () => routing.prepared,
     async reload(next) {
@@ -153,6 +199,8 @@ export async function startGateway(options: GatewayServiceOptions): Promise<Star
       return [...nextRouting.prepared.warnings, ...limits.warnings];
     },
     async stop(graceMs) {
+      // Open live-view streams never end on their own: they would hold the stop for its whole grace.
+      liveView?.close();
       const cutOff = await running.stop(graceMs);
       routing.prepared.close();
       // Spans still batched are exported before the process goes.

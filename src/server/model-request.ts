@@ -19,6 +19,7 @@ import { translateUpstreamError } from '../translate/upstream-errors.js';
 import { upstreamShapeProblem } from '../translate/upstream-shape.js';
 import type { JsonObject, StreamTransducer, TranslateContext, Translation } from '../translate/types.js';
 import { newAccessLogEntry, type AccessLogEntry } from './access-log.js';
+import { InspectingSink, inspectClientRequest, inspectUpstreamRequest } from './call-inspection.js';
 import type { ClientGone } from './client-gone.js';
 import { decodedExchange } from './content-encoding.js';
 import { JSON_CONTENT_TYPE, sendClientError } from './errors.js';
@@ -60,6 +61,8 @@ export interface PipelineDeps {
   selectModel: SelectModel;
   findTranslation: FindTranslation;
   log: (entry: AccessLogEntry) => void;
+  /** [--inspect] Keep each call's bodies (redacted, bounded) in its entry, for the live view. */
+  inspect?: boolean;
 }
 
 export interface ModelRequest {
@@ -99,6 +102,10 @@ export const CLIENT_CLOSED = 499;
 
 export async function serveModelRequest(request: ModelRequest, sink: ReplySink, deps: PipelineDeps): Promise<void> {
   const entry = newAccessLogEntry(request.method, request.path, request.api);
+  if (deps.inspect) {
+    entry.inspection = inspectClientRequest(request.headers, request.body);
+    sink = new InspectingSink(sink, entry.inspection);
+  }
   const measured = new MeasuredSink(sink, entry, request.startedAt);
   // What stages do once the response is complete (counting its tokens), before it is logged.
   const afterwards: Array<() => void> = [];
@@ -228,6 +235,8 @@ async function serve(
     });
     if (!planned.ok) return fail(planned.status, planned.error);
     const { endpoint, translation, context, origin } = planned.plan;
+    entry.upstreamUrl = origin + planned.plan.path;
+    if (entry.inspection) inspectUpstreamRequest(entry.inspection, entry.upstreamUrl, planned.plan.headers, planned.plan.body);
     const call = { origin, path: planned.plan.path, headers: planned.plan.headers, body: planned.plan.body, gone: request.gone };
     let response: UpstreamExchange;
     try {

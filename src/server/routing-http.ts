@@ -106,6 +106,8 @@ export interface PreparedRouting {
   call: RouterCall | undefined;
   /** Startup warnings: unreachable metrics sources, routing settings that cannot be used. */
   warnings: string[];
+  /** What the metrics sources answered last (a cost source also prices the live view's calls). */
+  metrics(): ModelMetrics;
   /** Stops refreshing the metrics sources. */
   close(): void;
 }
@@ -139,7 +141,9 @@ export async function prepareRouting(config: PlanoConfig, gateway: Gateway, opti
   let metrics: ModelMetrics = NO_METRICS;
   let timer: NodeJS.Timeout | undefined;
   const sources = settings.metricsSources;
-  if (options.fetchMetrics !== false && settings.preferences.length > 0 && sources.length > 0) {
+  // Fetched for routes that rank, and for a cost source alone: the live view prices calls with it.
+  const used = settings.preferences.length > 0 || sources.some((source) => source.type === 'cost');
+  if (options.fetchMetrics !== false && used && sources.length > 0) {
     const loaded = await loadModelMetrics(sources, fetchMetricsJson);
     metrics = loaded.metrics;
     warnings.push(...loaded.warnings);
@@ -163,5 +167,5 @@ export async function prepareRouting(config: PlanoConfig, gateway: Gateway, opti
     ...(options.now ? { now: options.now } : {}),
     ...(options.sessions ? { sessions: options.sessions } : {}),
   });
-  return { settings, context, call, warnings, close: () => clearInterval(timer) };
+  return { settings, context, call, warnings, metrics: () => metrics, close: () => clearInterval(timer) };
 }

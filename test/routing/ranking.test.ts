@@ -6,6 +6,7 @@ import {
   loadModelMetrics,
   mergeMetrics,
   metricsSourceUrl,
+  pricesFromCatalogue,
   rankModels,
   NO_METRICS,
   type ModelMetrics,
@@ -14,6 +15,7 @@ import { fixtureJson } from './fixture-config.js';
 
 const metrics = (cost: Record<string, number>, latency: Record<string, number> = {}): ModelMetrics => ({
   cost: new Map(Object.entries(cost)),
+  prices: new Map(Object.entries(cost).map(([model, total]) => [model, { input: total }])),
   latency: new Map(Object.entries(latency)),
   available: new Set([...(Object.keys(cost).length ? ['cost' as const] : []), ...(Object.keys(latency).length ? ['latency' as const] : [])]),
 });
@@ -58,6 +60,13 @@ describe('metrics documents', () => {
       'openai/gpt-4o': 0.6,
       'groq/llama-3.3-70b-versatile': 1.38,
     });
+  });
+
+  it('keeps input and output prices apart for pricing calls', () => {
+    const prices = pricesFromCatalogue('models.dev', fixtureJson('models.dev.json'), { 'openai/gpt-oss-120b': 'openai/gpt-4o' });
+    expect(prices.get('openai/gpt-5')).toEqual({ input: 1.25, output: 10 });
+    expect(prices.get('openai/gpt-4o')).toEqual({ input: 0.1, output: 0.5 });
+    expect(pricesFromCatalogue('digitalocean', fixtureJson('digitalocean-catalog.json')).get('anthropic/claude-sonnet-4-5')).toEqual({ input: 3, output: 15 });
   });
 
   it('reads the DigitalOcean catalogue keyed lowercase(creator)/model_id', () => {
@@ -132,7 +141,7 @@ describe('loadModelMetrics', () => {
 describe('mergeMetrics', () => {
   it('takes each kind from the fresh metrics when its sources answered, else keeps the last good data', () => {
     const previous = metrics({ a: 1 }, { a: 5 });
-    const fresh: ModelMetrics = { cost: new Map([['a', 2]]), latency: new Map(), available: new Set(['cost']) };
+    const fresh: ModelMetrics = { cost: new Map([['a', 2]]), prices: new Map([['a', { input: 2 }]]), latency: new Map(), available: new Set(['cost']) };
     const merged = mergeMetrics(previous, fresh);
     expect(Object.fromEntries(merged.cost)).toEqual({ a: 2 });
     expect(Object.fromEntries(merged.latency)).toEqual({ a: 5 });

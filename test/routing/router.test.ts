@@ -137,6 +137,7 @@ describe('decideRoute against a router model on 127.0.0.1', () => {
     reply = () => chatAnswer('{"route": ["complex reasoning"]}');
     const metrics: ModelMetrics = {
       cost: new Map([['openai/gpt-5', 11.25], ['openai/gpt-4.1', 10]]),
+      prices: new Map([['openai/gpt-5', { input: 1.25, output: 10 }], ['openai/gpt-4.1', { input: 2, output: 8 }]]),
       latency: new Map(),
       available: new Set(['cost']),
     };

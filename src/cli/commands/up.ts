@@ -21,7 +21,7 @@ import type { CheckResult } from '../../config/check.js';
 import { parseDurationMs } from '../../config/duration.js';
 import { redactUrl } from '../../config/secret-values.js';
 import type { AccessLogFormat } from '../../server/access-log.js';
-import type { Servable } from '../../server/gateway-service.js';
+import type { LiveViewState, Servable } from '../../server/gateway-service.js';
 import type { ConfigSource, ServeRole, StopTrigger } from '../../server/worker-cluster.js';
 import type { PreparedRouting } from '../../server/routing-http.js';
 import { accessLogWriter } from '../access-log-writer.js';
@@ -38,6 +38,10 @@ export interface UpOptions {
   logFormat?: AccessLogFormat;
   shutdownTimeout?: string;
   workers?: number;
+  /** False with --no-live-view. */
+  liveView?: boolean;
+  liveViewPublic?: boolean;
+  inspect?: boolean;
 }
 
 const DEFAULT_PORT = 12000;
@@ -57,6 +61,9 @@ export const upCommand: CommandModule = {
       .addOption(new Option('--log-format <format>', 'access log format (stderr)').choices(['text', 'json']).default('text'))
       .option('--shutdown-timeout <duration>', 'on SIGINT/SIGTERM, how long in-flight requests may take to finish', DEFAULT_SHUTDOWN_TIMEOUT)
       .option('--workers <n>', 'serve from N processes sharing the port (node:cluster), to use more cores', parseWorkers, 1)
+      .option('--no-live-view', 'do not keep calls for the live view (/_plano/) or serve it')
+      .option('--inspect', 'keep each call\'s bodies (client request, upstream request, answer; redacted, 64 KiB each) for the live view')
+      .option('--live-view-public', 'serve the live view on a non-loopback --host too (anyone who reaches the port sees every call)')
       .addHelpText(
         'after',
         '\nThen point any OpenAI or Anthropic client at it:\n' +
@@ -105,12 +112,13 @@ export async function serve(options: UpOptions, io: CliIo, role: ServeRole): Pro
   // says the same, at the cost of a property read.
   const env = { ...io.env };
   const talk: CliIo = role.speak ? { ...io, env } : { ...io, env, stdout: SILENT, stderr: SILENT };
-  const [{ startGateway }, { modelListener }, { renderModelTable }, { notServedNotice }, { describeProxy }] = await Promise.all([
+  const [{ startGateway }, { modelListener }, { renderModelTable }, { notServedNotice }, { describeProxy }, { isLoopbackAddress }] = await Promise.all([
     import('../../server/gateway-service.js'),
     import('../../config/normalize.js'),
     import('../render/model-table.js'),
     import('../../server/not-served.js'),
     import('../../server/upstream-network.js'),
+    import('../../server/live-view.js'),
   ]);
   const graceMs = parseDurationMs(options.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT);
   if (graceMs === undefined) throw new CliError(`--shutdown-timeout ${options.shutdownTimeout} is not a duration`, 'Write it like 10s, 500ms or 1m.');
@@ -134,6 +142,8 @@ export async function serve(options: UpOptions, io: CliIo, role: ServeRole): Pro
     log: log.write,
     onWarning: warn,
     ...(role.tokenCounts ? { tokenCounts: role.tokenCounts } : {}),
+    // Each --workers process would keep its own calls: a page would show whichever answered it.
+    ...(options.liveView !== false && role.workers === 1 ? { liveView: { inspect: options.inspect === true, public: options.liveViewPublic === true } } : {}),
   });
   if (!started.ok) {
     const { problem } = started;
@@ -141,6 +151,9 @@ export async function serve(options: UpOptions, io: CliIo, role: ServeRole): Pro
   }
   const { service } = started;
   started.warnings.forEach(warn);
+  if (service.liveView?.served && service.liveView.public && !isLoopbackAddress(host)) {
+    warn(`--live-view-public: the live view at ${service.liveView.url} shows every call made through this gateway to anyone who can reach ${host}:${service.port}`);
+  }
   if (role.workers > 1 && service.conversations === 'memory') {
     warn(
       `state_storage: memory keeps each worker's conversations in that worker: with --workers ${role.workers} a turn that reaches another worker gets a 404 for its previous_response_id. Serve with one process, or use a shared store.`,
@@ -156,6 +169,7 @@ export async function serve(options: UpOptions, io: CliIo, role: ServeRole): Pro
         renderModelTable(loaded.gateway, { color: useColor(io), collapseExpansions: true }) +
         routingBanner(service.routing()) +
         (service.network.proxy ? `\n${describeProxy(service.network.proxy)}\n` : '') +
+        liveViewBanner(service.liveView, options, role.workers) +
         (service.tracing ? `\nTracing: spans to ${redactUrl(service.tracing.url)} over ${service.tracing.protocol === 'grpc' ? 'OTLP/gRPC' : `OTLP/HTTP (${service.tracing.protocol})`}.\n` : '') +
         notServedNotice(loaded.config) +
         `\n${options.watch ? 'Watching the config for changes. ' : ''}Ctrl+C stops.\n`,
@@ -283,6 +297,15 @@ function servingDiagnostics(result: CheckResult): CheckResult {
         : d,
     ),
   };
+}
+
+/** Where the live view is (or why it is not served), and what it keeps. */
+function liveViewBanner(state: LiveViewState | undefined, options: UpOptions, workers: number): string {
+  if (options.liveView === false) return '';
+  if (workers > 1) return `\nLive view: off with --workers ${workers} (each process would show only its own calls); serve with one process to use it.\n`;
+  if (!state) return '';
+  if (!state.served) return `\nLive view: not served: ${state.reason}.\n`;
+  return `\nLive view: ${state.url} (the last 500 calls, kept in memory${state.inspect ? '; with their bodies, redacted' : '; --inspect keeps their bodies'}); \`plano obs\` shows it in the terminal.\n`;
 }
 
 /** [routing] One line on the routes, when the config has preferences: requests without a model are routed. */
