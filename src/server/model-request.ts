@@ -295,7 +295,9 @@ async function serve(
  */
 function tracedExchange(upstream: UpstreamClient, call: UpstreamExchangeRequest, trace: RequestTrace): Promise<UpstreamExchange> {
   const attempt = trace.attempt(call.origin, call.path);
-  return exchangeWith(upstream, { ...call, headers: { ...call.headers, traceparent: attempt.traceparent } }).then(
+  // The call's headers are this request's own (upstream-plan.ts builds them per call): each attempt sets its traceparent there.
+  call.headers['traceparent'] = attempt.traceparent;
+  return exchangeWith(upstream, call).then(
     (exchange) => {
       attempt.end(exchange.status);
       return exchange;

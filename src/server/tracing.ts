@@ -17,18 +17,23 @@
  * it authenticates is taken.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Attributes, Context, Span, Tracer } from '@opentelemetry/api';
 import { isCredentialKeyName, redactUrl } from '../config/secret-values.js';
 import type { PlanoConfig } from '../config/types.js';
 import type { AccessLogEntry } from './access-log.js';
+import {
+  SPAN_KIND_CLIENT,
+  SPAN_KIND_SERVER,
+  startSpanExport,
+  STATUS_ERROR,
+  STATUS_UNSET,
+  type ExportTarget,
+  type SpanAttributes,
+  type SpanStatus,
+} from './span-export.js';
+
+export type { ExportTarget } from './span-export.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
-
-/** How spans are exported: the protocol and where. */
-export interface ExportTarget {
-  protocol: 'grpc' | 'http/protobuf' | 'http/json';
-  url: string;
-}
 
 /** Where `tracing` and the environment say spans go; undefined when nowhere is named. */
 export function exportTarget(tracing: Readonly<Record<string, unknown>>, env: Env): ExportTarget | undefined {
@@ -52,6 +57,7 @@ export interface RequestTrace {
 }
 
 export interface AttemptTrace {
+  /** Naming the attempt's span (a client's `tracestate` goes on with its other headers). */
   traceparent: string;
   end(status: number): void;
   fail(error: unknown): void;
@@ -80,120 +86,103 @@ export async function openTracing(config: PlanoConfig, env: Env): Promise<{ trac
     return { tracing: undefined, warnings };
   }
 
-  const [api, { TracerProvider, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler }, { W3CTraceContextPropagator }, { resourceFromAttributes }] = await Promise.all([
-    import('@opentelemetry/api'),
-    import('@opentelemetry/sdk-trace'),
-    import('@opentelemetry/core'),
-    import('@opentelemetry/resources'),
-  ]);
-  const exporter = await createExporter(target);
   const sampling = typeof tracing['random_sampling'] === 'number' ? Math.min(100, Math.max(0, tracing['random_sampling'])) : 100;
   const spanAttributes = (tracing['span_attributes'] ?? {}) as { header_prefixes?: unknown; static?: unknown };
   const staticAttributes = isStringRecord(spanAttributes.static) ? spanAttributes.static : {};
   const headerPrefixes = Array.isArray(spanAttributes.header_prefixes) ? spanAttributes.header_prefixes.filter((p): p is string => typeof p === 'string').map((p) => p.toLowerCase()) : [];
-  const provider = new TracerProvider({
-    resource: resourceFromAttributes({ 'service.name': 'plano', ...staticAttributes }),
-    sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(sampling / 100) }),
-    // Exported within a second or two of the request (the contract is 10 s).
-    spanProcessors: [new BatchSpanProcessor({ exporter, scheduledDelayMillis: 1_000 })],
-  });
-  const tracer: Tracer = provider.getTracer('plano');
-  const propagator = new W3CTraceContextPropagator();
-  const headerGetter = {
-    keys: (carrier: IncomingHttpHeaders) => Object.keys(carrier),
-    get: (carrier: IncomingHttpHeaders, key: string) => carrier[key],
-  };
+  const exporter = startSpanExport(target, { 'service.name': 'plano', ...staticAttributes });
   // performance.now() → epoch milliseconds, for spans started at a request's arrival.
   const epochOf = (now: number): number => performance.timeOrigin + now;
 
   const opened: Tracing = {
     target,
     startRequest(headers, startedAt) {
-      const parent: Context = propagator.extract(api.ROOT_CONTEXT, headers, headerGetter);
-      const attributes: Attributes = { ...headerAttributes(headers, headerPrefixes) };
-      const span: Span = tracer.startSpan('plano request', { kind: api.SpanKind.SERVER, startTime: epochOf(startedAt), attributes }, parent);
-      // A span the sampler left out records nothing: no attribute is worth building for it.
-      const recording = span.isRecording();
-      const within = api.trace.setSpan(parent, span);
+      const parent = parseTraceparent(headers.traceparent);
+      const traceId = parent?.traceId ?? randomId(16);
+      const spanId = randomId(8);
+      // Parent-based, then `random_sampling` for the traces plano starts (OpenTelemetry's ParentBased(TraceIdRatio)).
+      const sampled = parent ? parent.sampled : sampling >= 100 || (sampling > 0 && Math.random() * 100 < sampling);
+      const flags = sampled ? '01' : '00';
       let attempts = 0;
       return {
         attempt(origin, path) {
           attempts++;
-          const attemptSpan = tracer.startSpan(
-            `POST ${origin}`,
-            recording
-              ? { kind: api.SpanKind.CLIENT, attributes: { 'url.full': redactUrl(`${origin}${path}`), 'server.address': hostOf(origin), 'plano.attempt': attempts } }
-              : { kind: api.SpanKind.CLIENT },
-            within,
-          );
-          const carrier: Record<string, string> = {};
-          propagator.inject(api.trace.setSpan(within, attemptSpan), carrier, { set: (c, k, v) => void (c[k] = v) });
+          const attemptId = randomId(8);
+          const attemptStart = Date.now();
+          const attemptNumber = attempts;
+          const finish = (status: SpanStatus, attributes: SpanAttributes): void => {
+            if (!sampled) return;
+            exporter.add({
+              traceId,
+              spanId: attemptId,
+              parentSpanId: spanId,
+              parentRemote: false,
+              name: `POST ${origin}`,
+              kind: SPAN_KIND_CLIENT,
+              start: attemptStart,
+              end: Date.now(),
+              attributes: { 'url.full': shownUrl(origin, path), 'server.address': hostOf(origin), 'plano.attempt': attemptNumber, ...attributes },
+              status,
+            });
+          };
           return {
-            traceparent: carrier['traceparent'] ?? '',
-            end(status) {
-              attemptSpan.setAttribute('http.response.status_code', status);
-              if (status >= 400) attemptSpan.setStatus({ code: api.SpanStatusCode.ERROR });
-              attemptSpan.end();
-            },
-            fail(error) {
-              attemptSpan.setAttribute('error.type', (error as { kind?: string }).kind ?? 'error');
-              attemptSpan.setStatus({ code: api.SpanStatusCode.ERROR, message: (error as Error).message });
-              attemptSpan.end();
-            },
+            traceparent: `00-${traceId}-${attemptId}-${flags}`,
+            end: (status) => finish(status >= 400 ? { code: STATUS_ERROR } : { code: STATUS_UNSET }, { 'http.response.status_code': status }),
+            fail: (error) => finish({ code: STATUS_ERROR, message: (error as Error).message }, { 'error.type': (error as { kind?: string }).kind ?? 'error' }),
           };
         },
         end(entry) {
-          if (!recording) return span.end();
-          const operation = entry.api === 'messages' ? 'chat' : entry.api === 'responses' ? 'responses' : 'chat';
-          span.updateName(`${operation} ${entry.requested ?? entry.model ?? ''}`.trim());
-          span.setAttributes(
-            definedAttributes({
-              'gen_ai.operation.name': operation,
-              'gen_ai.request.model': entry.requested ?? entry.model ?? undefined,
-              'gen_ai.response.model': entry.upstreamModel ?? undefined,
-              'gen_ai.provider.name': entry.provider ?? undefined,
-              'gen_ai.usage.input_tokens': entry.usage?.input_tokens,
-              'gen_ai.usage.output_tokens': entry.usage?.output_tokens,
-              'http.request.method': entry.method,
-              'url.path': entry.path,
-              'http.response.status_code': entry.status,
-              'plano.model': entry.model ?? undefined,
-              'plano.provider': entry.provider ?? undefined,
-              'plano.route': entry.route ?? undefined,
-              'plano.attempts': entry.attempts,
-              'plano.stream': entry.stream,
-              'plano.ttfb_ms': entry.ttfbMs ?? undefined,
-            }),
-          );
-          if (entry.status >= 500 || entry.error !== null) span.setStatus({ code: api.SpanStatusCode.ERROR, ...(entry.status >= 500 && entry.error ? { message: entry.error } : {}) });
-          span.end(epochOf(entry.totalMs + startedAt));
+          // A trace the sampler left out records nothing: no attribute is worth building for it.
+          if (!sampled) return;
+          const operation = entry.api === 'responses' ? 'responses' : 'chat';
+          exporter.add({
+            traceId,
+            spanId,
+            ...(parent ? { parentSpanId: parent.spanId, parentRemote: true } : {}),
+            name: `${operation} ${entry.requested ?? entry.model ?? ''}`.trim(),
+            kind: SPAN_KIND_SERVER,
+            start: epochOf(startedAt),
+            end: epochOf(startedAt + entry.totalMs),
+            attributes: requestAttributes(entry, operation, headerAttributes(headers, headerPrefixes)),
+            status:
+              entry.status >= 500 || entry.error !== null
+                ? { code: STATUS_ERROR, ...(entry.status >= 500 && entry.error ? { message: entry.error } : {}) }
+                : { code: STATUS_UNSET },
+          });
         },
       };
     },
-    async close() {
-      await provider.shutdown();
-    },
+    close: () => exporter.close(),
   };
   return { tracing: opened, warnings };
 }
 
-async function createExporter(target: ExportTarget) {
-  if (target.protocol === 'grpc') {
-    const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-grpc');
-    return new OTLPTraceExporter({ url: target.url });
-  }
-  if (target.protocol === 'http/protobuf') {
-    const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-proto');
-    return new OTLPTraceExporter({ url: target.url });
-  }
-  const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
-  return new OTLPTraceExporter({ url: target.url });
+/** A W3C `traceparent` (https://www.w3.org/TR/trace-context/#traceparent-header), as OpenTelemetry's propagator reads it; undefined when absent or invalid. */
+export function parseTraceparent(header: string | string[] | undefined): { traceId: string; spanId: string; sampled: boolean } | undefined {
+  if (typeof header !== 'string') return undefined;
+  const match = TRACEPARENT.exec(header.trim());
+  if (!match) return undefined;
+  const [, version, traceId, spanId, flags, rest] = match as unknown as [string, string, string, string, string, string | undefined];
+  // Version ff is invalid; version 00 has nothing after the flags; later versions may.
+  if (version === 'ff' || (version === '00' && rest !== undefined)) return undefined;
+  if (/^0+$/.test(traceId) || /^0+$/.test(spanId)) return undefined;
+  return { traceId, spanId, sampled: (parseInt(flags, 16) & 1) === 1 };
+}
+
+const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
+
+/** Random ids as OpenTelemetry's RandomIdGenerator makes them (Math.random, hex), never all zeros. */
+const idBytes = Buffer.alloc(16);
+function randomId(bytes: 8 | 16): string {
+  for (let i = 0; i < bytes; i += 4) idBytes.writeUInt32BE((Math.random() * 2 ** 32) >>> 0, i);
+  if (idBytes.subarray(0, bytes).every((b) => b === 0)) idBytes[bytes - 1] = 1;
+  return idBytes.toString('hex', 0, bytes);
 }
 
 /** `span_attributes.header_prefixes`: the request's headers with those prefixes — never one that authenticates. */
-function headerAttributes(headers: IncomingHttpHeaders, prefixes: readonly string[]): Attributes {
+function headerAttributes(headers: IncomingHttpHeaders, prefixes: readonly string[]): SpanAttributes {
   if (prefixes.length === 0) return {};
-  const out: Attributes = {};
+  const out: SpanAttributes = {};
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined || !prefixes.some((prefix) => name.startsWith(prefix)) || isCredentialKeyName(name)) continue;
     out[`http.request.header.${name}`] = Array.isArray(value) ? value.join(', ') : value;
@@ -201,18 +190,55 @@ function headerAttributes(headers: IncomingHttpHeaders, prefixes: readonly strin
   return out;
 }
 
-function definedAttributes(values: Record<string, string | number | boolean | undefined>): Attributes {
-  const out: Attributes = {};
-  for (const [key, value] of Object.entries(values)) if (value !== undefined) out[key] = value;
-  return out;
+/** The request span's attributes: OpenTelemetry's GenAI conventions, then plano's; what the entry does not know is left out. */
+function requestAttributes(entry: AccessLogEntry, operation: string, attributes: SpanAttributes): SpanAttributes {
+  attributes['gen_ai.operation.name'] = operation;
+  const requested = entry.requested ?? entry.model;
+  if (requested) attributes['gen_ai.request.model'] = requested;
+  if (entry.upstreamModel !== null) attributes['gen_ai.response.model'] = entry.upstreamModel;
+  if (entry.provider !== null) attributes['gen_ai.provider.name'] = entry.provider;
+  if (entry.usage?.input_tokens !== undefined) attributes['gen_ai.usage.input_tokens'] = entry.usage.input_tokens;
+  if (entry.usage?.output_tokens !== undefined) attributes['gen_ai.usage.output_tokens'] = entry.usage.output_tokens;
+  attributes['http.request.method'] = entry.method;
+  attributes['url.path'] = entry.path;
+  attributes['http.response.status_code'] = entry.status;
+  if (entry.model !== null) attributes['plano.model'] = entry.model;
+  if (entry.provider !== null) attributes['plano.provider'] = entry.provider;
+  if (entry.route !== null) attributes['plano.route'] = entry.route;
+  attributes['plano.attempts'] = entry.attempts;
+  attributes['plano.stream'] = entry.stream;
+  if (entry.ttfbMs !== null) attributes['plano.ttfb_ms'] = entry.ttfbMs;
+  return attributes;
+}
+
+// An upstream's origin and path repeat from request to request: each is shown (credentials
+// starred out, host read) once. Bounded: a config has few upstreams, but a wildcard's paths vary.
+const shownUrls = new Map<string, string>();
+const hosts = new Map<string, string>();
+
+function shownUrl(origin: string, path: string): string {
+  const url = origin + path;
+  let shown = shownUrls.get(url);
+  if (shown === undefined) {
+    if (shownUrls.size >= 1024) shownUrls.clear();
+    shown = redactUrl(url);
+    shownUrls.set(url, shown);
+  }
+  return shown;
 }
 
 function hostOf(origin: string): string {
-  try {
-    return new URL(origin).hostname;
-  } catch {
-    return origin;
+  let host = hosts.get(origin);
+  if (host === undefined) {
+    try {
+      host = new URL(origin).hostname;
+    } catch {
+      host = origin;
+    }
+    if (hosts.size >= 1024) hosts.clear();
+    hosts.set(origin, host);
   }
+  return host;
 }
 
 function isStringRecord(value: unknown): value is Record<string, string> {

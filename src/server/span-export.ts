@@ -1,0 +1,416 @@
+/**
+ * A seam for speed: spans are written into their OTLP encoding as they end, and the batch is sent
+ * by OpenTelemetry's own exporter transport (@opentelemetry/otlp-exporter-base over HTTP,
+ * -otlp-grpc-exporter-base over gRPC: their timeouts, retries and concurrency limit), given a
+ * serializer that only wraps the encoded spans in the request around them.
+ *
+ * Measured (bench/RESULTS.md, issue 16): the SDK's own path — Span objects, the BatchSpanProcessor,
+ * the OTLP transformer's intermediate objects and protobufjs — cost a request whose spans were
+ * exported ~55 µs of CPU (40% of the gateway's throughput at 32 connections); on a worker thread
+ * the same work only moved to the other core, which the load generator needed. Written directly,
+ * a request's two spans take a few µs. test/server/span-export.test.ts decodes what this writes
+ * with the SDK's generated protobuf types and checks it equals what the SDK's own serializers make
+ * of the same spans, for protobuf and JSON.
+ */
+import { createRequire } from 'node:module';
+
+/** How spans are exported: the protocol and where. */
+export interface ExportTarget {
+  protocol: 'grpc' | 'http/protobuf' | 'http/json';
+  url: string;
+}
+
+export type SpanAttributes = Record<string, string | number | boolean>;
+
+/** OpenTelemetry's SpanStatusCode: UNSET 0, ERROR 2. */
+export const STATUS_UNSET = 0;
+export const STATUS_ERROR = 2;
+export interface SpanStatus {
+  code: typeof STATUS_UNSET | typeof STATUS_ERROR;
+  message?: string;
+}
+
+/** OpenTelemetry's SpanKind, the API's numbering (SERVER 1, CLIENT 2); OTLP's is one more. */
+export const SPAN_KIND_SERVER = 1;
+export const SPAN_KIND_CLIENT = 2;
+
+/** One finished, sampled span. Times in epoch milliseconds (fractions kept). */
+export interface SpanRecord {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  /** Whether the parent is the client's span (from its traceparent). */
+  parentRemote?: boolean;
+  name: string;
+  kind: typeof SPAN_KIND_SERVER | typeof SPAN_KIND_CLIENT;
+  start: number;
+  end: number;
+  attributes: SpanAttributes;
+  status: SpanStatus;
+}
+
+export interface SpanExport {
+  add(span: SpanRecord): void;
+  /** Sends what is pending and waits for the exporter to deliver it (bounded by its timeout). */
+  close(): Promise<void>;
+}
+
+/** Spans wait at most this long for their batch (the contract: exported within 10 s). */
+const BATCH_DELAY_MS = 1_000;
+const BATCH_SIZE = 512;
+/** The instrumentation scope plano's spans are reported under. */
+const SCOPE_NAME = 'plano';
+
+/** A batch as the exporter's serializer gets it: the spans, already encoded. */
+type EncodedBatch = { count: number; protobuf: Buffer } | { count: number; json: string[] };
+
+const require = createRequire(import.meta.url);
+
+export function startSpanExport(target: ExportTarget, resource: SpanAttributes): SpanExport {
+  const json = target.protocol === 'http/json';
+  const exporter = createExporter(target, json ? jsonRequest(resource) : protobufRequest(resource));
+  const writer = new ProtoWriter();
+  let jsonSpans: string[] = [];
+  let count = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const exports = new Set<Promise<void>>();
+  const flush = (): void => {
+    clearTimeout(timer);
+    timer = undefined;
+    if (count === 0) return;
+    const batch: EncodedBatch = json ? { count, json: jsonSpans } : { count, protobuf: writer.take() };
+    jsonSpans = [];
+    count = 0;
+    const done = new Promise<void>((resolve) => exporter.export(batch, () => resolve()));
+    exports.add(done);
+    void done.then(() => exports.delete(done));
+  };
+  return {
+    add(span) {
+      if (json) jsonSpans.push(jsonSpan(span));
+      else writeProtobufSpan(writer, span);
+      count++;
+      if (count >= BATCH_SIZE) flush();
+      else if (!timer) {
+        timer = setTimeout(flush, BATCH_DELAY_MS);
+        // A batch waiting for its second does not keep the process alive: close() sends it.
+        timer.unref();
+      }
+    },
+    async close() {
+      flush();
+      await Promise.all(exports);
+      await exporter.shutdown();
+    },
+  };
+}
+
+/** The request body a batch of `spans` is sent as (the path `add` and the exporter take, in one call: for tests). */
+export function encodeExportRequest(protocol: ExportTarget['protocol'], resource: SpanAttributes, spans: readonly SpanRecord[]): Uint8Array | undefined {
+  if (protocol === 'http/json') return jsonRequest(resource).serializeRequest({ count: spans.length, json: spans.map(jsonSpan) });
+  const writer = new ProtoWriter();
+  for (const span of spans) writeProtobufSpan(writer, span);
+  return protobufRequest(resource).serializeRequest({ count: spans.length, protobuf: writer.take() });
+}
+
+interface Serializer {
+  serializeRequest(batch: EncodedBatch): Uint8Array | undefined;
+  deserializeResponse(data: Uint8Array): unknown;
+}
+
+interface Exporter {
+  export(batch: EncodedBatch, done: (result: { code: number }) => void): void;
+  shutdown(): Promise<void>;
+}
+
+/** OpenTelemetry's exporter, as its OTLPTraceExporter classes build it, with `serializer` in place of theirs. */
+function createExporter(target: ExportTarget, serializer: Serializer): Exporter {
+  const { OTLPExporterBase } = require('@opentelemetry/otlp-exporter-base') as typeof import('@opentelemetry/otlp-exporter-base');
+  const metrics = { name: 'span', countItems: (batch: EncodedBatch) => batch.count };
+  if (target.protocol === 'grpc') {
+    const grpc = require('@opentelemetry/otlp-grpc-exporter-base') as typeof import('@opentelemetry/otlp-grpc-exporter-base');
+    const delegate = grpc.createOtlpGrpcExportDelegate(
+      grpc.convertLegacyOtlpGrpcOptions({ url: target.url }, 'TRACES'),
+      serializer as never,
+      'otlp_grpc_span_exporter',
+      metrics as never,
+      undefined,
+      'TraceExportService',
+      '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
+    );
+    return new OTLPExporterBase(delegate) as unknown as Exporter;
+  }
+  const http = require('@opentelemetry/otlp-exporter-base/node-http') as typeof import('@opentelemetry/otlp-exporter-base/node-http');
+  const contentType = target.protocol === 'http/json' ? 'application/json' : 'application/x-protobuf';
+  const delegate = http.createOtlpHttpExportDelegate(
+    http.convertLegacyHttpOptions({ url: target.url }, 'TRACES', 'v1/traces', { 'Content-Type': contentType }),
+    serializer as never,
+    'otlp_http_span_exporter',
+    metrics as never,
+    undefined,
+  );
+  return new OTLPExporterBase(delegate) as unknown as Exporter;
+}
+
+// ─── protobuf (opentelemetry/proto/collector/trace/v1/trace_service.proto) ─────────────────────
+
+/** ExportTraceServiceRequest { resource_spans: [ResourceSpans { resource, scope_spans: [ScopeSpans { scope, spans }] }] }. */
+function protobufRequest(resource: SpanAttributes): Serializer {
+  // The resource and scope are the same for every batch: encoded once.
+  const head = new ProtoWriter();
+  const at = head.begin(1);
+  writeAttributes(head, 1, resource);
+  head.tag(2, 0); // dropped_attributes_count
+  head.varint(0);
+  head.end(at);
+  const resourceField = head.take();
+  const scope = new ProtoWriter();
+  const scopeAt = scope.begin(1);
+  scope.string(1, SCOPE_NAME);
+  scope.end(scopeAt);
+  const scopeField = scope.take();
+  return {
+    serializeRequest(batch) {
+      if (!('protobuf' in batch)) return undefined;
+      const scopeSpansLength = scopeField.length + batch.protobuf.length;
+      const wrap = new ProtoWriter();
+      // ResourceSpans (field 1) holds the resource and one ScopeSpans (field 2).
+      wrap.tag(1, 2);
+      const scopeSpansHeader = lengthPrefix(2, scopeSpansLength);
+      wrap.varint(resourceField.length + scopeSpansHeader.length + scopeSpansLength);
+      return Buffer.concat([wrap.take(), resourceField, scopeSpansHeader, scopeField, batch.protobuf]);
+    },
+    // The response may report a partial success; the exporter only logs it (at debug): not read.
+    deserializeResponse: () => ({}),
+  };
+}
+
+/** The tag and length of a length-delimited field. */
+function lengthPrefix(field: number, length: number): Buffer {
+  const writer = new ProtoWriter();
+  writer.tag(field, 2);
+  writer.varint(length);
+  return writer.take();
+}
+
+/** One Span as ScopeSpans' field 2, appended to `w`. Fields as OpenTelemetry's serializer writes them, in field order. */
+function writeProtobufSpan(w: ProtoWriter, span: SpanRecord): void {
+  const at = w.begin(2);
+  w.hexBytes(1, span.traceId);
+  w.hexBytes(2, span.spanId);
+  if (span.parentSpanId !== undefined) w.hexBytes(4, span.parentSpanId);
+  w.string(5, span.name);
+  w.tag(6, 0);
+  w.varint(span.kind + 1);
+  w.fixed64Nanos(7, span.start);
+  w.fixed64Nanos(8, span.end);
+  writeAttributes(w, 9, span.attributes);
+  // dropped_attributes_count, dropped_events_count, dropped_links_count: none, written as zeros.
+  for (const field of DROPPED_COUNT_FIELDS) {
+    w.tag(field, 0);
+    w.varint(0);
+  }
+  const statusAt = w.begin(15);
+  if (span.status.message) w.string(2, span.status.message);
+  w.tag(3, 0);
+  w.varint(span.status.code);
+  w.end(statusAt);
+  w.tag(16, 5);
+  w.fixed32(spanFlags(span));
+  w.end(at);
+}
+
+function writeAttributes(w: ProtoWriter, field: number, attributes: SpanAttributes): void {
+  for (const key in attributes) {
+    const value = attributes[key]!;
+    const kv = w.begin(field);
+    w.string(1, key);
+    const any = w.begin(2);
+    if (typeof value === 'string') w.string(1, value);
+    else if (typeof value === 'boolean') {
+      w.tag(2, 0);
+      w.varint(value ? 1 : 0);
+    } else if (Number.isInteger(value)) {
+      w.tag(3, 0);
+      w.int64(value);
+    } else {
+      w.tag(4, 1);
+      w.double(value);
+    }
+    w.end(any);
+    w.end(kv);
+  }
+}
+
+const DROPPED_COUNT_FIELDS = [10, 12, 14] as const;
+
+/** W3C trace flags (always sampled here) and OTLP's bits saying whether the parent is remote. */
+function spanFlags(span: SpanRecord): number {
+  return 0x01 | 0x100 | (span.parentRemote ? 0x200 : 0);
+}
+
+/**
+ * A protobuf writer for the shapes above, in one growing buffer. A nested message's length is
+ * reserved as one byte and the message moved along when it turns out longer (rare: a KeyValue is
+ * short; a span is not, and moves once).
+ */
+export class ProtoWriter {
+  #buffer = Buffer.allocUnsafe(4096);
+  #at = 0;
+
+  /** The bytes written, as a new Buffer; the writer starts again empty. */
+  take(): Buffer {
+    const out = Buffer.from(this.#buffer.subarray(0, this.#at));
+    this.#at = 0;
+    return out;
+  }
+
+  tag(field: number, wireType: number): void {
+    this.varint((field << 3) | wireType);
+  }
+
+  varint(value: number): void {
+    this.#room(10);
+    while (value > 0x7f) {
+      this.#buffer[this.#at++] = (value & 0x7f) | 0x80;
+      value = Math.floor(value / 128);
+    }
+    this.#buffer[this.#at++] = value;
+  }
+
+  /** A non-negative int64 (larger than 2^31 included). */
+  int64(value: number): void {
+    if (value < 0) {
+      // Two's complement over 64 bits, as protobuf writes negative int64s: ten bytes.
+      this.#room(10);
+      let rest = BigInt.asUintN(64, BigInt(value));
+      for (let i = 0; i < 9; i++) {
+        this.#buffer[this.#at++] = Number(rest & 0x7fn) | 0x80;
+        rest >>= 7n;
+      }
+      this.#buffer[this.#at++] = Number(rest);
+      return;
+    }
+    this.varint(value);
+  }
+
+  string(field: number, value: string): void {
+    const length = Buffer.byteLength(value);
+    this.tag(field, 2);
+    this.varint(length);
+    this.#room(length);
+    this.#at += this.#buffer.write(value, this.#at, 'utf8');
+  }
+
+  hexBytes(field: number, hex: string): void {
+    this.tag(field, 2);
+    this.varint(hex.length / 2);
+    this.#room(hex.length / 2);
+    this.#at += this.#buffer.write(hex, this.#at, 'hex');
+  }
+
+  fixed32(value: number): void {
+    this.#room(4);
+    this.#buffer.writeUInt32LE(value >>> 0, this.#at);
+    this.#at += 4;
+  }
+
+  /** Epoch milliseconds (with fractions) as fixed64 nanoseconds, exact past 2^53. */
+  fixed64Nanos(field: number, ms: number): void {
+    this.tag(field, 1);
+    this.#room(8);
+    const seconds = Math.floor(ms / 1000);
+    const nanos = Math.round((ms - seconds * 1000) * 1e6);
+    this.#buffer.writeBigUInt64LE(BigInt(seconds) * 1_000_000_000n + BigInt(nanos), this.#at);
+    this.#at += 8;
+  }
+
+  double(value: number): void {
+    this.#room(8);
+    this.#buffer.writeDoubleLE(value, this.#at);
+    this.#at += 8;
+  }
+
+  /** Starts a length-delimited field; `end` with what it returns closes it. */
+  begin(field: number): number {
+    this.tag(field, 2);
+    this.#room(1);
+    return this.#at++;
+  }
+
+  end(lengthAt: number): void {
+    const length = this.#at - lengthAt - 1;
+    if (length < 0x80) {
+      this.#buffer[lengthAt] = length;
+      return;
+    }
+    let size = 1;
+    for (let rest = length; rest > 0x7f; rest = Math.floor(rest / 128)) size++;
+    this.#room(size - 1);
+    this.#buffer.copyWithin(lengthAt + size, lengthAt + 1, this.#at);
+    this.#at += size - 1;
+    let value = length;
+    let i = lengthAt;
+    while (value > 0x7f) {
+      this.#buffer[i++] = (value & 0x7f) | 0x80;
+      value = Math.floor(value / 128);
+    }
+    this.#buffer[i] = value;
+  }
+
+  #room(bytes: number): void {
+    if (this.#at + bytes <= this.#buffer.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.#buffer.length * 2, this.#at + bytes));
+    this.#buffer.copy(grown, 0, 0, this.#at);
+    this.#buffer = grown;
+  }
+}
+
+// ─── JSON (OTLP/JSON: ids as hex, 64-bit integers as strings) ──────────────────────────────────
+
+function jsonRequest(resource: SpanAttributes): Serializer {
+  const head = `{"resourceSpans":[{"resource":{"attributes":${jsonAttributes(resource)},"droppedAttributesCount":0},"scopeSpans":[{"scope":{"name":${JSON.stringify(SCOPE_NAME)}},"spans":[`;
+  return {
+    serializeRequest(batch) {
+      if (!('json' in batch)) return undefined;
+      return Buffer.from(`${head}${batch.json.join(',')}]}]}]}`, 'utf8');
+    },
+    deserializeResponse: (data) => JSON.parse(Buffer.from(data).toString('utf8')) as unknown,
+  };
+}
+
+function jsonSpan(span: SpanRecord): string {
+  return (
+    `{"traceId":"${span.traceId}","spanId":"${span.spanId}"` +
+    (span.parentSpanId !== undefined ? `,"parentSpanId":"${span.parentSpanId}"` : '') +
+    `,"name":${JSON.stringify(span.name)},"kind":${span.kind + 1}` +
+    `,"startTimeUnixNano":"${nanosText(span.start)}","endTimeUnixNano":"${nanosText(span.end)}"` +
+    `,"attributes":${jsonAttributes(span.attributes)},"droppedAttributesCount":0,"events":[],"droppedEventsCount":0` +
+    `,"status":{"code":${span.status.code}${span.status.message !== undefined ? `,"message":${JSON.stringify(span.status.message)}` : ''}}` +
+    `,"links":[],"droppedLinksCount":0,"flags":${spanFlags(span)}}`
+  );
+}
+
+function jsonAttributes(attributes: SpanAttributes): string {
+  const parts: string[] = [];
+  for (const key in attributes) {
+    const value = attributes[key]!;
+    const any =
+      typeof value === 'string'
+        ? `{"stringValue":${JSON.stringify(value)}}`
+        : typeof value === 'boolean'
+          ? `{"boolValue":${value}}`
+          : Number.isInteger(value)
+            ? `{"intValue":${value}}`
+            : `{"doubleValue":${value}}`;
+    parts.push(`{"key":${JSON.stringify(key)},"value":${any}}`);
+  }
+  return `[${parts.join(',')}]`;
+}
+
+/** Epoch milliseconds as a decimal string of nanoseconds, exact. */
+function nanosText(ms: number): string {
+  const seconds = Math.floor(ms / 1000);
+  const nanos = Math.round((ms - seconds * 1000) * 1e6);
+  return `${seconds}${String(nanos).padStart(9, '0')}`;
+}

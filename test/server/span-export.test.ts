@@ -1,0 +1,99 @@
+/**
+ * plano's OTLP encoding of its spans (src/server/span-export.ts, a seam for speed) against
+ * OpenTelemetry's own serializers given the same spans as ReadableSpans: the same bytes for
+ * protobuf (OTLP/HTTP and gRPC), the same document for JSON.
+ */
+import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { describe, expect, it } from 'vitest';
+import { encodeExportRequest, SPAN_KIND_CLIENT, SPAN_KIND_SERVER, STATUS_ERROR, STATUS_UNSET, type SpanRecord } from '../../src/server/span-export.js';
+
+const resource = { 'service.name': 'plano', 'deployment.environment': 'dev' };
+
+const spans: SpanRecord[] = [
+  {
+    traceId: '0af7651916cd43dd8448eb211c80319c',
+    spanId: 'b7ad6b7169203331',
+    parentSpanId: '00f067aa0ba902b7',
+    parentRemote: true,
+    name: 'chat gpt-4o',
+    kind: SPAN_KIND_SERVER,
+    start: 1_796_600_000_123.456789,
+    end: 1_796_600_000_456.5,
+    attributes: {
+      'gen_ai.request.model': 'gpt-4o',
+      'gen_ai.usage.input_tokens': 19,
+      'plano.stream': false,
+      'plano.ttfb_ms': 12.75,
+      'plano.note': 'ünïcode ✓ and a long value '.repeat(12),
+      'big.int': 2 ** 40,
+    },
+    status: { code: STATUS_ERROR, message: 'upstream answered 503' },
+  },
+  {
+    traceId: '0af7651916cd43dd8448eb211c80319c',
+    spanId: 'c8be7c8270314442',
+    parentSpanId: 'b7ad6b7169203331',
+    parentRemote: false,
+    name: 'POST https://api.openai.com',
+    kind: SPAN_KIND_CLIENT,
+    start: 1_796_600_000_200,
+    end: 1_796_600_000_300.000001,
+    attributes: { 'url.full': 'https://api.openai.com/v1/chat/completions', 'plano.attempt': 1 },
+    status: { code: STATUS_UNSET },
+  },
+  {
+    traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+    spanId: '00f067aa0ba902b7',
+    name: 'chat (default)',
+    kind: SPAN_KIND_SERVER,
+    start: 1_796_600_001_000,
+    end: 1_796_600_001_001,
+    // A span this long moves its length prefix by more than one byte.
+    attributes: Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`attr.${i}`, `value ${i}`])),
+    status: { code: STATUS_UNSET },
+  },
+];
+
+/** The same spans as the ReadableSpans OpenTelemetry's serializers read (one resource and scope object for all, as the SDK has). */
+function readableSpans(records: SpanRecord[]): unknown[] {
+  const sdkResource = { attributes: resource };
+  const scope = { name: 'plano' };
+  const hrTime = (ms: number): [number, number] => {
+    const seconds = Math.floor(ms / 1000);
+    return [seconds, Math.round((ms - seconds * 1000) * 1e6)];
+  };
+  return records.map((r) => ({
+    name: r.name,
+    kind: r.kind,
+    spanContext: () => ({ traceId: r.traceId, spanId: r.spanId, traceFlags: 1 }),
+    parentSpanContext: r.parentSpanId ? { traceId: r.traceId, spanId: r.parentSpanId, traceFlags: 1, isRemote: r.parentRemote === true } : undefined,
+    startTime: hrTime(r.start),
+    endTime: hrTime(r.end),
+    duration: hrTime(r.end - r.start),
+    ended: true,
+    status: r.status,
+    attributes: r.attributes,
+    links: [],
+    events: [],
+    droppedAttributesCount: 0,
+    droppedEventsCount: 0,
+    droppedLinksCount: 0,
+    resource: sdkResource,
+    instrumentationScope: scope,
+  }));
+}
+
+describe('OTLP encoding of plano’s spans', () => {
+  it('writes the bytes OpenTelemetry’s protobuf serializer writes', () => {
+    const ours = Buffer.from(encodeExportRequest('http/protobuf', resource, spans)!);
+    const sdk = Buffer.from(ProtobufTraceSerializer.serializeRequest(readableSpans(spans) as never)!);
+    expect(ours.toString('hex')).toBe(sdk.toString('hex'));
+    expect(encodeExportRequest('grpc', resource, spans)).toEqual(encodeExportRequest('http/protobuf', resource, spans));
+  });
+
+  it('writes the document OpenTelemetry’s JSON serializer writes', () => {
+    const ours = JSON.parse(Buffer.from(encodeExportRequest('http/json', resource, spans)!).toString('utf8')) as unknown;
+    const sdk = JSON.parse(Buffer.from(JsonTraceSerializer.serializeRequest(readableSpans(spans) as never)!).toString('utf8')) as unknown;
+    expect(ours).toEqual(sdk);
+  });
+});

@@ -1,0 +1,81 @@
+/**
+ * The tracing stage on its own (src/server/tracing.ts, span-export.ts): opened from a config,
+ * driven as the pipeline drives it, its spans exported from the worker thread to an OTLP/HTTP
+ * receiver (protobuf) the test starts.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { normalizeConfig } from '../../src/config/normalize.js';
+import { newAccessLogEntry } from '../../src/server/access-log.js';
+import { openTracing, parseTraceparent, type Tracing } from '../../src/server/tracing.js';
+import { startHttpReceiver, type OtlpReceiver } from '../e2e/otlp-receiver.js';
+
+let receiver: OtlpReceiver;
+beforeAll(async () => {
+  receiver = await startHttpReceiver();
+});
+afterAll(() => receiver?.close());
+
+async function tracingWith(section: Record<string, unknown>): Promise<Tracing> {
+  const config = normalizeConfig({ version: 'v0.3.0', listeners: [{ type: 'model', name: 'llm', port: 12000 }], model_providers: [], tracing: section });
+  const { tracing } = await openTracing(config, { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${receiver.url}/v1/traces` });
+  return tracing!;
+}
+
+/** One request as the pipeline runs it: an attempt, then the end with what the access log knows. */
+function serveOne(tracing: Tracing, headers: Record<string, string> = {}): string {
+  const trace = tracing.startRequest(headers, performance.now());
+  const attempt = trace.attempt('https://api.openai.com', '/v1/chat/completions?key=secret');
+  attempt.end(200);
+  trace.end({ ...newAccessLogEntry('POST', '/v1/chat/completions', 'chat_completions'), requested: 'gpt-4o', model: 'openai/gpt-4o', status: 200, attempts: 1, usage: { input_tokens: 3, output_tokens: 4 } });
+  return attempt.traceparent;
+}
+
+describe('parseTraceparent', () => {
+  it('reads valid W3C headers and refuses the rest, as OpenTelemetry’s propagator does', () => {
+    expect(parseTraceparent('00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01')).toEqual({ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', sampled: true });
+    expect(parseTraceparent('00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00')?.sampled).toBe(false);
+    // A later version may carry more after the flags.
+    expect(parseTraceparent('01-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-03-more')?.sampled).toBe(true);
+    for (const bad of [
+      undefined,
+      '',
+      '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01-more',
+      'ff-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+      '00-00000000000000000000000000000000-b7ad6b7169203331-01',
+      '00-0af7651916cd43dd8448eb211c80319c-0000000000000000-01',
+      '00-0AF7651916CD43DD8448EB211C80319C-b7ad6b7169203331-01',
+      '00-0af7651916cd43dd8448eb211c80319c-b7ad6b716920333-01',
+    ]) {
+      expect(parseTraceparent(bad), String(bad)).toBeUndefined();
+    }
+  });
+});
+
+describe('the tracing stage', () => {
+  it('exports a sampled request’s spans from its worker, with the URL’s credentials cut', async () => {
+    const tracing = await tracingWith({ random_sampling: 100 });
+    const traceparent = serveOne(tracing);
+    const [, traceId, attemptId, flags] = traceparent.split('-');
+    expect(flags).toBe('01');
+    await tracing.close();
+    const spans = receiver.spans.filter((s) => s.traceId === traceId);
+    expect(spans.map((s) => [s.kind, s.name]).sort()).toEqual([[2, 'chat gpt-4o'], [3, 'POST https://api.openai.com']]);
+    const attempt = spans.find((s) => s.kind === 3)!;
+    expect(attempt.spanId).toBe(attemptId);
+    expect(attempt.attributes['url.full']).toBe('https://api.openai.com/v1/chat/completions?key=***');
+    expect(spans.find((s) => s.kind === 2)!.attributes).toMatchObject({ 'gen_ai.usage.input_tokens': 3, 'gen_ai.usage.output_tokens': 4 });
+  });
+
+  it('exports nothing for a trace the sampler leaves out, and says so to the upstream (flags 00)', async () => {
+    const before = receiver.spans.length;
+    const never = await tracingWith({ random_sampling: 0 });
+    expect(serveOne(never).endsWith('-00')).toBe(true);
+    await never.close();
+    // A client's unsampled trace is not sampled here either, whatever random_sampling says.
+    const always = await tracingWith({ random_sampling: 100 });
+    const traceparent = serveOne(always, { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00' });
+    expect(traceparent).toMatch(/^00-0af7651916cd43dd8448eb211c80319c-[0-9a-f]{16}-00$/);
+    await always.close();
+    expect(receiver.spans.length).toBe(before);
+  });
+});
