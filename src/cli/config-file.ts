@@ -232,3 +232,36 @@ function displayPath(full: string, cwd: string): string {
   const rel = relative(cwd, full);
   return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? full : rel;
 }
+
+/** What a single-file command serves or shows: a config file, or (none here, none named) one synthesised from the environment. */
+export interface CommandConfig {
+  /** The file, or `(environment)`. */
+  file: string;
+  text: string;
+  /** Set when the text was synthesised (no file): what it took from the environment. */
+  synthesised?: { keyVariables: string[]; ollama: string | undefined };
+}
+
+/** How `plano up` and friends name a config that comes from the environment. */
+export const FROM_ENVIRONMENT = '(environment)';
+
+/**
+ * The config `arg` names, or the default file here; with neither, the config synthesised from the
+ * environment (as Plano's zero-config `up`), said in one line on stderr — stdout stays the
+ * command's own (`expand --format json` stays pure JSON).
+ */
+export async function readConfigOrEnvironment(arg: string | undefined, io: { cwd: string; env: Readonly<Record<string, string | undefined>>; stderr: { write(text: string): unknown } }, command: string): Promise<CommandConfig> {
+  if (arg !== undefined || (await firstDefault(io.cwd)) !== undefined) {
+    const file = await findConfigFile(arg, io.cwd, command);
+    return { file, text: await readConfigText(file, io.cwd) };
+  }
+  const [{ configFromEnv, environmentProviders }, { findOllama }] = await Promise.all([import('../config/templates.js'), import('./ollama-probe.js')]);
+  const ollama = await findOllama(io.env);
+  const keyVariables = environmentProviders(io.env).flatMap((p) => (p.keyVariable ? [p.keyVariable] : []));
+  io.stderr.write(
+    `plano: no ${DEFAULT_CONFIG_FILES.join(' or ')} here: ${command === 'up' ? 'serving' : 'showing'} a config synthesised from your environment ` +
+      `(${keyVariables.length > 0 ? `keys from ${keyVariables.join(', ')}` : 'no key variable set'}; other providers pass the client's key through${ollama ? `; Ollama at ${ollama}` : ''}). ` +
+      'Save it with `plano init --from-env`.\n',
+  );
+  return { file: FROM_ENVIRONMENT, text: configFromEnv(io.env, ollama ? { ollama } : {}), synthesised: { keyVariables, ollama } };
+}

@@ -55,6 +55,7 @@ function openAiCompatible(
 export const PROVIDERS: readonly ProviderSpec[] = [
   openAiCompatible('openai', 'OpenAI', 'https://api.openai.com', '/v1', {
     pricesId: 'openai',
+    keyVariables: ['OPENAI_API_KEY'],
     upstreamApiFor: SPEAKS_CHAT_AND_RESPONSES,
     endpointPaths: { openai_chat: CHAT, openai_responses: RESPONSES },
     catalogKeys: ['openai'],
@@ -73,24 +74,27 @@ export const PROVIDERS: readonly ProviderSpec[] = [
     catalogKeys: ['anthropic'],
     usableAsInterface: true,
     pricesId: 'anthropic',
+    keyVariables: ['ANTHROPIC_API_KEY'],
   },
-  openAiCompatible('deepseek', 'DeepSeek', 'https://api.deepseek.com', '/v1', { catalogKeys: ['deepseek'], pricesId: 'deepseek' }),
-  openAiCompatible('mistral', 'Mistral AI', 'https://api.mistral.ai', '/v1', { aliases: ['mistralai'], catalogKeys: ['mistralai'], pricesId: 'mistral' }),
-  openAiCompatible('groq', 'Groq', 'https://api.groq.com', '/openai/v1', { pricesId: 'groq' }),
+  openAiCompatible('deepseek', 'DeepSeek', 'https://api.deepseek.com', '/v1', { catalogKeys: ['deepseek'], pricesId: 'deepseek', keyVariables: ['DEEPSEEK_API_KEY'] }),
+  openAiCompatible('mistral', 'Mistral AI', 'https://api.mistral.ai', '/v1', { aliases: ['mistralai'], catalogKeys: ['mistralai'], pricesId: 'mistral', keyVariables: ['MISTRAL_API_KEY'] }),
+  openAiCompatible('groq', 'Groq', 'https://api.groq.com', '/openai/v1', { pricesId: 'groq', keyVariables: ['GROQ_API_KEY'] }),
   openAiCompatible('gemini', 'Google Gemini', 'https://generativelanguage.googleapis.com', '/v1beta/openai', {
     aliases: ['google'],
     catalogKeys: ['google'],
     pricesId: 'google',
+    keyVariables: ['GEMINI_API_KEY', 'GOOGLE_API_KEY'],
   }),
-  openAiCompatible('together_ai', 'Together AI', 'https://api.together.xyz', '/v1', { aliases: ['together'], pricesId: 'together' }),
+  openAiCompatible('together_ai', 'Together AI', 'https://api.together.xyz', '/v1', { aliases: ['together'], pricesId: 'together', keyVariables: ['TOGETHER_API_KEY'] }),
   openAiCompatible('xai', 'xAI', 'https://api.x.ai', '/v1', {
     aliases: ['x-ai'],
     pricesId: 'x-ai',
+    keyVariables: ['XAI_API_KEY'],
     upstreamApiFor: SPEAKS_CHAT_AND_RESPONSES,
     endpointPaths: { openai_chat: CHAT, openai_responses: RESPONSES },
     catalogKeys: ['x-ai'],
   }),
-  openAiCompatible('moonshotai', 'Moonshot AI', 'https://api.moonshot.ai', '/v1', { catalogKeys: ['moonshotai'], pricesId: 'moonshotai' }),
+  openAiCompatible('moonshotai', 'Moonshot AI', 'https://api.moonshot.ai', '/v1', { catalogKeys: ['moonshotai'], pricesId: 'moonshotai', keyVariables: ['MOONSHOT_API_KEY'] }),
   openAiCompatible('zhipu', 'Zhipu AI', 'https://open.bigmodel.cn', '/api/paas/v4', { aliases: ['z-ai'], catalogKeys: ['z-ai'] }),
   openAiCompatible('azure_openai', 'Azure OpenAI', null, '/openai/deployments/{model}', {
     // The latest GA data-plane version (Azure OpenAI REST reference, "API version lifecycle").
@@ -120,10 +124,11 @@ export const PROVIDERS: readonly ProviderSpec[] = [
   openAiCompatible('digitalocean', 'DigitalOcean Gradient', 'https://inference.do-ai.run', '/v1', {
     aliases: ['do', 'do_ai'],
     catalogKeys: ['digitalocean'],
+    keyVariables: ['DO_API_KEY'],
   }),
-  openAiCompatible('vercel', 'Vercel AI Gateway', 'https://ai-gateway.vercel.sh', '/v1'),
-  openAiCompatible('openrouter', 'OpenRouter', 'https://openrouter.ai', '/api/v1', { pricesId: 'openrouter' }),
-  openAiCompatible('edenai', 'Eden AI', 'https://api.edenai.run', '/v3'),
+  openAiCompatible('vercel', 'Vercel AI Gateway', 'https://ai-gateway.vercel.sh', '/v1', { keyVariables: ['AI_GATEWAY_API_KEY'] }),
+  openAiCompatible('openrouter', 'OpenRouter', 'https://openrouter.ai', '/api/v1', { pricesId: 'openrouter', keyVariables: ['OPENROUTER_API_KEY'] }),
+  openAiCompatible('edenai', 'Eden AI', 'https://api.edenai.run', '/v3', { keyVariables: ['EDENAI_API_KEY'] }),
   openAiCompatible('chatgpt', 'ChatGPT (Codex backend)', 'https://chatgpt.com', '/backend-api/codex', {
     upstreamApiFor: SPEAKS_CHAT_AND_RESPONSES,
     endpointPaths: { openai_chat: CHAT, openai_responses: RESPONSES },

@@ -57,6 +57,12 @@ export interface ProviderSpec {
   usableAsInterface: boolean;
   /** Where the docs for keys live, for messages that tell the user how to fix auth. */
   keyHint?: string;
+  /**
+   * The environment variables its key conventionally lives in, first preferred. A provider with
+   * them is part of the config `plano up` synthesises when there is no config file (as Plano's
+   * zero-config defaults), and of `plano init --from-env`.
+   */
+  keyVariables?: readonly string[];
   /** Its id in the price table of @pydantic/genai-prices (the live view's costs); none: priced only by a config cost source. */
   pricesId?: string;
 }

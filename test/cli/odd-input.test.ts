@@ -78,13 +78,11 @@ describe('a folder with one file that is not UTF-8', () => {
   });
 });
 
+// (expand, models list and up serve the config synthesised from the environment instead: test/cli/zero-config.test.ts.)
 describe('the "no config file" hint names the command that was run', () => {
   it.each([
     [['validate'], 'validate'],
-    [['expand'], 'expand'],
-    [['models', 'list'], 'models list'],
     [['route', 'write a haiku'], 'route'],
-    [['up'], 'up'],
   ])('plano %j', async (args, command) => {
     const empty = mkdtempSync(join(tmpdir(), 'plano-empty-'));
     try {

@@ -70,13 +70,14 @@ export type LoadedGateway = { ok: true; file: string; gateway: Gateway } | { ok:
  * warnings are printed too unless `quiet`. Shared by `expand` and `models list`.
  */
 export async function loadGateway(arg: string | undefined, io: CliIo, options: { quiet: boolean; command: string }): Promise<LoadedGateway> {
-  const [{ findConfigFile, readConfigText }, { checkConfig }, { resolveGateway }] = await Promise.all([
+  const [{ readConfigOrEnvironment }, { checkConfig }, { resolveGateway }] = await Promise.all([
     import('../config-file.js'),
     import('../../resolve/check.js'),
     import('../../resolve/resolve.js'),
   ]);
-  const file = await findConfigFile(arg, io.cwd, options.command);
-  const result = checkConfig(await readConfigText(file, io.cwd), file, { env: io.env });
+  // No file named and none here: the config `plano up` would synthesise from the environment.
+  const { file, text } = await readConfigOrEnvironment(arg, io, options.command);
+  const result = checkConfig(text, file, { env: io.env });
   // A file that is not a usable mapping has findings saying so; it cannot be resolved either way.
   const stop = result.config === undefined || result.diagnostics.some((d) => d.severity === 'error');
   if (stop || (!options.quiet && result.diagnostics.length > 0)) {

@@ -177,7 +177,9 @@ export async function serve(options: UpOptions, io: CliIo, role: ServeRole): Pro
   }
 
   let stopWatching = (): void => {};
-  if (options.watch) {
+  const { FROM_ENVIRONMENT } = await import('../config-file.js');
+  if (options.watch && file === FROM_ENVIRONMENT) warn('--watch: there is no config file to watch (the config comes from the environment)');
+  else if (options.watch) {
     // The text in service, and the last one tried (a text with errors is reported once, not on
     // every save that leaves it as it was).
     let servedText = source.text;
@@ -240,11 +242,14 @@ export async function serve(options: UpOptions, io: CliIo, role: ServeRole): Pro
   return EXIT_OK;
 }
 
-/** The config file `arg` names (or the default one in the working directory) and its text; a CliError when there is none or it cannot be read. */
+/**
+ * The config file `arg` names (or the default one in the working directory) and its text, else the
+ * config synthesised from the environment; a CliError when a named file cannot be read.
+ */
 export async function readConfigFile(arg: string | undefined, io: CliIo): Promise<ConfigSource> {
-  const { findConfigFile, readConfigText } = await import('../config-file.js');
-  const file = await findConfigFile(arg, io.cwd, 'up');
-  return { file, text: await readConfigText(file, io.cwd) };
+  const { readConfigOrEnvironment } = await import('../config-file.js');
+  const { file, text } = await readConfigOrEnvironment(arg, io, 'up');
+  return { file, text };
 }
 
 /**
