@@ -10,10 +10,11 @@ import { upCommand } from './up.js';
 import { agentCommand } from './agent.js';
 import { obsCommand } from './obs.js';
 import { initCommand } from './init.js';
+import { downCommand, logsCommand } from './background.js';
 
 export interface CommandModule {
   /** Adds the command to the program; the action stores its exit code through `setExitCode`. */
   register(program: Command, io: CliIo, setExitCode: (code: number) => void): void;
 }
 
-export const COMMANDS: CommandModule[] = [initCommand, validateCommand, expandCommand, modelsCommand, schemaCommand, routeCommand, upCommand, obsCommand, agentCommand];
+export const COMMANDS: CommandModule[] = [initCommand, validateCommand, expandCommand, modelsCommand, schemaCommand, routeCommand, upCommand, downCommand, logsCommand, obsCommand, agentCommand];

@@ -42,6 +42,7 @@ export interface UpOptions {
   liveView?: boolean;
   liveViewPublic?: boolean;
   inspect?: boolean;
+  detach?: boolean;
 }
 
 const DEFAULT_PORT = 12000;
@@ -64,6 +65,7 @@ export const upCommand: CommandModule = {
       .option('--no-live-view', 'do not keep calls for the live view (/_plano/) or serve it')
       .option('--inspect', 'keep each call\'s bodies (client request, upstream request, answer; redacted, 64 KiB each) for the live view')
       .option('--live-view-public', 'serve the live view on a non-loopback --host too (anyone who reaches the port sees every call)')
+      .option('-d, --detach', 'start in the background and return once it answers (prints its URL); `plano logs`, `plano down`')
       .addHelpText(
         'after',
         '\nThen point any OpenAI or Anthropic client at it:\n' +
@@ -72,7 +74,16 @@ export const upCommand: CommandModule = {
           '  OpenAI SDK:     new OpenAI({ baseURL: "http://127.0.0.1:12000/v1", apiKey: "unused" })\n' +
           '  Anthropic SDK:  new Anthropic({ baseURL: "http://127.0.0.1:12000", apiKey: "unused" })',
       )
-      .action(async (file: string | undefined, options: UpOptions) => {
+      .action(async (file: string | undefined, options: UpOptions, command: Command) => {
+        if (options.detach) {
+          // The gateway gets the arguments `up` was given, less --detach.
+          // (commander keeps the arguments it parsed as `rawArgs`, which its typings leave out.)
+          const given = (command.parent as unknown as { rawArgs?: string[] } | null)?.rawArgs ?? [];
+          const upArgs = given.slice(given.indexOf('up') + 1).filter((a: string) => a !== '--detach' && a !== '-d');
+          const { runDetached } = await import('./background.js');
+          setExitCode(await runDetached(file, upArgs, io));
+          return;
+        }
         setExitCode(await upAction(file, options, io));
       });
   },
