@@ -10,6 +10,8 @@ import type { ClientApi, EndpointPath, ProviderSpec, UpstreamApi } from './types
 const CHAT: EndpointPath = { url: '/chat/completions', stream: '/chat/completions' };
 const RESPONSES: EndpointPath = { url: '/responses', stream: '/responses' };
 const MESSAGES: EndpointPath = { url: '/messages', stream: '/messages' };
+// OpenAI's embeddings endpoint, which OpenAI-compatible servers mirror next to chat completions.
+const EMBEDDINGS: EndpointPath = { url: '/embeddings', stream: '/embeddings' };
 // Bedrock Runtime: POST /model/{modelId}/converse and /converse-stream (AWS Bedrock API reference).
 const CONVERSE: EndpointPath = { url: '/model/{model}/converse', stream: '/model/{model}/converse-stream' };
 
@@ -28,13 +30,16 @@ const SPEAKS_CHAT_AND_RESPONSES: Record<ClientApi, UpstreamApi> = { ...SPEAKS_CH
 export const HOSTED_ROUTER_PROVIDER = 'plano';
 export const HOSTED_ROUTER_MODEL = 'Plano-Orchestrator';
 
-/** An OpenAI chat-completions-compatible provider: the common case, one line each below. */
+/**
+ * An OpenAI chat-completions-compatible provider: the common case, one line each below. It
+ * serves POST /v1/embeddings too unless its row says it has none (`embeddings: false`).
+ */
 function openAiCompatible(
   id: string,
   displayName: string,
   defaultBaseUrl: string | null,
   defaultPathPrefix: string,
-  extra: Partial<ProviderSpec> = {},
+  { embeddings = true, ...extra }: Partial<ProviderSpec> & { embeddings?: boolean } = {},
 ): ProviderSpec {
   return {
     id,
@@ -44,7 +49,7 @@ function openAiCompatible(
     defaultBaseUrl,
     defaultPathPrefix,
     upstreamApiFor: SPEAKS_CHAT,
-    endpointPaths: { openai_chat: CHAT },
+    endpointPaths: embeddings ? { openai_chat: CHAT, openai_embeddings: EMBEDDINGS } : { openai_chat: CHAT },
     authStyle: 'bearer',
     catalogKeys: [],
     usableAsInterface: true,
@@ -57,7 +62,7 @@ export const PROVIDERS: readonly ProviderSpec[] = [
     pricesId: 'openai',
     keyVariables: ['OPENAI_API_KEY'],
     upstreamApiFor: SPEAKS_CHAT_AND_RESPONSES,
-    endpointPaths: { openai_chat: CHAT, openai_responses: RESPONSES },
+    endpointPaths: { openai_chat: CHAT, openai_responses: RESPONSES, openai_embeddings: EMBEDDINGS },
     catalogKeys: ['openai'],
   }),
   {
@@ -76,9 +81,9 @@ export const PROVIDERS: readonly ProviderSpec[] = [
     pricesId: 'anthropic',
     keyVariables: ['ANTHROPIC_API_KEY'],
   },
-  openAiCompatible('deepseek', 'DeepSeek', 'https://api.deepseek.com', '/v1', { catalogKeys: ['deepseek'], pricesId: 'deepseek', keyVariables: ['DEEPSEEK_API_KEY'] }),
+  openAiCompatible('deepseek', 'DeepSeek', 'https://api.deepseek.com', '/v1', { catalogKeys: ['deepseek'], pricesId: 'deepseek', keyVariables: ['DEEPSEEK_API_KEY'], embeddings: false }),
   openAiCompatible('mistral', 'Mistral AI', 'https://api.mistral.ai', '/v1', { aliases: ['mistralai'], catalogKeys: ['mistralai'], pricesId: 'mistral', keyVariables: ['MISTRAL_API_KEY'] }),
-  openAiCompatible('groq', 'Groq', 'https://api.groq.com', '/openai/v1', { pricesId: 'groq', keyVariables: ['GROQ_API_KEY'] }),
+  openAiCompatible('groq', 'Groq', 'https://api.groq.com', '/openai/v1', { pricesId: 'groq', keyVariables: ['GROQ_API_KEY'], embeddings: false }),
   openAiCompatible('gemini', 'Google Gemini', 'https://generativelanguage.googleapis.com', '/v1beta/openai', {
     aliases: ['google'],
     catalogKeys: ['google'],
@@ -91,7 +96,7 @@ export const PROVIDERS: readonly ProviderSpec[] = [
     pricesId: 'x-ai',
     keyVariables: ['XAI_API_KEY'],
     upstreamApiFor: SPEAKS_CHAT_AND_RESPONSES,
-    endpointPaths: { openai_chat: CHAT, openai_responses: RESPONSES },
+    endpointPaths: { openai_chat: CHAT, openai_responses: RESPONSES, openai_embeddings: EMBEDDINGS },
     catalogKeys: ['x-ai'],
   }),
   openAiCompatible('moonshotai', 'Moonshot AI', 'https://api.moonshot.ai', '/v1', { catalogKeys: ['moonshotai'], pricesId: 'moonshotai', keyVariables: ['MOONSHOT_API_KEY'] }),
@@ -135,7 +140,7 @@ export const PROVIDERS: readonly ProviderSpec[] = [
     catalogKeys: ['chatgpt'],
   }),
   // Katanemo's hosted Arch-Function / Plano-Orchestrator models.
-  openAiCompatible(HOSTED_ROUTER_PROVIDER, 'Plano', 'https://archfc.katanemo.dev', '/v1'),
+  openAiCompatible(HOSTED_ROUTER_PROVIDER, 'Plano', 'https://archfc.katanemo.dev', '/v1', { embeddings: false }),
 ];
 
 const byPrefix = new Map<string, ProviderSpec>();

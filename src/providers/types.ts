@@ -10,8 +10,8 @@ export const CLIENT_API_PATHS: Readonly<Record<ClientApi, string>> = {
   responses: '/v1/responses',
 };
 
-/** The wire formats upstreams speak. */
-export type UpstreamApi = 'openai_chat' | 'openai_responses' | 'anthropic_messages' | 'bedrock_converse';
+/** The wire formats upstreams speak (`openai_embeddings`: POST /embeddings, passed through). */
+export type UpstreamApi = 'openai_chat' | 'openai_responses' | 'anthropic_messages' | 'bedrock_converse' | 'openai_embeddings';
 
 /**
  * Where the credential goes. `bearer`: `Authorization: Bearer` (OpenAI-style, Bedrock API keys);

@@ -35,3 +35,12 @@ export function endpointsFromTemplate(
   const mentionsModel = Object.values(template).some((e) => e.url.includes(MODEL_PLACEHOLDER) || e.streamUrl.includes(MODEL_PLACEHOLDER));
   return mentionsModel ? upstreamEndpoints(provider, baseUrl, model) : { ok: true, endpoints: template };
 }
+
+/**
+ * Where POST /v1/embeddings goes for `model` of `target` (the provider's embeddings path on the same
+ * base URL as its chat completions); null when the provider has none (Anthropic, Bedrock …).
+ */
+export function embeddingsUrl(target: { provider: ProviderSpec; baseUrl: string }, model: string): string | null {
+  const url = upstreamUrl({ provider: target.provider, baseUrl: target.baseUrl, model, api: 'openai_embeddings', stream: false });
+  return url.ok ? url.url : null;
+}

@@ -6,6 +6,8 @@ import type { ListenerEntry } from '../config/types.js';
 import type { ClientApi, UpstreamApi } from '../providers/types.js';
 import type { AuthPlan, Gateway, ResolvedModel, UpstreamEndpoint, WildcardRoute } from './types.js';
 import { redactUrl } from '../config/secret-values.js';
+import { MODEL_PLACEHOLDER } from '../providers/upstream-url.js';
+import { embeddingsUrl } from './endpoints.js';
 
 export interface AuthJson {
   mode: AuthPlan['mode'];
@@ -30,6 +32,8 @@ export interface ModelJson {
   auth: AuthJson;
   base_url: string;
   endpoints: Record<ClientApi, EndpointJson>;
+  /** Where POST /v1/embeddings goes; null when the provider has no embeddings endpoint. */
+  embeddings_url: string | null;
 }
 
 export interface WildcardJson {
@@ -38,6 +42,7 @@ export interface WildcardJson {
   auth: AuthJson;
   base_url: string;
   endpoints: Record<ClientApi, EndpointJson>;
+  embeddings_url: string | null;
 }
 
 export interface ListenerJson {
@@ -89,6 +94,7 @@ function modelJson(model: ResolvedModel): ModelJson {
     auth: authJson(model.auth),
     base_url: redactUrl(model.baseUrl),
     endpoints: endpointsJson(model.endpoints),
+    embeddings_url: shownUrl(embeddingsUrl(model, model.model)),
   };
 }
 
@@ -99,7 +105,12 @@ function wildcardJson(route: WildcardRoute): WildcardJson {
     auth: authJson(route.auth),
     base_url: redactUrl(route.baseUrl),
     endpoints: endpointsJson(route.endpoints),
+    embeddings_url: shownUrl(embeddingsUrl(route, MODEL_PLACEHOLDER)),
   };
+}
+
+function shownUrl(url: string | null): string | null {
+  return url === null ? null : redactUrl(url);
 }
 
 /** Picks the printable fields: the secret (AuthPlan.secret) never leaves the Gateway. */

@@ -69,6 +69,7 @@ export interface GatewayAppOptions {
 type GatewayContext = Context;
 
 const DEFAULT_MAX_BODY_BYTES = 50 * 1024 * 1024;
+const EMBEDDINGS_PATH = '/v1/embeddings';
 const noLog = (): void => {};
 
 export type GatewayApp = Hono & {
@@ -102,6 +103,9 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   for (const api of CLIENT_APIS) {
     hono.post(CLIENT_API_PATHS[api], (c) => serveModelRoute(c, api, options.gateway(), deps, maxBodyBytes));
   }
+  // [embeddings] An OpenAI-shaped request (errors in OpenAI's shape), passed through to the
+  // provider's embeddings endpoint: the model pipeline with `operation: 'embeddings'`.
+  hono.post(EMBEDDINGS_PATH, (c) => serveModelRoute(c, 'chat_completions', options.gateway(), deps, maxBodyBytes, 'embeddings'));
   const apiAt = new Map<string, ClientApi>(CLIENT_APIS.map((api) => [CLIENT_API_PATHS[api], api]));
   const app: GatewayApp = Object.assign(hono, {
     serveNode(incoming: IncomingMessage, outgoing: ServerResponse): boolean {
@@ -109,9 +113,10 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
       const url = incoming.url ?? '';
       const query = url.indexOf('?');
       const path = query === -1 ? url : url.slice(0, query);
-      const api = apiAt.get(path);
+      const embeddings = path === EMBEDDINGS_PATH;
+      const api = embeddings ? 'chat_completions' : apiAt.get(path);
       if (api === undefined) return false;
-      serveNodeModelRequest(incoming, outgoing, api, path, options.gateway(), deps, maxBodyBytes).catch((error: unknown) => {
+      serveNodeModelRequest(incoming, outgoing, api, path, options.gateway(), deps, maxBodyBytes, embeddings ? 'embeddings' : undefined).catch((error: unknown) => {
         // Only a bug in plano gets here (the pipeline answers every failure it expects); what
         // Hono's onError would do, short of a body: the connection is cut and the log says why.
         outgoing.destroy();
@@ -248,7 +253,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
 
   // Errors at a model API's path (or its /routing twin) are in that API's shape, so the client's
   // SDK can read them; anywhere else in OpenAI's.
-  const postOnly = new Set([...apiAt.keys(), ...(routing ? [...apiAt.keys()].map((path) => `/routing${path}`) : [])]);
+  const postOnly = new Set([...apiAt.keys(), EMBEDDINGS_PATH, ...(routing ? [...apiAt.keys()].map((path) => `/routing${path}`) : [])]);
   const errorShapeAt = (path: string): ClientApi => apiAt.get(path) ?? apiAt.get(path.replace(/^\/routing(?=\/)/, '')) ?? 'chat_completions';
 
   app.notFound((c) => {
@@ -260,7 +265,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
       deps.log(routeLogEntry(c, 405, startedAt, message));
       return c.json(clientErrorBody(shape, { kind: 'invalid_request', message, code: 'method_not_allowed' }), 405, { allow: 'POST' });
     }
-    const message = `no route for ${c.req.method} ${c.req.path}: this gateway serves POST ${Object.values(CLIENT_API_PATHS).join(', POST ')}, POST /v1/messages/count_tokens, GET /v1/models, GET /v1/models/{id}, GET and DELETE /v1/responses/{id}, GET /v1/responses/{id}/input_items and GET /healthz`;
+    const message = `no route for ${c.req.method} ${c.req.path}: this gateway serves POST ${Object.values(CLIENT_API_PATHS).join(', POST ')}, POST ${EMBEDDINGS_PATH}, POST /v1/messages/count_tokens, GET /v1/models, GET /v1/models/{id}, GET and DELETE /v1/responses/{id}, GET /v1/responses/{id}/input_items and GET /healthz`;
     deps.log(routeLogEntry(c, 404, startedAt, message));
     return c.json(clientErrorBody(shape, { kind: 'not_found', message, code: 'not_found' }), 404);
   });
@@ -275,7 +280,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
 }
 
 /** A model request through Hono, on the Web `Request` (`app.request()`, runtimes other than Node): answers a Web `Response`. */
-async function serveModelRoute(c: GatewayContext, api: ClientApi, gateway: Gateway, deps: PipelineDeps, maxBodyBytes: number): Promise<Response> {
+async function serveModelRoute(c: GatewayContext, api: ClientApi, gateway: Gateway, deps: PipelineDeps, maxBodyBytes: number, operation?: 'embeddings'): Promise<Response> {
   const path = c.req.path;
   const startedAt = performance.now();
   const gone = new ClientGone();
@@ -287,7 +292,7 @@ async function serveModelRoute(c: GatewayContext, api: ClientApi, gateway: Gatew
     rejectTooLarge(sink, api, raw.method, path, deps, maxBodyBytes, startedAt);
     return response;
   }
-  void serveModelRequest({ api, method: raw.method, path, headers: Object.fromEntries(raw.headers), body, gone, gateway, startedAt }, sink, deps);
+  void serveModelRequest({ api, method: raw.method, path, headers: Object.fromEntries(raw.headers), body, gone, gateway, startedAt, ...(operation ? { operation } : {}) }, sink, deps);
   return response;
 }
 
@@ -300,6 +305,7 @@ async function serveNodeModelRequest(
   gateway: Gateway,
   deps: PipelineDeps,
   maxBodyBytes: number,
+  operation?: 'embeddings',
 ): Promise<void> {
   const startedAt = performance.now();
   const gone = new ClientGone();
@@ -314,7 +320,7 @@ async function serveNodeModelRequest(
   const method = incoming.method ?? 'POST';
   if (body === 'too-large') return rejectTooLarge(sink, api, method, path, deps, maxBodyBytes, startedAt);
   if (body === 'aborted') return;
-  return serveModelRequest({ api, method, path, headers: incoming.headers, body, gone, gateway, startedAt }, sink, deps);
+  return serveModelRequest({ api, method, path, headers: incoming.headers, body, gone, gateway, startedAt, ...(operation ? { operation } : {}) }, sink, deps);
 }
 
 /**

@@ -16,6 +16,8 @@ export interface CallRecord {
   /** Epoch ms when the request arrived. */
   time: number;
   api: ClientApi;
+  /** The route it came to (`/v1/embeddings` is served through the chat completions API's pipeline). */
+  path: string;
   /** The model the client named (null: none, routed or the default). */
   requested: string | null;
   /** The configured model that served it, its provider, the id sent upstream and where (credentials cut). */
@@ -97,6 +99,7 @@ export class CallLog {
       id: this.#nextId++,
       time: entry.time,
       api: entry.api,
+      path: entry.path,
       requested: entry.requested ?? null,
       model: entry.model,
       provider: entry.provider,

@@ -57,6 +57,7 @@ const FAMILY_ACCEPTED: Readonly<Record<UpstreamApi, string | null>> = {
   openai_responses: 'openai-',
   anthropic_messages: 'anthropic-',
   bedrock_converse: null,
+  openai_embeddings: 'openai-',
 };
 
 /** Client headers that say which account or project a credential acts for. */

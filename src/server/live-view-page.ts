@@ -206,7 +206,7 @@ export const LIVE_VIEW_SCRIPT = `'use strict';
       detail.append(el('h2', 'Call ' + c.id));
       var dl = el('dl');
       [['requested', c.requested === null ? '(default)' : c.requested], ['model', c.model], ['provider', c.provider], ['upstream model', c.upstreamModel],
-       ['upstream URL', c.upstreamUrl], ['API', c.api + (c.stream ? ', streamed' : '')], ['route', c.route], ['status', c.status],
+       ['upstream URL', c.upstreamUrl], ['request', 'POST ' + c.path + (c.stream ? ', streamed' : '')], ['route', c.route], ['status', c.status],
        ['time to first byte', c.ttfbMs === null ? '—' : c.ttfbMs + ' ms'], ['total', c.totalMs + ' ms'], ['tokens', num(c.inputTokens) + ' in, ' + num(c.outputTokens) + ' out'],
        ['cost', cost(c.costUsd) + (c.costSource ? ' (' + c.costSource + ')' : '')], ['attempts', c.attempts], ['error', c.error]
       ].forEach(function (pair) {

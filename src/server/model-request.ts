@@ -77,6 +77,8 @@ export interface ModelRequest {
   gateway: Gateway;
   /** performance.now() when the request arrived. */
   startedAt: number;
+  /** `embeddings`: POST /v1/embeddings (api `chat_completions` for its OpenAI error shapes), to the provider's embeddings endpoint. */
+  operation?: 'embeddings';
 }
 
 /**
@@ -160,7 +162,11 @@ async function serve(
   const tooLong = typeof model === 'string' ? modelNameTooLong(model) : undefined;
   if (tooLong) return fail(400, tooLong);
   const requested = model === null || model === '' ? undefined : model;
-  const stream = body.stream === true;
+  // An embeddings request names its model: the default (or a route) is a chat model.
+  if (request.operation === 'embeddings' && requested === undefined) {
+    return fail(400, { kind: 'invalid_request', code: 'model_required', message: '`model` is required: name the embedding model (GET /v1/models lists them)', param: 'model' });
+  }
+  const stream = request.operation === undefined && body.stream === true;
   entry.requested = requested ?? null;
   entry.stream = stream;
 
@@ -232,6 +238,7 @@ async function serve(
       env: deps.env,
       findTranslation: deps.findTranslation,
       notes: entry.notes,
+      ...(request.operation ? { operation: request.operation } : {}),
     });
     if (!planned.ok) return fail(planned.status, planned.error);
     const { endpoint, translation, context, origin } = planned.plan;

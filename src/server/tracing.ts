@@ -134,7 +134,8 @@ export async function openTracing(config: PlanoConfig, env: Env): Promise<{ trac
         end(entry) {
           // A trace the sampler left out records nothing: no attribute is worth building for it.
           if (!sampled) return;
-          const operation = entry.api === 'responses' ? 'responses' : 'chat';
+          // OpenTelemetry's GenAI operation names.
+          const operation = entry.path === '/v1/embeddings' ? 'embeddings' : entry.api === 'responses' ? 'responses' : 'chat';
           exporter.add({
             traceId,
             spanId,

@@ -10,6 +10,7 @@ import { CLIENT_API_PATHS, type ClientApi, type UpstreamApi } from '../providers
 import type { ResolvedModel, UpstreamEndpoint } from '../resolve/types.js';
 import type { ClientErrorInit } from '../translate/client-errors.js';
 import { TranslationError, type JsonObject, type TranslateContext, type Translation } from '../translate/types.js';
+import { embeddingsUrl } from '../resolve/endpoints.js';
 import { upstreamCredential } from './auth.js';
 import { upstreamRequestHeaders } from './headers.js';
 import { withModel } from './model-field.js';
@@ -39,6 +40,8 @@ export interface UpstreamPlanInput {
   findTranslation: (client: ClientApi, upstream: UpstreamApi) => Translation | undefined;
   /** Where the translation says what it changed (the access log's notes). */
   notes?: string[];
+  /** `embeddings`: a POST /v1/embeddings (an OpenAI-shaped client), passed through to the provider's embeddings endpoint. */
+  operation?: 'embeddings';
 }
 
 export interface UpstreamPlan {
@@ -58,9 +61,19 @@ export type UpstreamPlanResult = { ok: true; plan: UpstreamPlan } | { ok: false;
 
 export function planUpstreamCall(input: UpstreamPlanInput): UpstreamPlanResult {
   const { target, api, body, stream } = input;
-  const endpoint = target.endpoints[api];
+  const endpoint = input.operation === 'embeddings' ? embeddingsEndpoint(target) : target.endpoints[api];
+  if (endpoint === null) {
+    return refuse(404, {
+      kind: 'not_found',
+      code: 'embeddings_not_supported',
+      param: 'model',
+      message:
+        `model '${target.name}' is served by ${target.provider.displayName}, which has no embeddings endpoint: ` +
+        'name an embedding model of a provider that has one (OpenAI, Azure OpenAI, Gemini, Mistral, Ollama, an OpenAI-compatible server).',
+    });
+  }
   let translation: Translation | undefined;
-  if (endpoint.api !== NATIVE_UPSTREAM[api]) {
+  if (input.operation === undefined && endpoint.api !== NATIVE_UPSTREAM[api]) {
     translation = input.findTranslation(api, endpoint.api);
     if (!translation) {
       return refuse(501, {
@@ -103,6 +116,19 @@ export function planUpstreamCall(input: UpstreamPlanInput): UpstreamPlanResult {
       body: upstreamBody,
     },
   };
+}
+
+// A model's embeddings endpoint, made once per resolved model (a Gateway is immutable).
+const embeddingEndpoints = new WeakMap<ResolvedModel, UpstreamEndpoint | null>();
+
+function embeddingsEndpoint(target: ResolvedModel): UpstreamEndpoint | null {
+  let endpoint = embeddingEndpoints.get(target);
+  if (endpoint === undefined) {
+    const url = embeddingsUrl(target, target.model);
+    endpoint = url === null ? null : { api: 'openai_embeddings', url, streamUrl: url };
+    embeddingEndpoints.set(target, endpoint);
+  }
+  return endpoint;
 }
 
 function refuse(status: number, error: ClientErrorInit): UpstreamPlanResult {

@@ -30,6 +30,10 @@ const SHAPES: Readonly<Record<UpstreamApi, (body: JsonObject) => string | undefi
     if (!isObject(output) || !isObject(output['message'])) return 'a Converse answer without `output.message`';
     return undefined;
   },
+  openai_embeddings(body) {
+    if (!Array.isArray(body['data'])) return 'an embeddings answer without a `data` list';
+    return undefined;
+  },
 };
 
 /** Undefined when `body` is a usable answer of `api`; else what it is instead. */

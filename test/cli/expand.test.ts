@@ -12,7 +12,7 @@ import type { GatewayJson, ModelJson } from '../../src/resolve/gateway-json.js';
 import { endpointVectors, readFixture } from '../resolve/fixture-gateway.js';
 import { plano, type Run } from './run-plano.js';
 
-const MODEL_KEYS = ['name', 'short_name', 'provider', 'interface', 'model', 'default', 'from_wildcard', 'auth', 'base_url', 'endpoints'];
+const MODEL_KEYS = ['name', 'short_name', 'provider', 'interface', 'model', 'default', 'from_wildcard', 'auth', 'base_url', 'endpoints', 'embeddings_url'];
 const ENDPOINT_KEYS = ['chat_completions', 'messages', 'responses'];
 
 function json(run: Run) {
@@ -150,7 +150,20 @@ describe('wildcards, aliases and names (fixtures/valid/wildcards.yaml)', () => {
         messages: { api: 'anthropic_messages', url: 'https://api.anthropic.com/v1/messages', stream_url: 'https://api.anthropic.com/v1/messages' },
         responses: { api: 'anthropic_messages', url: 'https://api.anthropic.com/v1/messages', stream_url: 'https://api.anthropic.com/v1/messages' },
       },
+      // Anthropic has no embeddings endpoint: POST /v1/embeddings for it answers 404.
+      embeddings_url: null,
     });
+  });
+
+  it('shows where POST /v1/embeddings goes for providers that have an endpoint for it', () => {
+    const azure = out.models.find((m) => m.interface === 'azure_openai')!;
+    expect(azure.embeddings_url).toBe(azure.endpoints.chat_completions.url.replace('/chat/completions', '/embeddings'));
+    expect(out.wildcards.map((w) => [w.pattern, w.embeddings_url])).toEqual([
+      ['anthropic/*', null],
+      ['amazon_bedrock/*', null],
+      ['litellm/*', out.wildcards[2]!.endpoints.chat_completions.url.replace('/chat/completions', '/embeddings')],
+      ['custom-provider/*', out.wildcards[3]!.endpoints.chat_completions.url.replace('/chat/completions', '/embeddings')],
+    ]);
   });
 
   it('short ids; a query in base_url is kept', () => {
@@ -162,7 +175,7 @@ describe('wildcards, aliases and names (fixtures/valid/wildcards.yaml)', () => {
   });
 
   it('wildcards: every pattern, with {model} where the model goes', () => {
-    expect(out.wildcards.map((w) => Object.keys(w))).toEqual(out.wildcards.map(() => ['pattern', 'interface', 'auth', 'base_url', 'endpoints']));
+    expect(out.wildcards.map((w) => Object.keys(w))).toEqual(out.wildcards.map(() => ['pattern', 'interface', 'auth', 'base_url', 'endpoints', 'embeddings_url']));
     expect(out.wildcards.map((w) => [w.pattern, w.interface, w.base_url, w.auth])).toEqual([
       ['anthropic/*', 'anthropic', 'https://api.anthropic.com', { mode: 'access_key', env: 'ANTHROPIC_API_KEY', set: true }],
       ['amazon_bedrock/*', 'amazon_bedrock', 'https://bedrock-runtime.us-west-2.amazonaws.com', { mode: 'access_key', env: 'AWS_BEARER_TOKEN_BEDROCK', set: false }],
@@ -200,15 +213,15 @@ describe('--format table and yaml', () => {
     expect(run.stdout).not.toContain('sk-secret-for-table');
   });
 
-  it('--wide adds the messages and responses URLs; --model filters by glob', async () => {
+  it('--wide adds the messages, responses and embeddings URLs; --model filters by glob', async () => {
     const run = await plano(['expand', '-q', '--wide', '--model', 'openai*', 'fixtures/valid/wildcards.yaml']);
     expect(run.code).toBe(0);
     const [table, note] = run.stdout.trimEnd().split('\n\n');
     const lines = table!.split('\n');
-    expect(lines[0]).toMatch(/CHAT COMPLETIONS URL\s+MESSAGES URL\s+RESPONSES URL$/);
+    expect(lines[0]).toMatch(/CHAT COMPLETIONS URL\s+MESSAGES URL\s+RESPONSES URL\s+EMBEDDINGS URL$/);
     expect(lines.slice(1)).toHaveLength(2);
     expect(note).toBeUndefined();
-    expect(lines[1]).toMatch(/^openai\/gpt-4o-mini \(default\) .*https:\/\/api\.openai\.com\/v1\/chat\/completions\s+https:\/\/api\.openai\.com\/v1\/chat\/completions\s+https:\/\/api\.openai\.com\/v1\/responses$/);
+    expect(lines[1]).toMatch(/^openai\/gpt-4o-mini \(default\) .*https:\/\/api\.openai\.com\/v1\/chat\/completions\s+https:\/\/api\.openai\.com\/v1\/chat\/completions\s+https:\/\/api\.openai\.com\/v1\/responses\s+https:\/\/api\.openai\.com\/v1\/embeddings$/);
     expect(lines[2]).toMatch(/^openai-prod /);
   });
 

@@ -3,7 +3,7 @@ import { callLine, dashboard, formatCost } from '../../src/cli/render/live-calls
 import type { CallRecord } from '../../src/server/call-log.js';
 
 const call: CallRecord = {
-  id: 1, time: Date.UTC(2026, 11, 7, 1, 2, 3), api: 'chat_completions', requested: 'gpt-4o', model: 'openai/gpt-4o', provider: 'openai',
+  id: 1, time: Date.UTC(2026, 11, 7, 1, 2, 3), api: 'chat_completions', path: '/v1/chat/completions', requested: 'gpt-4o', model: 'openai/gpt-4o', provider: 'openai',
   upstreamModel: 'gpt-4o', upstreamUrl: 'https://api.openai.com/v1/chat/completions', stream: false, status: 200, ttfbMs: 12.5, totalMs: 340,
   inputTokens: 19, outputTokens: 10, costUsd: 0.000147, costSource: 'genai-prices', attempts: 1, route: null, why: [], error: null, inspected: false,
 };

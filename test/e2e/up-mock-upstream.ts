@@ -29,6 +29,7 @@ const ANSWERS: Record<string, { json: string; stream: string }> = {
   '/messages/count_tokens': { json: 'anthropic-count-tokens.json', stream: 'anthropic-count-tokens.json' },
   '/messages': { json: 'anthropic-message.json', stream: 'anthropic-message-stream.sse' },
   '/responses': { json: 'openai-response.json', stream: 'openai-responses-stream.sse' },
+  '/embeddings': { json: 'openai-embeddings.json', stream: 'openai-embeddings.json' },
 };
 
 export async function startMockUpstream(): Promise<MockUpstream> {

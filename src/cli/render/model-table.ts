@@ -8,6 +8,8 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { AuthPlan, Gateway, ResolvedModel, WildcardRoute } from '../../resolve/types.js';
 import { redactUrl } from '../../config/secret-values.js';
+import { embeddingsUrl } from '../../resolve/endpoints.js';
+import { MODEL_PLACEHOLDER } from '../../providers/upstream-url.js';
 
 export interface ModelTableOptions {
   /** Add the messages and responses URLs. */
@@ -28,7 +30,7 @@ type Row = Cell[];
 
 export function renderModelTable(gateway: ModelTableInput, options: ModelTableOptions = {}): string {
   const chalk = new Chalk({ level: options.color ? 1 : 0 });
-  const header: Row = ['NAME', 'PROVIDER', 'UPSTREAM MODEL', 'AUTH', 'CHAT COMPLETIONS URL', ...(options.wide ? ['MESSAGES URL', 'RESPONSES URL'] : [])].map(
+  const header: Row = ['NAME', 'PROVIDER', 'UPSTREAM MODEL', 'AUTH', 'CHAT COMPLETIONS URL', ...(options.wide ? ['MESSAGES URL', 'RESPONSES URL', 'EMBEDDINGS URL'] : [])].map(
     (text) => ({ text, paint: chalk.bold }),
   );
 
@@ -92,7 +94,7 @@ function modelRow(model: ResolvedModel, options: ModelTableOptions, chalk: Chalk
     { text: providerLabel(model) },
     { text: model.model },
     authCell(model.auth, chalk),
-    ...urlCells(model, options),
+    ...urlCells(model, options, model.model),
   ];
 }
 
@@ -102,7 +104,7 @@ function wildcardRow(route: WildcardRoute, expandedCount: number, options: Model
     { text: providerLabel(route) },
     { text: '{model}', paint: chalk.dim },
     authCell(route.auth, chalk),
-    ...urlCells(route, options),
+    ...urlCells(route, options, MODEL_PLACEHOLDER),
   ];
 }
 
@@ -124,7 +126,12 @@ function authCell(auth: AuthPlan, chalk: ChalkInstance): Cell {
   return { text, paint: auth.set ? chalk.green : chalk.red };
 }
 
-function urlCells(target: Pick<ResolvedModel, 'endpoints'>, options: ModelTableOptions): Cell[] {
+function urlCells(target: Pick<ResolvedModel, 'endpoints' | 'provider' | 'baseUrl'>, options: ModelTableOptions, model: string): Cell[] {
   const apis = options.wide ? (['chat_completions', 'messages', 'responses'] as const) : (['chat_completions'] as const);
-  return apis.map((api) => ({ text: redactUrl(target.endpoints[api].url) }));
+  const cells: Cell[] = apis.map((api) => ({ text: redactUrl(target.endpoints[api].url) }));
+  if (options.wide) {
+    const embeddings = embeddingsUrl(target, model);
+    cells.push({ text: embeddings === null ? '—' : redactUrl(embeddings) });
+  }
+  return cells;
 }

@@ -19,6 +19,7 @@ const API_NAMES: Readonly<Record<UpstreamApi, string>> = {
   openai_responses: 'Responses API',
   anthropic_messages: 'Messages API',
   bedrock_converse: 'Bedrock Converse',
+  openai_embeddings: 'embeddings',
 };
 
 /** `base_url` must be an absolute http(s) URL. */
