@@ -13,7 +13,6 @@
 // of another one given with --plano-root (to compare two builds); Portkey is installed into
 // bench/.tmp/portkey, which is kept between runs.
 import { execFileSync, spawnSync } from 'node:child_process';
-import http from 'node:http';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -306,14 +305,10 @@ async function main() {
     }
     // [issue 16] plano exporting a span per request (OTLP/HTTP protobuf to a sink that accepts them).
     if (options.tracing) {
-      const sink = http.createServer((req, res) => {
-        req.resume();
-        req.on('end', () => res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end());
-      });
+      // The collector in a process of its own: in this one it would share the load generator's event loop.
       const sinkPort = await freePort();
-      await new Promise((resolve) => sink.listen(sinkPort, '127.0.0.1', resolve));
-      // In this process: it ends with the benchmark.
-      sink.unref();
+      const sink = startChild({ name: 'otlp-sink', command: process.execPath, args: [join(benchDir, 'otlp-sink.mjs'), '--port', String(sinkPort)], logDir });
+      await waitForHttp(sink, `http://127.0.0.1:${sinkPort}/healthz`);
       const port = await freePort();
       const tracedConfig = writePlanoConfig(join(tmpDir, 'plano-tracing'), mockPort, `tracing:\n  random_sampling: ${options.tracingSampling}\n`);
       const proc = await startPlano({

@@ -244,6 +244,10 @@ function writeAttributes(w: ProtoWriter, field: number, attributes: SpanAttribut
 
 const DROPPED_COUNT_FIELDS = [10, 12, 14] as const;
 
+/** Each hex digit's value, by character code (ids are lower-case hex: tracing.ts makes and checks them). */
+const HEX_VALUE = new Uint8Array(128);
+for (let i = 0; i < 16; i++) HEX_VALUE['0123456789abcdef'.charCodeAt(i)] = i;
+
 /** W3C trace flags (always sampled here) and OTLP's bits saying whether the parent is remote. */
 function spanFlags(span: SpanRecord): number {
   return 0x01 | 0x100 | (span.parentRemote ? 0x200 : 0);
@@ -295,18 +299,44 @@ export class ProtoWriter {
   }
 
   string(field: number, value: string): void {
-    const length = Buffer.byteLength(value);
     this.tag(field, 2);
-    this.varint(length);
-    this.#room(length);
+    // Short ASCII (keys, model names, URLs: nearly every string here) is copied a character at a
+    // time: cheaper than asking Buffer for its UTF-8 length and then to write it.
+    const length = value.length;
+    if (length < 128) {
+      this.#room(length + 1);
+      const buffer = this.#buffer;
+      let at = this.#at + 1;
+      let ascii = true;
+      for (let i = 0; i < length; i++) {
+        const code = value.charCodeAt(i);
+        if (code >= 0x80) {
+          ascii = false;
+          break;
+        }
+        buffer[at++] = code;
+      }
+      if (ascii) {
+        buffer[this.#at] = length;
+        this.#at = at;
+        return;
+      }
+    }
+    const bytes = Buffer.byteLength(value);
+    this.varint(bytes);
+    this.#room(bytes);
     this.#at += this.#buffer.write(value, this.#at, 'utf8');
   }
 
+  /** Lower-case hex (a trace or span id) as the bytes it spells. */
   hexBytes(field: number, hex: string): void {
     this.tag(field, 2);
-    this.varint(hex.length / 2);
-    this.#room(hex.length / 2);
-    this.#at += this.#buffer.write(hex, this.#at, 'hex');
+    const length = hex.length >> 1;
+    this.varint(length);
+    this.#room(length);
+    const buffer = this.#buffer;
+    for (let i = 0; i < length; i++) buffer[this.#at + i] = (HEX_VALUE[hex.charCodeAt(2 * i)]! << 4) | HEX_VALUE[hex.charCodeAt(2 * i + 1)]!;
+    this.#at += length;
   }
 
   fixed32(value: number): void {
@@ -315,13 +345,21 @@ export class ProtoWriter {
     this.#at += 4;
   }
 
-  /** Epoch milliseconds (with fractions) as fixed64 nanoseconds, exact past 2^53. */
+  /** Epoch milliseconds (with fractions) as fixed64 nanoseconds, exact past 2^53 (in two 32-bit halves, no BigInt). */
   fixed64Nanos(field: number, ms: number): void {
     this.tag(field, 1);
     this.#room(8);
     const seconds = Math.floor(ms / 1000);
     const nanos = Math.round((ms - seconds * 1000) * 1e6);
-    this.#buffer.writeBigUInt64LE(BigInt(seconds) * 1_000_000_000n + BigInt(nanos), this.#at);
+    // seconds × 1e9 + nanos with every intermediate below 2^53 (as OpenTelemetry's serializer
+    // does): seconds = sHigh·2^16 + sLow, so the total is (sHigh·1e9)·2^16 + (sLow·1e9 + nanos).
+    const lowPart = (seconds % 0x10000) * 1e9 + nanos;
+    const highPart = Math.floor(seconds / 0x10000) * 1e9;
+    const sum = (highPart % 0x10000) * 0x10000 + lowPart;
+    const low32 = sum % 0x100000000;
+    const high32 = Math.floor(highPart / 0x10000) + Math.floor(sum / 0x100000000);
+    this.#buffer.writeUInt32LE(low32, this.#at);
+    this.#buffer.writeUInt32LE(high32 >>> 0, this.#at + 4);
     this.#at += 8;
   }
 
