@@ -170,10 +170,19 @@ async function serve(
   entry.requested = requested ?? null;
   entry.stream = stream;
 
+  const selectedAt = trace ? Date.now() : 0;
   const selected = deps.selectModel(request.gateway, { api, requested, body, headers: request.headers });
   // A named model is looked up synchronously: awaiting it anyway would cost every request a turn
   // of the microtask queue. Routing answers a promise (it may ask a router model).
   const choice = selected instanceof Promise ? await selected : selected;
+  // [tracing] A routing decision is a step of its own (it may have asked a router model).
+  if (trace && choice.found && 'routing' in choice && choice.routing) {
+    trace.step('routing', selectedAt, {
+      'plano.route': choice.routing.route,
+      'plano.routing.models': choice.routing.candidates.map((c) => c.name).join(', '),
+      ...(choice.routing.notes.length > 0 ? { 'plano.routing.notes': choice.routing.notes.join('; ') } : {}),
+    });
+  }
   if (!choice.found) {
     const problem = lookupProblem(choice);
     return fail(problem.status, { kind: problem.status === 404 ? 'not_found' : 'invalid_request', message: problem.message, code: problem.code, param: 'model' });
@@ -186,7 +195,12 @@ async function serve(
   const served = { model: choice.model.name };
   // [state_storage] The conversation a /v1/responses request continues, and the recording of its answer.
   const conversations = api === 'responses' ? deps.conversations : undefined;
+  const openedAt = trace ? Date.now() : 0;
   const turn = conversations ? await openTurn(conversations, body) : undefined;
+  // [tracing] Reading the conversation a turn continues, from the store.
+  if (trace && turn?.continuing !== undefined) {
+    trace.step('conversation read', openedAt, { 'plano.state.store': conversations!.kind, 'plano.state.previous_response_id': turn.continuing, 'plano.state.found': turn.previous !== undefined });
+  }
   let answeredBy = choice.model;
   if (turn) sink = turn.recording(sink, () => answeredBy);
   if (routing) {

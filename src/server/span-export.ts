@@ -30,7 +30,8 @@ export interface SpanStatus {
   message?: string;
 }
 
-/** OpenTelemetry's SpanKind, the API's numbering (SERVER 1, CLIENT 2); OTLP's is one more. */
+/** OpenTelemetry's SpanKind, the API's numbering (INTERNAL 0, SERVER 1, CLIENT 2); OTLP's is one more. */
+export const SPAN_KIND_INTERNAL = 0;
 export const SPAN_KIND_SERVER = 1;
 export const SPAN_KIND_CLIENT = 2;
 
@@ -42,7 +43,7 @@ export interface SpanRecord {
   /** Whether the parent is the client's span (from its traceparent). */
   parentRemote?: boolean;
   name: string;
-  kind: typeof SPAN_KIND_SERVER | typeof SPAN_KIND_CLIENT;
+  kind: typeof SPAN_KIND_INTERNAL | typeof SPAN_KIND_SERVER | typeof SPAN_KIND_CLIENT;
   start: number;
   end: number;
   attributes: SpanAttributes;

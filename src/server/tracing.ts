@@ -23,6 +23,7 @@ import type { PlanoConfig } from '../config/types.js';
 import type { AccessLogEntry } from './access-log.js';
 import {
   SPAN_KIND_CLIENT,
+  SPAN_KIND_INTERNAL,
   SPAN_KIND_SERVER,
   startSpanExport,
   STATUS_ERROR,
@@ -32,7 +33,7 @@ import {
   type SpanStatus,
 } from './span-export.js';
 
-export type { ExportTarget } from './span-export.js';
+export type { ExportTarget, SpanAttributes } from './span-export.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -53,6 +54,11 @@ export function exportTarget(tracing: Readonly<Record<string, unknown>>, env: En
 export interface RequestTrace {
   /** An upstream attempt starts: its span, and the `traceparent` the upstream gets (naming that span). */
   attempt(origin: string, path: string): AttemptTrace;
+  /**
+   * A step of the request's own (a routing decision, a stored conversation read), as an INTERNAL
+   * child span from `startedAt` (epoch ms) until now.
+   */
+  step(name: string, startedAt: number, attributes: SpanAttributes): void;
   /** The request is complete: the span gets what the access log knows, and ends. */
   end(entry: AccessLogEntry): void;
 }
@@ -131,6 +137,21 @@ export async function openTracing(config: PlanoConfig, env: Env): Promise<{ trac
             end: (status) => finish(status >= 400 ? { code: STATUS_ERROR } : { code: STATUS_UNSET }, { 'http.response.status_code': status }),
             fail: (error) => finish({ code: STATUS_ERROR, message: (error as Error).message }, { 'error.type': (error as { kind?: string }).kind ?? 'error' }),
           };
+        },
+        step(name, stepStart, attributes) {
+          if (!sampled) return;
+          exporter.add({
+            traceId,
+            spanId: randomId(8),
+            parentSpanId: spanId,
+            parentRemote: false,
+            name,
+            kind: SPAN_KIND_INTERNAL,
+            start: stepStart,
+            end: Date.now(),
+            attributes,
+            status: { code: STATUS_UNSET },
+          });
         },
         end(entry) {
           // A trace the sampler left out records nothing: no attribute is worth building for it.

@@ -7,7 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizeConfig } from '../../src/config/normalize.js';
 import { newAccessLogEntry } from '../../src/server/access-log.js';
 import { openTracing, parseTraceparent, type Tracing } from '../../src/server/tracing.js';
+import { createMemoryStore } from '../../src/server/conversation-store.js';
 import { startHttpReceiver, type OtlpReceiver } from '../e2e/otlp-receiver.js';
+import { harness, jsonAnswer, logged, testGateway } from './gateway-harness.js';
 
 let receiver: OtlpReceiver;
 beforeAll(async () => {
@@ -52,7 +54,7 @@ describe('parseTraceparent', () => {
 });
 
 describe('the tracing stage', () => {
-  it('exports a sampled request’s spans from its worker, with the URL’s credentials cut', async () => {
+  it('exports a sampled request’s spans, with the URL’s credentials cut', async () => {
     const tracing = await tracingWith({ random_sampling: 100 });
     const traceparent = serveOne(tracing);
     const [, traceId, attemptId, flags] = traceparent.split('-');
@@ -77,5 +79,33 @@ describe('the tracing stage', () => {
     expect(traceparent).toMatch(/^00-0af7651916cd43dd8448eb211c80319c-[0-9a-f]{16}-00$/);
     await always.close();
     expect(receiver.spans.length).toBe(before);
+  });
+});
+
+describe('the request’s own steps', () => {
+  it('a routing decision and a conversation read are INTERNAL children of the request span', async () => {
+    const tracing = await tracingWith({ random_sampling: 100 });
+    const model = testGateway().models.find((m) => m.name === 'openai/gpt-4o')!;
+    const { post, log } = harness(() => jsonAnswer('openai-response.json'), {
+      tracing,
+      conversations: createMemoryStore(),
+      // Routing stands in: every request goes to the `coding` route's model.
+      selectModel: async () => ({ found: true, requested: model.name, model, via: 'default', routing: { route: 'coding', candidates: [model], notes: [] } }),
+    });
+    const first = await post('/v1/responses', { input: 'hi' });
+    const { id } = (await first.json()) as { id: string };
+    const second = await post('/v1/responses', { input: 'again', previous_response_id: id });
+    expect(second.status).toBe(200);
+    // The request spans end when their log entries are written (after the response).
+    await logged(log, 2);
+    await tracing.close();
+    const steps = receiver.spans.filter((s) => s.kind === 1);
+    expect(steps.map((s) => s.name).sort()).toEqual(['conversation read', 'routing', 'routing']);
+    const read = steps.find((s) => s.name === 'conversation read')!;
+    expect(read.attributes).toMatchObject({ 'plano.state.store': 'memory', 'plano.state.previous_response_id': id, 'plano.state.found': true });
+    expect(steps.find((s) => s.name === 'routing')!.attributes).toMatchObject({ 'plano.route': 'coding', 'plano.routing.models': 'openai/gpt-4o' });
+    // Each is a child of its request's SERVER span.
+    const requests = receiver.spans.filter((s) => s.kind === 2);
+    for (const step of steps) expect(requests.some((r) => r.spanId === step.parentSpanId && r.traceId === step.traceId)).toBe(true);
   });
 });
