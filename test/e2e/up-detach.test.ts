@@ -97,7 +97,7 @@ describe('plano up --detach, logs, down', () => {
     // logs -f ends once the gateway is gone.
     expect(await new Promise((resolve) => follow.once('exit', resolve))).toBe(0);
     expect((await plano(['down'], { cwd: folder, env: env() })).stderr).toContain('no gateway is running for');
-  });
+  }, 60_000); // seven plano processes start one after another: slow on a loaded CI machine
 
   it('a port in use: says so, and leaves nothing running', async () => {
     const folder = await project();

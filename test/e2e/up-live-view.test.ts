@@ -145,7 +145,7 @@ describe('the live view in a browser', () => {
       for (const secret of SECRETS) expect(text).not.toContain(secret);
     }
     await page.close();
-  });
+  }, 60_000); // a browser starting on a loaded CI machine
 });
 
 describe('where the live view is served', () => {
