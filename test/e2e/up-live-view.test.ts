@@ -7,7 +7,8 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
-import { request } from 'node:http';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
@@ -26,9 +27,9 @@ let dir: string;
 let browser: Browser | undefined;
 const running: PlanoUp[] = [];
 
-async function plano(args: string[]): Promise<PlanoUp> {
+async function plano(args: string[], extraConfig = ''): Promise<PlanoUp> {
   const folder = await mkdtemp(join(dir, 'plano-'));
-  await writeFile(join(folder, 'plano_config.yaml'), upstreamFixture('gateway.yaml').replaceAll('http://127.0.0.1:1', mock.url));
+  await writeFile(join(folder, 'plano_config.yaml'), upstreamFixture('gateway.yaml').replaceAll('http://127.0.0.1:1', mock.url) + extraConfig);
   const started = await startPlanoUp(args, CONFIGURED_KEYS, folder);
   running.push(started);
   return started;
@@ -146,6 +147,35 @@ describe('the live view in a browser', () => {
     }
     await page.close();
   }, 60_000); // a browser starting on a loaded CI machine
+});
+
+describe('costs', () => {
+  it('come from the config’s cost source when it prices the model, else from the price table; unknown stays unknown', async () => {
+    // A models.dev-shaped catalogue: gpt-4o at $1/M input and $2/M output.
+    const catalogue = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ openai: { models: { 'gpt-4o': { cost: { input: 1, output: 2 } } } } })));
+    await new Promise<void>((resolve) => catalogue.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(catalogue.address() as AddressInfo).port}/api.json`;
+      const gateway = await plano([], `\nmodel_metrics_sources:\n  - type: cost\n    provider: models.dev\n    url: ${url}\n`);
+      for (const model of ['gpt-4o', 'gpt-4o-mini', 'ollama/llama3.1']) {
+        await fetch(`${gateway.url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }),
+        });
+      }
+      const { calls } = (await (await fetch(`${gateway.url}/_plano/api/calls`)).json()) as { calls: Array<{ requested: string; costUsd: number | null; costSource: string | null }> };
+      const cost = Object.fromEntries(calls.map((c) => [c.requested, [c.costUsd, c.costSource]]));
+      // The mock reports 19 input and 10 output tokens.
+      expect(cost['gpt-4o']![0]).toBeCloseTo((19 * 1 + 10 * 2) / 1e6, 12);
+      expect(cost['gpt-4o']![1]).toBe('model_metrics_sources');
+      expect(cost['gpt-4o-mini']![1]).toBe('genai-prices');
+      expect(cost['gpt-4o-mini']![0]).toBeGreaterThan(0);
+      expect(cost['ollama/llama3.1']).toEqual([null, null]);
+    } finally {
+      catalogue.close();
+    }
+  });
 });
 
 describe('where the live view is served', () => {
