@@ -73,6 +73,8 @@ describe('plano up --detach, logs, down', () => {
     expect(logs.stdout).toContain(`listening on ${url}`);
 
     const follow = spawn(process.execPath, [join(ROOT, 'bin', 'plano.js'), 'logs', '-f'], { cwd: folder, env: { PATH: process.env.PATH ?? '', ...env() } });
+    // Listened for now: it may well have exited by the time the test asks.
+    const followExited = new Promise((resolve) => follow.once('exit', resolve));
     let followed = '';
     follow.stdout.on('data', (chunk: Buffer) => (followed += chunk.toString('utf8')));
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -95,7 +97,7 @@ describe('plano up --detach, logs, down', () => {
     expect(alive(pid)).toBe(false);
     expect(readdirSync(join(runtime, 'plano')).filter((f) => f.endsWith('.json'))).toEqual([]);
     // logs -f ends once the gateway is gone.
-    expect(await new Promise((resolve) => follow.once('exit', resolve))).toBe(0);
+    expect(await followExited).toBe(0);
     expect((await plano(['down'], { cwd: folder, env: env() })).stderr).toContain('no gateway is running for');
   }, 60_000); // seven plano processes start one after another: slow on a loaded CI machine
 
