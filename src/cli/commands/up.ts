@@ -174,7 +174,7 @@ export async function serve(options: UpOptions, io: CliIo, role: ServeRole): Pro
   if (role.announce) {
     io.stdout.write(
       `plano gateway for ${file} listening on ${service.url}\n` +
-        `  POST /v1/chat/completions · POST /v1/messages · POST /v1/responses · GET /v1/models\n` +
+        `  POST /v1/chat/completions · POST /v1/messages · POST /v1/responses · POST /v1/embeddings · GET /v1/models\n` +
         (role.workers > 1 ? `  served by ${role.workers} worker processes sharing the port\n` : '') +
         '\n' +
         renderModelTable(loaded.gateway, { color: useColor(io), collapseExpansions: true }) +
