@@ -259,7 +259,7 @@ function spanFlags(span: SpanRecord): number {
  * reserved as one byte and the message moved along when it turns out longer (rare: a KeyValue is
  * short; a span is not, and moves once).
  */
-export class ProtoWriter {
+class ProtoWriter {
   #buffer = Buffer.allocUnsafe(4096);
   #at = 0;
 

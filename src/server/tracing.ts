@@ -1,7 +1,9 @@
 /**
  * The tracing stage (`tracing:` in the config): an OpenTelemetry span per model request, with a
- * CLIENT child per upstream attempt, exported over OTLP. Loaded only when the config has a
- * `tracing` section — without one no exporter is loaded and a request pays a property read.
+ * CLIENT child per upstream attempt and INTERNAL children for its own steps (a routing decision, a
+ * stored conversation read), written into OTLP as they end and exported in batches
+ * (span-export.ts). Only a config with a `tracing` section loads an exporter — without one a
+ * request pays a property read.
  *
  * Where spans go, the OpenTelemetry way: `OTEL_EXPORTER_OTLP_TRACES_PROTOCOL` (else
  * `OTEL_EXPORTER_OTLP_PROTOCOL`) = `http/protobuf` or `http/json` sends OTLP/HTTP to

@@ -8,7 +8,7 @@ import { closeSync, openSync } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { ensureRuntimeDir, instanceFiles, isPlanoProcess, removeState, runningGateway, writeState, type InstanceFiles } from '../background.js';
+import { ensureRuntimeDir, instanceFiles, isPlanoProcess, removeState, runningGateway, writeState, type InstanceFiles } from '../runtime-files.js';
 import { CliError, EXIT_FINDINGS, EXIT_OK } from '../exit.js';
 import type { CliIo } from '../io.js';
 import type { CommandModule } from './index.js';
