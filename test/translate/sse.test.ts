@@ -1,3 +1,4 @@
+import { createParser } from 'eventsource-parser';
 import { describe, expect, it } from 'vitest';
 import { createSseDecoder, parseEventJson, sseEvent, type SseMessage } from '../../src/translate/sse.js';
 
@@ -86,5 +87,55 @@ describe('parseEventJson', () => {
     expect(parseEventJson('[DONE]')).toBeUndefined();
     expect(parseEventJson('[1]')).toBeUndefined();
     expect(parseEventJson('null')).toBeUndefined();
+  });
+});
+
+describe('createSseDecoder against eventsource-parser fed the whole stream', () => {
+  /** The reference: the same bytes through eventsource-parser only (the end dispatching a last event, as createSseDecoder does). */
+  function reference(input: string): SseMessage[] {
+    const out: SseMessage[] = [];
+    const parser = createParser({ onEvent: (m) => void out.push({ event: m.event, data: m.data }) });
+    parser.feed(`${input.replace(/^\ufeff/, '')}\n\n`);
+    return out;
+  }
+
+  it('decodes random streams cut at random places as the parser does', () => {
+    let seed = 11;
+    const next = (n: number): number => {
+      seed = (seed * 48271) % 2147483647;
+      return seed % n;
+    };
+    const pieces = [
+      'event: content_block_delta\ndata: {"type":"content_block_delta","index":0}\n\n',
+      'data: {"a":1}\n\n',
+      'data: [DONE]\n\n',
+      'event: ping\ndata: {}\n\n',
+      'event:\ndata: x\n\n',
+      'event: named\n\n',
+      ': a comment\n\n',
+      'data: one\ndata: two\n\n',
+      'id: 7\ndata: with id\n\n',
+      'data:no-space\n\n',
+      'event:tight\ndata: y\n\n',
+      'data: \n\n',
+      '\n',
+      'retry: 1000\n\n',
+      'data: é 👋 \u2028\n\n',
+      'event: crlf\r\ndata: z\r\n\r\n',
+    ];
+    for (let run = 0; run < 300; run++) {
+      // Most streams use LF only; a few switch to CRLF part way.
+      const count = 1 + next(12);
+      let input = '';
+      for (let i = 0; i < count; i++) {
+        const piece = pieces[next(pieces.length)]!;
+        input += run % 5 === 0 || !piece.includes('\r') ? piece : pieces[0]!;
+      }
+      if (next(4) === 0) input += 'data: unterminated';
+      const bytes = new TextEncoder().encode(input);
+      const cuts = [...new Set(Array.from({ length: next(6) }, () => 1 + next(Math.max(1, bytes.length - 1))))].sort((a, b) => a - b);
+      const decoded = decodeInPieces(bytes, cuts).map((m) => ({ event: m.event, data: m.data }));
+      expect(decoded, JSON.stringify({ input, cuts })).toEqual(reference(input));
+    }
   });
 });
