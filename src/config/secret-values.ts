@@ -89,6 +89,21 @@ export function redactUrl(url: string): string {
   return out + url.slice(from);
 }
 
+// URLs that recur (an upstream's, once per request) are redacted once: bounded, as clients choose
+// the wildcard models, and so some of the paths, that reach it.
+const redactedUrls = new Map<string, string>();
+
+/** `redactUrl`, remembered for the URLs seen before (the request path shows each call's upstream URL). */
+export function redactUrlCached(url: string): string {
+  let shown = redactedUrls.get(url);
+  if (shown === undefined) {
+    if (redactedUrls.size >= 1024) redactedUrls.clear();
+    shown = redactUrl(url);
+    redactedUrls.set(url, shown);
+  }
+  return shown;
+}
+
 /** Whether `url` carries a username or password before its host. */
 export function hasUserinfo(url: string): boolean {
   const ranges = credentialRangesInUrl(url);

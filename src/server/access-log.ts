@@ -150,6 +150,7 @@ function quoted(text: string): string {
   return JSON.stringify(text).replace(/[\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-function round(ms: number): number {
+/** Milliseconds to a tenth, as the log (and the live view) shows them. */
+export function round(ms: number): number {
   return Math.round(ms * 10) / 10;
 }

@@ -4,9 +4,9 @@
  * weigh). Listeners hear each call as it completes. Built from the access-log entry — which holds
  * no header or body — plus the inspection, which is redacted when made (call-inspection.ts).
  */
-import { redactUrl } from '../config/secret-values.js';
+import { redactUrlCached } from '../config/secret-values.js';
 import type { ClientApi } from '../providers/types.js';
-import type { AccessLogEntry } from './access-log.js';
+import { round, type AccessLogEntry } from './access-log.js';
 import type { CallInspection } from './call-inspection.js';
 import type { CallCost } from './call-prices.js';
 
@@ -71,24 +71,17 @@ export interface CallLogOptions {
 export class CallLog {
   readonly #capacity: number;
   readonly #inspectedCapacity: number;
-  #price: ((entry: AccessLogEntry) => CallCost | null) | undefined;
+  readonly #price: ((entry: AccessLogEntry) => CallCost | null) | undefined;
   #calls: CallRecord[] = [];
   #inspections = new Map<number, CallInspection>();
   #totals = new Map<string, ModelTotals>();
   #listeners = new Set<(event: CallLogEvent) => void>();
   #nextId = 1;
-  // Upstream URLs repeat: each is redacted once (bounded, as clients choose what reaches it).
-  #urls = new Map<string, string>();
 
   constructor(options: CallLogOptions = {}) {
     this.#capacity = options.capacity ?? 500;
     this.#inspectedCapacity = options.inspectedCapacity ?? 50;
     this.#price = options.price;
-  }
-
-  /** Prices from now on with `price` (the price table loads after the gateway starts listening). */
-  setPricer(price: (entry: AccessLogEntry) => CallCost | null): void {
-    this.#price = price;
   }
 
   /** Records a completed request; entries that are not model calls (`/healthz`, `/v1/models`) are not kept. */
@@ -104,7 +97,7 @@ export class CallLog {
       model: entry.model,
       provider: entry.provider,
       upstreamModel: entry.upstreamModel,
-      upstreamUrl: entry.upstreamUrl === null ? null : this.#redacted(entry.upstreamUrl),
+      upstreamUrl: entry.upstreamUrl === null ? null : redactUrlCached(entry.upstreamUrl),
       stream: entry.stream,
       status: entry.status,
       ttfbMs: entry.ttfbMs === null ? null : round(entry.ttfbMs),
@@ -175,20 +168,6 @@ export class CallLog {
     totals.totalMs += call.totalMs;
     return totals;
   }
-
-  #redacted(url: string): string {
-    let shown = this.#urls.get(url);
-    if (shown === undefined) {
-      shown = redactUrl(url);
-      if (this.#urls.size >= 1024) this.#urls.clear();
-      this.#urls.set(url, shown);
-    }
-    return shown;
-  }
 }
 
 const NOT_SERVED = '(not served)';
-
-function round(ms: number): number {
-  return Math.round(ms * 10) / 10;
-}

@@ -20,7 +20,7 @@
  */
 import { randomFillSync } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { isCredentialKeyName, redactUrl } from '../config/secret-values.js';
+import { isCredentialKeyName, redactUrlCached } from '../config/secret-values.js';
 import type { PlanoConfig } from '../config/types.js';
 import type { AccessLogEntry } from './access-log.js';
 import {
@@ -130,7 +130,7 @@ export async function openTracing(config: PlanoConfig, env: Env): Promise<{ trac
               kind: SPAN_KIND_CLIENT,
               start: attemptStart,
               end: Date.now(),
-              attributes: { 'url.full': shownUrl(origin, path), 'server.address': hostOf(origin), 'plano.attempt': attemptNumber, ...attributes },
+              attributes: { 'url.full': redactUrlCached(origin + path), 'server.address': hostOf(origin), 'plano.attempt': attemptNumber, ...attributes },
               status,
             });
           };
@@ -248,21 +248,9 @@ function requestAttributes(entry: AccessLogEntry, operation: string, attributes:
   return attributes;
 }
 
-// An upstream's origin and path repeat from request to request: each is shown (credentials
-// starred out, host read) once. Bounded: a config has few upstreams, but a wildcard's paths vary.
-const shownUrls = new Map<string, string>();
+// An upstream's origin repeats from request to request: its host is read once. Bounded, as the
+// URLs are (redactUrlCached).
 const hosts = new Map<string, string>();
-
-function shownUrl(origin: string, path: string): string {
-  const url = origin + path;
-  let shown = shownUrls.get(url);
-  if (shown === undefined) {
-    if (shownUrls.size >= 1024) shownUrls.clear();
-    shown = redactUrl(url);
-    shownUrls.set(url, shown);
-  }
-  return shown;
-}
 
 function hostOf(origin: string): string {
   let host = hosts.get(origin);
