@@ -10,6 +10,9 @@ export const CLIENT_API_PATHS: Readonly<Record<ClientApi, string>> = {
   responses: '/v1/responses',
 };
 
+/** Where `plano up` serves embeddings (OpenAI's API, passed through: not one of the client APIs above). */
+export const EMBEDDINGS_PATH = '/v1/embeddings';
+
 /** The wire formats upstreams speak (`openai_embeddings`: POST /embeddings, passed through). */
 export type UpstreamApi = 'openai_chat' | 'openai_responses' | 'anthropic_messages' | 'bedrock_converse' | 'openai_embeddings';
 

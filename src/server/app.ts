@@ -13,7 +13,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Hono, type Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { CLIENT_API_PATHS, CLIENT_APIS, type ClientApi } from '../providers/types.js';
+import { CLIENT_API_PATHS, CLIENT_APIS, EMBEDDINGS_PATH, type ClientApi } from '../providers/types.js';
 import { lookupModel } from '../resolve/lookup.js';
 import { anthropicModelObject, anthropicModelsPage, modelsListObject, ownedBy } from '../resolve/models-list.js';
 import type { Gateway } from '../resolve/types.js';
@@ -69,7 +69,6 @@ export interface GatewayAppOptions {
 type GatewayContext = Context;
 
 const DEFAULT_MAX_BODY_BYTES = 50 * 1024 * 1024;
-const EMBEDDINGS_PATH = '/v1/embeddings';
 const noLog = (): void => {};
 
 export type GatewayApp = Hono & {

@@ -22,6 +22,7 @@ import { randomFillSync } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { isCredentialKeyName, redactUrlCached } from '../config/secret-values.js';
 import type { PlanoConfig } from '../config/types.js';
+import { EMBEDDINGS_PATH } from '../providers/types.js';
 import type { AccessLogEntry } from './access-log.js';
 import {
   SPAN_KIND_CLIENT,
@@ -159,7 +160,7 @@ export async function openTracing(config: PlanoConfig, env: Env): Promise<{ trac
           // A trace the sampler left out records nothing: no attribute is worth building for it.
           if (!sampled) return;
           // OpenTelemetry's GenAI operation names.
-          const operation = entry.path === '/v1/embeddings' ? 'embeddings' : entry.api === 'responses' ? 'responses' : 'chat';
+          const operation = entry.path === EMBEDDINGS_PATH ? 'embeddings' : entry.api === 'responses' ? 'responses' : 'chat';
           exporter.add({
             traceId,
             spanId,
