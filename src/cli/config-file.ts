@@ -43,6 +43,17 @@ export async function findConfigFile(arg: string | undefined, cwd: string, comma
 }
 
 /**
+ * The file a single-file command should read, or undefined when none is named and there is no
+ * default one here — where `up`, `expand` and `models list` serve the config synthesised from the
+ * environment, and `obs` and `--detach` look for that gateway.
+ */
+export async function findConfigFileIfAny(arg: string | undefined, cwd: string, command: string): Promise<string | undefined> {
+  if (arg !== undefined) return findConfigFile(arg, cwd, command);
+  const found = await firstDefault(cwd);
+  return found === undefined ? undefined : displayPath(found, cwd);
+}
+
+/**
  * Every config file named by the arguments: files as given; in directories (recursively, but not
  * into hidden folders or node_modules) the *.yaml / *.yml files that look like Plano configs.
  * A file named several ways (`a.yaml ./a.yaml`, a symlink) is checked once.
@@ -238,8 +249,6 @@ export interface CommandConfig {
   /** The file, or `(environment)`. */
   file: string;
   text: string;
-  /** Set when the text was synthesised (no file): what it took from the environment. */
-  synthesised?: { keyVariables: string[]; ollama: string | undefined };
 }
 
 /** How `plano up` and friends name a config that comes from the environment. */
@@ -251,10 +260,8 @@ export const FROM_ENVIRONMENT = '(environment)';
  * command's own (`expand --format json` stays pure JSON).
  */
 export async function readConfigOrEnvironment(arg: string | undefined, io: { cwd: string; env: Readonly<Record<string, string | undefined>>; stderr: { write(text: string): unknown } }, command: string): Promise<CommandConfig> {
-  if (arg !== undefined || (await firstDefault(io.cwd)) !== undefined) {
-    const file = await findConfigFile(arg, io.cwd, command);
-    return { file, text: await readConfigText(file, io.cwd) };
-  }
+  const file = await findConfigFileIfAny(arg, io.cwd, command);
+  if (file !== undefined) return { file, text: await readConfigText(file, io.cwd) };
   const [{ configFromEnv, environmentProviders }, { findOllama }] = await Promise.all([import('../config/templates.js'), import('./ollama-probe.js')]);
   const ollama = await findOllama(io.env);
   const keyVariables = environmentProviders(io.env).flatMap((p) => (p.keyVariable ? [p.keyVariable] : []));
@@ -263,5 +270,5 @@ export async function readConfigOrEnvironment(arg: string | undefined, io: { cwd
       `(${keyVariables.length > 0 ? `keys from ${keyVariables.join(', ')}` : 'no key variable set'}; other providers pass the client's key through${ollama ? `; Ollama at ${ollama}` : ''}). ` +
       'Save it with `plano init --from-env`.\n',
   );
-  return { file: FROM_ENVIRONMENT, text: configFromEnv(io.env, ollama ? { ollama } : {}), synthesised: { keyVariables, ollama } };
+  return { file: FROM_ENVIRONMENT, text: configFromEnv(io.env, ollama ? { ollama } : {}) };
 }

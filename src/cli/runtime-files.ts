@@ -11,10 +11,10 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
-import { DEFAULT_CONFIG_FILES, findConfigFile } from './config-file.js';
+import { findConfigFileIfAny } from './config-file.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -50,9 +50,9 @@ export function runtimeDir(env: Env): string {
 export async function instanceFiles(arg: string | undefined, cwd: string, env: Env): Promise<InstanceFiles> {
   let config: string;
   let identity: string;
-  const here = arg === undefined ? await firstDefaultFile(cwd) : undefined;
-  if (arg !== undefined || here !== undefined) {
-    config = resolve(cwd, await findConfigFile(arg, cwd, 'up'));
+  const file = await findConfigFileIfAny(arg, cwd, 'up');
+  if (file !== undefined) {
+    config = resolve(cwd, file);
     identity = config;
   } else {
     config = `the environment of ${resolve(cwd)}`;
@@ -61,13 +61,6 @@ export async function instanceFiles(arg: string | undefined, cwd: string, env: E
   const key = createHash('sha256').update(identity).digest('hex').slice(0, 16);
   const dir = runtimeDir(env);
   return { config, state: join(dir, `${key}.json`), log: join(dir, `${key}.log`) };
-}
-
-async function firstDefaultFile(cwd: string): Promise<string | undefined> {
-  for (const name of DEFAULT_CONFIG_FILES) {
-    if ((await stat(join(cwd, name)).catch(() => undefined))?.isFile()) return name;
-  }
-  return undefined;
 }
 
 export async function ensureRuntimeDir(env: Env): Promise<void> {

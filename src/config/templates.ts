@@ -26,7 +26,6 @@ export interface FromEnvOptions {
 /** What the environment gives each provider that has a conventional key variable. */
 export interface EnvironmentProvider {
   id: string;
-  displayName: string;
   /** The variable that is set (the first of the provider's that is), or undefined: the client's key is passed through. */
   keyVariable: string | undefined;
   keyVariables: readonly string[];
@@ -35,7 +34,6 @@ export interface EnvironmentProvider {
 export function environmentProviders(env: Env): EnvironmentProvider[] {
   return PROVIDERS.filter((spec) => spec.keyVariables !== undefined).map((spec) => ({
     id: spec.id,
-    displayName: spec.displayName,
     keyVariable: spec.keyVariables!.find((name) => (env[name] ?? '') !== ''),
     keyVariables: spec.keyVariables!,
   }));

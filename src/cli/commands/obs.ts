@@ -8,6 +8,7 @@
  * folder), else http://127.0.0.1:12000, `plano up`'s default.
  */
 import type { Command } from 'commander';
+import { DEFAULT_LISTENER_ADDRESS, DEFAULT_LISTENER_PORTS } from '../../resolve/gateway-json.js';
 import type { CallRecord, ModelTotals } from '../../server/call-log.js';
 import { CliError, EXIT_OK } from '../exit.js';
 import type { CliIo } from '../io.js';
@@ -19,7 +20,9 @@ interface ObsOptions {
   once?: boolean;
 }
 
-const DEFAULT_URL = 'http://127.0.0.1:12000';
+/** `plano up`'s address when its config names none (resolve/gateway-json.ts, as `expand` shows it). */
+const DEFAULT_MODEL_PORT = DEFAULT_LISTENER_PORTS.model!;
+const DEFAULT_URL = `http://${DEFAULT_LISTENER_ADDRESS}:${DEFAULT_MODEL_PORT}`;
 /** A terminal is redrawn at most this often, however fast calls complete. */
 const REDRAW_MS = 100;
 
@@ -126,23 +129,18 @@ function failureCode(error: unknown): string {
 
 /** The URL of the gateway a config would be served on (`plano up`'s defaults where it says nothing). */
 async function gatewayUrlOf(file: string | undefined, io: CliIo): Promise<string> {
-  const [{ findConfigFile, readConfigText }, { checkConfig }, { modelListener }] = await Promise.all([
+  const [{ findConfigFileIfAny, readConfigText }, { checkConfig }, { modelListener }] = await Promise.all([
     import('../config-file.js'),
     import('../../resolve/check.js'),
     import('../../config/normalize.js'),
   ]);
-  let found: string;
-  try {
-    found = await findConfigFile(file, io.cwd, 'obs');
-  } catch (error) {
-    // No config here and none named: `plano up`'s default address.
-    if (file === undefined && error instanceof CliError) return DEFAULT_URL;
-    throw error;
-  }
+  const found = await findConfigFileIfAny(file, io.cwd, 'obs');
+  // No config here and none named: `plano up`'s default address.
+  if (found === undefined) return DEFAULT_URL;
   const { config } = checkConfig(await readConfigText(found, io.cwd), found, { env: io.env });
   const listener = config ? modelListener(config) : undefined;
   const address = listener?.address;
   // A gateway on every address is reached on this machine's loopback.
-  const host = address === undefined || address === '0.0.0.0' || address === '::' ? '127.0.0.1' : address;
-  return `http://${host.includes(':') ? `[${host}]` : host}:${listener?.port ?? 12000}`;
+  const host = address === undefined || address === '0.0.0.0' || address === '::' ? DEFAULT_LISTENER_ADDRESS : address;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${listener?.port ?? DEFAULT_MODEL_PORT}`;
 }

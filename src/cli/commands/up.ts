@@ -259,8 +259,7 @@ export async function serve(options: UpOptions, io: CliIo, role: ServeRole): Pro
  */
 export async function readConfigFile(arg: string | undefined, io: CliIo): Promise<ConfigSource> {
   const { readConfigOrEnvironment } = await import('../config-file.js');
-  const { file, text } = await readConfigOrEnvironment(arg, io, 'up');
-  return { file, text };
+  return readConfigOrEnvironment(arg, io, 'up');
 }
 
 /**
