@@ -95,20 +95,15 @@ export function callPricer(calcPrice: CalcPrice): PriceCall {
 
 /** A model's linear coefficients from calcPrice, 'exact' when its price is not linear, null when the table does not know it. */
 function linearPrice(calcPrice: CalcPrice, providerId: string, model: string): Linear | 'exact' | null {
-  const at = (input: number, output: number): number | undefined => {
+  // The table's answer for these token counts; null when it knows no such model (or refuses the usage).
+  const priced = (input: number, output: number): ReturnType<CalcPrice> => {
     try {
-      return calcPrice({ input_tokens: input, output_tokens: output }, model, { providerId })?.total_price;
-    } catch {
-      return undefined;
-    }
-  };
-  const found = (() => {
-    try {
-      return calcPrice({ input_tokens: 0, output_tokens: 0 }, model, { providerId });
+      return calcPrice({ input_tokens: input, output_tokens: output }, model, { providerId });
     } catch {
       return null;
     }
-  })();
+  };
+  const found = priced(0, 0);
   if (!found) return null;
   // Prices that change with the date or the time of day are a list of constrained prices.
   if (Array.isArray(found.model.prices)) return 'exact';
@@ -126,8 +121,8 @@ function linearPrice(calcPrice: CalcPrice, providerId: string, model: string): L
   if (below < 1) return 'exact';
   const probe = Math.min(1000, Number.isFinite(below) ? below : 1000);
   const none = found.total_price;
-  const withInput = at(probe, 0);
-  const withOutput = at(0, probe);
+  const withInput = priced(probe, 0)?.total_price;
+  const withOutput = priced(0, probe)?.total_price;
   if (withInput === undefined || withOutput === undefined) return 'exact';
   return { perRequest: none, perInput: (withInput - none) / probe, perOutput: (withOutput - none) / probe, below: below + 1 };
 }

@@ -6,7 +6,7 @@
  * template it asks nothing, writes nothing, and says how to choose.
  */
 import { Option, type Command } from 'commander';
-import { writeFile } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TEMPLATES, findTemplate, type Template } from '../../config/templates.js';
 import { CliError, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from '../exit.js';
@@ -38,7 +38,6 @@ export const initCommand: CommandModule = {
 
 export async function runInit(options: InitOptions, io: CliIo): Promise<number> {
   const path = join(io.cwd, FILE);
-  const { stat } = await import('node:fs/promises');
   const exists = (await stat(path).catch(() => undefined)) !== undefined;
   if (exists && !options.force) {
     throw new CliError(`${FILE} already exists here: left as it is`, `Pass --force to overwrite it, or run plano init in another folder.`, EXIT_FINDINGS);
