@@ -131,24 +131,23 @@ export async function startGateway(options: GatewayServiceOptions): Promise<Star
     return { limiter: new RateLimiter(rules, tokenCounts), warnings };
   };
   let limits = limitsFor(current.config);
-  // [live view] Every completed request is logged, and the model calls kept for the page.
-  let log = options.log;
-  let calls: CallLog | undefined;
-  if (pricing) {
-    const price = await pricing;
-    // A cost source in the config (model_metrics_sources) prices first; its latest answer is read per call.
-    const callLog = new CallLog({
-      price: (entry) =>
-        entry.model === null || entry.provider === null || entry.upstreamModel === null || entry.usage === null
-          ? null
-          : price({ model: entry.model, provider: entry.provider, upstreamModel: entry.upstreamModel, usage: entry.usage }, routing.prepared.metrics().prices),
-    });
-    calls = callLog;
-    log = (entry) => {
-      options.log(entry);
-      callLog.add(entry);
-    };
-  }
+  // [live view] Every completed request is logged, and the model calls kept for the page. A cost
+  // source in the config (model_metrics_sources) prices first; its latest answer is read per call.
+  const price = pricing ? await pricing : undefined;
+  const calls = price
+    ? new CallLog({
+        price: (entry) =>
+          entry.model === null || entry.provider === null || entry.upstreamModel === null || entry.usage === null
+            ? null
+            : price({ model: entry.model, provider: entry.provider, upstreamModel: entry.upstreamModel, usage: entry.usage }, routing.prepared.metrics().prices),
+      })
+    : undefined;
+  const log = calls
+    ? (entry: AccessLogEntry): void => {
+        options.log(entry);
+        calls.add(entry);
+      }
+    : options.log;
   const app = createGatewayApp({
     gateway: () => current.gateway,
     env,
