@@ -5,7 +5,7 @@
  */
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { describe, expect, it } from 'vitest';
-import { encodeExportRequest, SPAN_KIND_CLIENT, SPAN_KIND_SERVER, STATUS_ERROR, STATUS_UNSET, type SpanRecord } from '../../src/server/span-export.js';
+import { attributeKey, encodeExportRequest, SPAN_KIND_CLIENT, SPAN_KIND_SERVER, STATUS_ERROR, STATUS_UNSET, type SpanAttributes, type SpanRecord } from '../../src/server/span-export.js';
 
 const resource = { 'service.name': 'plano', 'deployment.environment': 'dev' };
 
@@ -95,5 +95,25 @@ describe('OTLP encoding of plano’s spans', () => {
     const ours = JSON.parse(Buffer.from(encodeExportRequest('http/json', resource, spans)!).toString('utf8')) as unknown;
     const sdk = JSON.parse(Buffer.from(JsonTraceSerializer.serializeRequest(readableSpans(spans) as never)!).toString('utf8')) as unknown;
     expect(ours).toEqual(sdk);
+  });
+
+  it('writes attributes given as a function, keys encoded once, exactly as the same attributes given as an object', () => {
+    // Each value goes through the writer's method for its type, the last through `all` (as header attributes do).
+    const written = (attributes: SpanAttributes): SpanRecord['attributes'] => {
+      const entries = Object.entries(attributes);
+      const keys = entries.map(([key]) => attributeKey(key));
+      return (writer) => {
+        entries.slice(0, -1).forEach(([, value], i) => {
+          if (typeof value === 'string') writer.string(keys[i]!, value);
+          else if (typeof value === 'number') writer.number(keys[i]!, value);
+          else writer.boolean(keys[i]!, value);
+        });
+        writer.all(Object.fromEntries(entries.slice(-1)));
+      };
+    };
+    const viaWriter = spans.map((span) => ({ ...span, attributes: written(span.attributes as SpanAttributes) }));
+    for (const protocol of ['http/protobuf', 'http/json'] as const) {
+      expect(Buffer.from(encodeExportRequest(protocol, resource, viaWriter)!).toString('hex')).toBe(Buffer.from(encodeExportRequest(protocol, resource, spans)!).toString('hex'));
+    }
   });
 });

@@ -68,6 +68,27 @@ describe('the tracing stage', () => {
     expect(spans.find((s) => s.kind === 2)!.attributes).toMatchObject({ 'gen_ai.usage.input_tokens': 3, 'gen_ai.usage.output_tokens': 4 });
   });
 
+  it('gives each attempt its own CLIENT span: its number, host, and the upstream’s status or the kind of failure', async () => {
+    const tracing = await tracingWith({ random_sampling: 100 });
+    const trace = tracing.startRequest({ traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' }, performance.now());
+    trace.attempt('http://127.0.0.1:9', '/v1/messages').fail(Object.assign(new Error('connect ECONNREFUSED'), { kind: 'connect' }));
+    trace.attempt('https://api.anthropic.com', '/v1/messages').end(503);
+    trace.attempt('https://api.anthropic.com', '/v1/messages').end(200);
+    trace.end({ ...newAccessLogEntry('POST', '/v1/chat/completions', 'chat_completions'), requested: 'claude', status: 200, attempts: 3 });
+    await tracing.close();
+    const spans = receiver.spans.filter((s) => s.traceId === '4bf92f3577b34da6a3ce929d0e0e4736');
+    const request = spans.find((s) => s.kind === 2)!;
+    expect(request.parentSpanId).toBe('00f067aa0ba902b7');
+    expect(request.attributes).toMatchObject({ 'gen_ai.request.model': 'claude', 'plano.attempts': 3, 'http.response.status_code': 200 });
+    const attempts = spans.filter((s) => s.kind === 3).sort((a, b) => Number(a.attributes['plano.attempt']) - Number(b.attributes['plano.attempt']));
+    expect(attempts.map((s) => s.parentSpanId)).toEqual([request.spanId, request.spanId, request.spanId]);
+    expect(attempts.map((s) => [s.name, s.attributes])).toEqual([
+      ['POST http://127.0.0.1:9', { 'url.full': 'http://127.0.0.1:9/v1/messages', 'server.address': '127.0.0.1', 'plano.attempt': 1, 'error.type': 'connect' }],
+      ['POST https://api.anthropic.com', { 'url.full': 'https://api.anthropic.com/v1/messages', 'server.address': 'api.anthropic.com', 'plano.attempt': 2, 'http.response.status_code': 503 }],
+      ['POST https://api.anthropic.com', { 'url.full': 'https://api.anthropic.com/v1/messages', 'server.address': 'api.anthropic.com', 'plano.attempt': 3, 'http.response.status_code': 200 }],
+    ]);
+  });
+
   it('exports nothing for a trace the sampler leaves out, and says so to the upstream (flags 00)', async () => {
     const before = receiver.spans.length;
     const never = await tracingWith({ random_sampling: 0 });
