@@ -45,7 +45,7 @@ function parseOptions(argv) {
       before: { type: 'string' },
       rounds: { type: 'string', default: '8' },
       duration: { type: 'string', default: '5' },
-      warmup: { type: 'string', default: '2' },
+      warmup: { type: 'string', default: '5' },
       connections: { type: 'string', default: '32' },
       tracing: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
