@@ -13,7 +13,7 @@
 //
 //   npm run bench:paired -- --compare tracing [--rounds 8] [--duration 5] [--connections 32]
 //   npm run bench:paired -- --compare cross-burst
-//   npm run bench:paired -- --compare build --before DIR [--tracing]   (DIR: another checkout, built)
+//   npm run bench:paired -- --compare build --before DIR [--tracing] [--scenario cross-burst]   (DIR: another checkout, built)
 //
 // --compare tracing      B exports a span per request (random_sampling 100, OTLP/HTTP protobuf to
 //                        bench/otlp-sink.mjs in a process of its own); A has no `tracing`. Non-streaming.
@@ -21,7 +21,8 @@
 //                        against the same stream from an OpenAI-format one (A): issue 14's ratio.
 //                        Two identically configured processes, swapping which serves which each round.
 // --compare build        this checkout's dist/ (B) against DIR's (A), non-streaming, for the before
-//                        and after of a request-path change; with --tracing both export spans as above.
+//                        and after of a request-path change; with --tracing both export spans as above;
+//                        --scenario cross-burst loads both with issue 14's translated stream instead.
 //
 // Each target gets --connections of its own (both at once: the machine carries twice that). Each
 // round starts the two loads in turn order (alternating which starts first) and reports both
@@ -54,12 +55,14 @@ function parseOptions(argv) {
       warmup: { type: 'string', default: '5' },
       connections: { type: 'string', default: '32' },
       tracing: { type: 'boolean', default: false },
+      scenario: { type: 'string', default: 'json' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) return { help: true };
   if (!COMPARISONS.includes(values.compare)) throw new Error(`--compare: one of ${COMPARISONS.join(', ')} (got ${values.compare ?? 'nothing'})`);
   if (values.compare === 'build' && !values.before) throw new Error('--compare build needs --before DIR (a built checkout to compare with)');
+  if (!['json', 'cross-burst'].includes(values.scenario)) throw new Error(`--scenario: json or cross-burst (got ${values.scenario})`);
   const positive = (name) => {
     const n = Number(values[name]);
     if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name}: expected a positive number, got "${values[name]}"`);
@@ -73,6 +76,7 @@ function parseOptions(argv) {
     warmup: positive('warmup'),
     connections: positive('connections'),
     tracing: values.tracing,
+    scenario: values.scenario,
   };
 }
 
@@ -109,8 +113,9 @@ async function startSides(options, mockPort, logDir) {
     const traced = options.tracing ? await tracingSide() : {};
     const a = await start('before', { root: options.before, ...traced });
     const b = await start('after', traced);
-    const suffix = options.tracing ? ', tracing 100%' : '';
-    return { a: { label: `before (${options.before})${suffix}`, ...a }, b: { label: `after (this checkout)${suffix}`, ...b }, load: nonStreaming(a, b) };
+    const suffix = `${options.tracing ? ', tracing 100%' : ''}${options.scenario === 'cross-burst' ? ', chat → anthropic back to back' : ''}`;
+    const load = options.scenario === 'cross-burst' ? () => [chat(a.port, PLANO_MODELS.anthropic, 'cross-burst'), chat(b.port, PLANO_MODELS.anthropic, 'cross-burst')] : nonStreaming(a, b);
+    return { a: { label: `before (${options.before})${suffix}`, ...a }, b: { label: `after (this checkout)${suffix}`, ...b }, load };
   }
   // cross-burst: the same build twice; which process serves the translated stream alternates, so
   // that a difference between the two processes cancels out over the rounds.
