@@ -1,9 +1,9 @@
 /**
  * A seam for speed: spans are written into their OTLP encoding (a few dozen at a time, within
- * milliseconds of their end), and the batch is sent
- * by OpenTelemetry's own exporter transport (@opentelemetry/otlp-exporter-base over HTTP,
- * -otlp-grpc-exporter-base over gRPC: their timeouts, retries and concurrency limit), given a
- * serializer that only wraps the encoded spans in the request around them.
+ * milliseconds of their end), and the batch is sent by OpenTelemetry's own exporter transport
+ * (@opentelemetry/otlp-exporter-base over HTTP, -otlp-grpc-exporter-base over gRPC: their
+ * timeouts, retries and concurrency limit), given a serializer that only wraps the encoded spans
+ * in the request around them.
  *
  * Measured (bench/RESULTS.md, issue 16): the SDK's own path — Span objects, the BatchSpanProcessor,
  * the OTLP transformer's intermediate objects and protobufjs — cost a request whose spans were
@@ -95,9 +95,9 @@ const BATCH_SIZE = 512;
 /**
  * Ended spans are encoded this many at a time, or after this long: the encoder then runs over a
  * run of spans rather than once between each request's other work. Short enough that what a span
- * holds dies young (a span record is garbage before the next collection of the young generation
- * would have to move it). Measured with the rest of this change (bench/RESULTS.md, issue 16,
- * session 7): 1.5–2.5% more throughput with traces on.
+ * holds dies young (most span records are garbage before a collection of the young generation
+ * has to move them). Measured with the rest of this change (bench/RESULTS.md, issue 16, session
+ * 7): 1.5–2.5% more throughput with traces on.
  */
 const ENCODE_BATCH = 64;
 const ENCODE_DELAY_MS = 10;
