@@ -18,6 +18,7 @@ import { isObject } from '../translate/json-fields.js';
 import type { JsonObject } from '../translate/types.js';
 import type { PreparedRouting } from './routing-http.js';
 import type { ModelChoice, ModelChoiceRequest, SelectModel } from './select-model.js';
+import { parseTraceparent } from './tracing.js';
 
 export interface GatewayRouting {
   /** Model selection with routing (for `createGatewayApp`'s `selectModel`). */
@@ -112,11 +113,9 @@ function routedChoice(gateway: Gateway, request: ModelChoiceRequest, decision: R
   };
 }
 
-/** The W3C trace id of a `traceparent` header (version-traceid-parentid-flags), else a new one. */
+/** The trace id of a valid W3C `traceparent` (read as the tracing stage reads it), else a new one. */
 function traceId(headers: IncomingHttpHeaders): string {
-  const traceparent = headerValue(headers.traceparent);
-  const id = traceparent?.split('-')[1];
-  return id && /^[0-9a-f]{32}$/.test(id) ? id : randomBytes(16).toString('hex');
+  return parseTraceparent(headers.traceparent)?.traceId ?? randomBytes(16).toString('hex');
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

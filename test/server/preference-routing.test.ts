@@ -216,6 +216,16 @@ describe('the routing decision API', () => {
     expect(calls).toHaveLength(0);
   });
 
+  it('gives a decision a new trace id when the client’s traceparent is not a valid one (W3C: version ff, an all-zero id)', async () => {
+    routerReply = () => chatAnswer('{"route": ["code generation"]}');
+    const { post } = await gatewayWithRouting(ok);
+    for (const traceparent of ['ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', '00-00000000000000000000000000000000-00f067aa0ba902b7-01', '00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01']) {
+      const { trace_id } = await jsonOf(await post('/routing/v1/chat/completions', ask('write a parser'), { traceparent }));
+      expect(trace_id).toMatch(/^[0-9a-f]{32}$/);
+      expect(traceparent).not.toContain(trace_id);
+    }
+  });
+
   it('reports a pinned session and an unmatched request', async () => {
     const { post } = await gatewayWithRouting(ok);
     routerReply = () => chatAnswer('{"route": []}');
