@@ -28,7 +28,7 @@
 // round starts the two loads in turn order (alternating which starts first) and reports both
 // throughputs, each process's CPU per request, and both ratios; the summary gives their medians
 // over the rounds. Nothing is written to bench/RESULTS.md: its sections quote these runs.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -135,7 +135,6 @@ async function startSides(options, mockPort, logDir) {
 async function main() {
   const options = parseOptions(process.argv.slice(2));
   if (options.help) {
-    const { readFileSync } = await import('node:fs');
     const lines = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1);
     log(lines.slice(0, lines.findIndex((l) => !l.startsWith('//'))).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
     return;

@@ -25,7 +25,6 @@ export type SpanAttributes = Record<string, string | number | boolean>;
 
 /** An attribute's key, encoded once for either OTLP encoding: the request's and attempts' spans' keys are constants. */
 export interface AttributeKey {
-  readonly name: string;
   /** KeyValue's field 1 (the key), tag and length included. */
   readonly protobuf: Uint8Array;
   /** `{"key":"…","value":` */
@@ -35,7 +34,7 @@ export interface AttributeKey {
 export function attributeKey(name: string): AttributeKey {
   const writer = new ProtoWriter();
   writer.string(1, name);
-  return { name, protobuf: new Uint8Array(writer.take()), json: `{"key":${JSON.stringify(name)},"value":` };
+  return { protobuf: new Uint8Array(writer.take()), json: `{"key":${JSON.stringify(name)},"value":` };
 }
 
 /**
@@ -542,15 +541,20 @@ function jsonSpan(span: SpanRecord): string {
 
 function jsonAttributes(attributes: SpanAttributes): string {
   const parts: string[] = [];
-  for (const key in attributes) parts.push(`{"key":${JSON.stringify(key)},"value":${jsonAnyValue(attributes[key]!)}}`);
+  pushJsonKeyValues(parts, attributes);
   return `[${parts.join(',')}]`;
 }
 
 function writtenJsonAttributes(write: (writer: AttributeWriter) => void): string {
   const parts: string[] = [];
   const keyValue = (key: AttributeKey, value: string | number | boolean): void => void parts.push(`${key.json}${jsonAnyValue(value)}}`);
-  write({ string: keyValue, number: keyValue, boolean: keyValue, all: (attributes) => void parts.push(jsonAttributes(attributes).slice(1, -1)) });
-  return `[${parts.filter((part) => part !== '').join(',')}]`;
+  write({ string: keyValue, number: keyValue, boolean: keyValue, all: (attributes) => pushJsonKeyValues(parts, attributes) });
+  return `[${parts.join(',')}]`;
+}
+
+/** Each attribute of `attributes` as an OTLP/JSON KeyValue, onto `parts`. */
+function pushJsonKeyValues(parts: string[], attributes: SpanAttributes): void {
+  for (const key in attributes) parts.push(`{"key":${JSON.stringify(key)},"value":${jsonAnyValue(attributes[key]!)}}`);
 }
 
 function jsonAnyValue(value: string | number | boolean): string {

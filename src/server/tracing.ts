@@ -233,10 +233,8 @@ function randomId(bytes: 8 | 16): string {
   const id = idDigits.substring(idDigitsOffset, idDigitsOffset + digits);
   idDigitsOffset += digits;
   // All zeros is not a valid id (W3C Trace Context): vanishingly rare, and never sent.
-  return id === ZERO_IDS[bytes] ? randomId(bytes) : id;
+  return ALL_ZEROS.test(id) ? randomId(bytes) : id;
 }
-
-const ZERO_IDS = { 8: '0'.repeat(16), 16: '0'.repeat(32) } as const;
 
 const ALL_ZEROS = /^0+$/;
 
