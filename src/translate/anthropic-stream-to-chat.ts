@@ -89,22 +89,27 @@ export function anthropicToChatChunks(ctx: TranslateContext, includeUsage: boole
   // from a template — this machine's own chunk serialised around two markers — rather than by
   // stringifying each chunk whole (text deltas are most of a stream). The template changes only
   // with `id` and `model` (message_start).
-  let template: { id: string; model: string; before: string; middle: string; after: string } | undefined;
-  const chunkJson = (deltaJson: string, finishJson = 'null'): string => {
+  // A text delta's chunk is the template with `{"content":` and `}`, finish_reason null: that
+  // whole text around the text's literal is made once too (two concatenations per delta, not six).
+  let template:
+    | { id: string; model: string; before: string; middle: string; after: string; beforeContent: string; afterContent: string }
+    | undefined;
+  const currentTemplate = (): NonNullable<typeof template> => {
     if (template?.id !== id || template.model !== model) {
       const json = JSON.stringify(chunk(DELTA_MARK as unknown as JsonObject, FINISH_MARK));
       // The last occurrences: only `logprobs`, `finish_reason` and `usage` (no strings) follow the delta.
       const finishAt = json.lastIndexOf(FINISH_MARK_JSON);
       const deltaAt = json.lastIndexOf(DELTA_MARK_JSON, finishAt);
-      template = {
-        id,
-        model,
-        before: json.slice(0, deltaAt),
-        middle: json.slice(deltaAt + DELTA_MARK_JSON.length, finishAt),
-        after: json.slice(finishAt + FINISH_MARK_JSON.length),
-      };
+      const before = json.slice(0, deltaAt);
+      const middle = json.slice(deltaAt + DELTA_MARK_JSON.length, finishAt);
+      const after = json.slice(finishAt + FINISH_MARK_JSON.length);
+      template = { id, model, before, middle, after, beforeContent: `${before}{"content":`, afterContent: `}${middle}null${after}` };
     }
-    return template.before + deltaJson + template.middle + finishJson + template.after;
+    return template;
+  };
+  const chunkJson = (deltaJson: string, finishJson = 'null'): string => {
+    const { before, middle, after } = currentTemplate();
+    return before + deltaJson + middle + finishJson + after;
   };
   /** A chunk object that carries its JSON text, made from the template (sseEvent writes that). */
   const templated = (delta: JsonObject, deltaJson: string, finishReason: string | null = null): JsonObject => {
@@ -113,7 +118,10 @@ export function anthropicToChatChunks(ctx: TranslateContext, includeUsage: boole
     return item;
   };
   /** `textJson`: the text as a JSON string literal, when the caller has one. */
-  const contentJson = (text: string, textJson = JSON.stringify(text)): string => chunkJson(`{"content":${textJson}}`);
+  const contentJson = (text: string, textJson = JSON.stringify(text)): string => {
+    const { beforeContent, afterContent } = currentTemplate();
+    return beforeContent + textJson + afterContent;
+  };
   const contentChunk = (text: string): JsonObject => templated({ content: text }, `{"content":${JSON.stringify(text)}}`);
 
   const recordUsage = (from: unknown): void => {

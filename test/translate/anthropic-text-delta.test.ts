@@ -33,7 +33,7 @@ const texts = ['Hello', '', ' ', 'a "quoted" word', 'back\\slash', 'line\nbreak\
 describe('anthropicTextDelta', () => {
   it('reads every text delta Anthropic writes (compact JSON) exactly as JSON.parse does', () => {
     for (const text of texts) {
-      for (const index of [0, 1, 12]) {
+      for (const index of [0, 1, 12, 123456789]) {
         const data = JSON.stringify({ type: 'content_block_delta', index, delta: { type: 'text_delta', text } });
         expect(anthropicTextDelta(data)).toEqual({ index, text, json: JSON.stringify(text) });
       }
