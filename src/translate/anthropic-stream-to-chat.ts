@@ -19,7 +19,7 @@
  * index (text blocks take Anthropic indices too). A stream that ends before message_delta ends
  * with an error payload rather than [DONE], so a cut-off answer is never passed off as complete.
  */
-import { anthropicTextDelta, type TextDelta } from './anthropic-text-delta.js';
+import { anthropicFixedEvent, anthropicTextDelta, type TextDelta } from './anthropic-compact-events.js';
 import { clientErrorBody } from './client-errors.js';
 import { chatUsageFromAnthropic, finishReasonFor, unixSeconds } from './chat-to-anthropic.js';
 import { isObject, numberField, objectField, stringField } from './json-fields.js';
@@ -43,7 +43,7 @@ export interface AnthropicToChatChunks {
   /** One parsed Anthropic event → the chat items it produces. */
   onEvent(event: JsonObject): ChatStreamItem[];
   /**
-   * A `content_block_delta` of `text_delta` (anthropic-text-delta.ts read it unparsed): what
+   * A `content_block_delta` of `text_delta` (anthropic-compact-events.ts read it unparsed): what
    * onEvent with it would produce — at most one chunk — as that chunk's JSON text, made without
    * building the chunk (most of a stream is these); undefined when it produces nothing.
    */
@@ -58,10 +58,14 @@ export function chatClientWantsUsage(ctx: TranslateContext): boolean {
   return objectField(ctx.clientRequest, 'stream_options')?.['include_usage'] === true;
 }
 
-const DELTA_MARK = '\u0000';
-const FINISH_MARK = '\u0001';
-const DELTA_MARK_JSON = JSON.stringify(DELTA_MARK);
-const FINISH_MARK_JSON = JSON.stringify(FINISH_MARK);
+/**
+ * What a chunk's JSON holds after its delta, as JSON.stringify writes `chunk(…)` below: the
+ * template (in the machine) writes chunks as text, and test/translate/chat-chunk-template.test.ts
+ * holds every chunk it writes equal to JSON.stringify of the chunk object.
+ */
+const AFTER_DELTA = ',"logprobs":null,"finish_reason":';
+const CHUNK_END = '}]}';
+const CHUNK_END_USAGE_NULL = '}],"usage":null}';
 
 /** The stream state machine, over parsed events (also usable by translations that compose through chat). */
 export function anthropicToChatChunks(ctx: TranslateContext, includeUsage: boolean): AnthropicToChatChunks {
@@ -85,32 +89,22 @@ export function anthropicToChatChunks(ctx: TranslateContext, includeUsage: boole
     ...(includeUsage ? { usage: null } : {}),
   });
 
-  // Every chunk of a stream is the same JSON around a different delta (and finish_reason): made
-  // from a template — this machine's own chunk serialised around two markers — rather than by
-  // stringifying each chunk whole (text deltas are most of a stream). The template changes only
-  // with `id` and `model` (message_start).
-  // A text delta's chunk is the template with `{"content":` and `}`, finish_reason null: that
-  // whole text around the text's literal is made once too (two concatenations per delta, not six).
-  let template:
-    | { id: string; model: string; before: string; middle: string; after: string; beforeContent: string; afterContent: string }
-    | undefined;
-  const currentTemplate = (): NonNullable<typeof template> => {
-    if (template?.id !== id || template.model !== model) {
-      const json = JSON.stringify(chunk(DELTA_MARK as unknown as JsonObject, FINISH_MARK));
-      // The last occurrences: only `logprobs`, `finish_reason` and `usage` (no strings) follow the delta.
-      const finishAt = json.lastIndexOf(FINISH_MARK_JSON);
-      const deltaAt = json.lastIndexOf(DELTA_MARK_JSON, finishAt);
-      const before = json.slice(0, deltaAt);
-      const middle = json.slice(deltaAt + DELTA_MARK_JSON.length, finishAt);
-      const after = json.slice(finishAt + FINISH_MARK_JSON.length);
-      template = { id, model, before, middle, after, beforeContent: `${before}{"content":`, afterContent: `}${middle}null${after}` };
+  // Every chunk of a stream is the same JSON around a different delta (and finish_reason): written
+  // from a template rather than by stringifying each chunk whole (text deltas are most of a
+  // stream). Its head changes only with `id` and `model` (message_start), and is written from
+  // them directly: JSON.stringify of a whole chunk to cut the template from was ~3.5 µs of a
+  // stream in the gateway (session 8). A text delta's chunk is one concatenation around its literal.
+  const after = includeUsage ? CHUNK_END_USAGE_NULL : CHUNK_END;
+  const afterContent = `}${AFTER_DELTA}null${after}`;
+  let head: { id: string; model: string; before: string; beforeContent: string } | undefined;
+  const currentHead = (): NonNullable<typeof head> => {
+    if (head?.id !== id || head.model !== model) {
+      const before = `{"id":${JSON.stringify(id)},"object":"chat.completion.chunk","created":${created},"model":${JSON.stringify(model)},"choices":[{"index":0,"delta":`;
+      head = { id, model, before, beforeContent: `${before}{"content":` };
     }
-    return template;
+    return head;
   };
-  const chunkJson = (deltaJson: string, finishJson = 'null'): string => {
-    const { before, middle, after } = currentTemplate();
-    return before + deltaJson + middle + finishJson + after;
-  };
+  const chunkJson = (deltaJson: string, finishJson = 'null'): string => currentHead().before + deltaJson + AFTER_DELTA + finishJson + after;
   /** A chunk object that carries its JSON text, made from the template (sseEvent writes that). */
   const templated = (delta: JsonObject, deltaJson: string, finishReason: string | null = null): JsonObject => {
     const item = chunk(delta, finishReason);
@@ -118,10 +112,7 @@ export function anthropicToChatChunks(ctx: TranslateContext, includeUsage: boole
     return item;
   };
   /** `textJson`: the text as a JSON string literal, when the caller has one. */
-  const contentJson = (text: string, textJson = JSON.stringify(text)): string => {
-    const { beforeContent, afterContent } = currentTemplate();
-    return beforeContent + textJson + afterContent;
-  };
+  const contentJson = (text: string, textJson = JSON.stringify(text)): string => currentHead().beforeContent + textJson + afterContent;
   const contentChunk = (text: string): JsonObject => templated({ content: text }, `{"content":${JSON.stringify(text)}}`);
 
   const recordUsage = (from: unknown): void => {
@@ -245,7 +236,7 @@ export function anthropicToChatStream(ctx: TranslateContext): StreamTransducer {
         const json = machine.onTextDelta(delta);
         return json === undefined ? '' : sseJsonEvent(json);
       }
-      const event = parseEventJson(message.data);
+      const event = anthropicFixedEvent(message.data) ?? parseEventJson(message.data);
       // Anthropic's data always carries `type`; the `event:` line is used only if it does not.
       if (event === undefined) return '';
       if (event['type'] === undefined && message.event !== undefined) event['type'] = message.event;

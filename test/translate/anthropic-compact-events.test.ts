@@ -1,11 +1,11 @@
 /**
- * The text-delta fast path (src/translate/anthropic-text-delta.ts) reads exactly what JSON.parse
- * reads, or declines: never a different text. And a chat client's stream from an Anthropic model
+ * The fast paths for Anthropic's events (src/translate/anthropic-compact-events.ts) read exactly
+ * what JSON.parse reads, or decline: never a different text or event. And a chat client's stream from an Anthropic model
  * is the same with it as without it.
  */
 import { describe, expect, it } from 'vitest';
 import { anthropicToChatChunks, anthropicToChatStream } from '../../src/translate/anthropic-stream-to-chat.js';
-import { anthropicTextDelta } from '../../src/translate/anthropic-text-delta.js';
+import { anthropicFixedEvent, anthropicTextDelta } from '../../src/translate/anthropic-compact-events.js';
 import { sseEvents } from '../../src/translate/sse.js';
 import type { JsonObject, TranslateContext } from '../../src/translate/types.js';
 import { decodeSse, fixtureText } from './harness.js';
@@ -78,6 +78,38 @@ describe('anthropicTextDelta', () => {
       const fast = anthropicTextDelta(raw);
       if (fast !== undefined) expect(readBack(fast)).toEqual(parsed(raw));
     }
+  });
+});
+
+describe('anthropicFixedEvent', () => {
+  it('reads the fixed events Anthropic writes (compact JSON) exactly as JSON.parse does', () => {
+    const events = [{ type: 'message_stop' }, { type: 'ping' }];
+    for (const index of [0, 1, 12, 123456789]) {
+      events.push({ type: 'content_block_stop', index } as never, { type: 'content_block_start', index, content_block: { type: 'text', text: '' } } as never);
+    }
+    for (const event of events) expect(anthropicFixedEvent(JSON.stringify(event))).toEqual(event);
+  });
+
+  it('declines every other shape, and what it reads JSON.parse reads the same', () => {
+    const others = [
+      '{"type":"content_block_start","index":0,"content_block":{"type":"text","text":"Hi"}}',
+      '{"type":"content_block_start","index":0,"content_block":{"type":"tool_use","id":"t","name":"f","input":{}}}',
+      '{"type":"content_block_start","index":0,"content_block":{"type":"thinking","thinking":""}}',
+      '{"type":"content_block_start","index":0,"content_block":{"text":"","type":"text"}}',
+      '{"type":"content_block_stop","index":01}',
+      '{"type":"content_block_stop","index":-1}',
+      '{"type":"content_block_stop","index":1234567890}',
+      '{"type":"content_block_stop", "index":0}',
+      '{"type":"content_block_stop","index":0,"extra":true}',
+      '{"type":"message_stop" }',
+      '{"type":"message_stop","amazon-bedrock-invocationMetrics":{"inputTokenCount":9}}',
+      '{"type":"ping","x":1}',
+      '{"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":20}}',
+      '{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"a"}}',
+      '[DONE]',
+      '',
+    ];
+    for (const data of others) expect(anthropicFixedEvent(data), data).toBeUndefined();
   });
 });
 
