@@ -51,7 +51,7 @@ export interface AttributeWriter {
   all(attributes: SpanAttributes): void;
 }
 
-/** A span's attributes: an object, or a function writing them. */
+/** A span's attributes: an object, or a function writing them — called as the span's method (a span may be a class with an `attributes` method). */
 export type SpanAttributeSource = SpanAttributes | ((writer: AttributeWriter) => void);
 
 /** OpenTelemetry's SpanStatusCode: UNSET 0, ERROR 2. */
@@ -76,8 +76,8 @@ export interface SpanRecord {
   parentRemote?: boolean;
   name: string;
   kind: typeof SPAN_KIND_INTERNAL | typeof SPAN_KIND_SERVER | typeof SPAN_KIND_CLIENT;
-  start: number;
-  end: number;
+  startMs: number;
+  endMs: number;
   attributes: SpanAttributeSource;
   status: SpanStatus;
 }
@@ -264,8 +264,8 @@ function writeProtobufSpan(w: ProtoWriter, span: SpanRecord): void {
   w.string(5, span.name);
   w.tag(6, 0);
   w.varint(span.kind + 1);
-  w.fixed64Nanos(7, span.start);
-  w.fixed64Nanos(8, span.end);
+  w.fixed64Nanos(7, span.startMs);
+  w.fixed64Nanos(8, span.endMs);
   if (typeof span.attributes === 'function') span.attributes(w.spanAttributes);
   else writeAttributes(w, SPAN_ATTRIBUTES_FIELD, span.attributes);
   // dropped_attributes_count, dropped_events_count, dropped_links_count: none, written as zeros.
@@ -299,15 +299,20 @@ function writeAnyValue(w: ProtoWriter, value: string | number | boolean): void {
   else if (typeof value === 'boolean') {
     w.tag(2, 0);
     w.varint(value ? 1 : 0);
-  } else if (Number.isInteger(value)) {
+  } else if (Number.isInteger(value) && value >= MIN_INT64 && value < MAX_INT64_EXCLUSIVE) {
     w.tag(3, 0);
     w.int64(value);
   } else {
+    // Not an integer, or one outside int64 (1e300 is an integer to JavaScript): a double, as the SDK writes it.
     w.tag(4, 1);
     w.double(value);
   }
   w.end(any);
 }
+
+/** int64's range, both bounds exact doubles. */
+const MIN_INT64 = -(2 ** 63);
+const MAX_INT64_EXCLUSIVE = 2 ** 63;
 
 /** Span.attributes in opentelemetry/proto/trace/v1/trace.proto. */
 const SPAN_ATTRIBUTES_FIELD = 9;
@@ -333,12 +338,24 @@ class ProtobufSpanAttributes implements AttributeWriter {
   }
 
   #keyValue(key: AttributeKey, value: string | number | boolean): void {
+    if (this.w.shortKeyValue(SPAN_ATTRIBUTES_TAG, key.protobuf, value)) return;
     const kv = this.w.begin(SPAN_ATTRIBUTES_FIELD);
     this.w.bytes(key.protobuf);
     writeAnyValue(this.w, value);
     this.w.end(kv);
   }
 }
+
+/** Span.attributes' tag (field 9, length-delimited): one byte. */
+const SPAN_ATTRIBUTES_TAG = (SPAN_ATTRIBUTES_FIELD << 3) | 2;
+/** AnyValue's fields as tags: string_value (1, length-delimited), bool_value (2, varint), int_value (3, varint), double_value (4, fixed64). */
+const ANY_VALUE_TAG = (2 << 3) | 2;
+const STRING_VALUE_TAG = (1 << 3) | 2;
+const BOOL_VALUE_TAG = (2 << 3) | 0;
+const INT_VALUE_TAG = (3 << 3) | 0;
+const DOUBLE_VALUE_TAG = (4 << 3) | 1;
+/** The longest KeyValue shortKeyValue writes: its length, and its AnyValue's, fit in one byte. */
+const SHORT_KEY_VALUE = 127;
 
 const DROPPED_COUNT_FIELDS = [10, 12, 14] as const;
 
@@ -428,6 +445,64 @@ class ProtoWriter {
     this.#at += this.#buffer.write(value, this.#at, 'utf8');
   }
 
+  /**
+   * A KeyValue (tag `tag`) with its key field already encoded, in one pass, when it is short — all
+   * of the request's and attempts' attributes but a long URL — its lengths then one byte each.
+   * Returns false, having written nothing, for one that is not (a long or non-ASCII string, a
+   * negative integer): the general path writes it. Bytes as begin/bytes/writeAnyValue/end write
+   * them (test/server/span-export.test.ts compares the SDK's encoding).
+   */
+  shortKeyValue(tag: number, key: Uint8Array, value: string | number | boolean): boolean {
+    const keyLength = key.length;
+    let valueLength: number;
+    if (typeof value === 'string') valueLength = value.length + 2;
+    else if (typeof value === 'boolean') valueLength = 2;
+    else if (Number.isInteger(value)) {
+      if (value < 0 || value > Number.MAX_SAFE_INTEGER) return false;
+      valueLength = 11;
+    } else valueLength = 9;
+    // tag, length, key, AnyValue's tag and length, the value (at most).
+    if (keyLength + valueLength + 4 > SHORT_KEY_VALUE) return false;
+    this.#room(keyLength + valueLength + 4);
+    const buffer = this.#buffer;
+    const start = this.#at;
+    buffer[start] = tag;
+    for (let i = 0; i < keyLength; i++) buffer[start + 2 + i] = key[i]!;
+    let at = start + 2 + keyLength;
+    buffer[at] = ANY_VALUE_TAG;
+    const anyAt = at + 1;
+    at += 2;
+    if (typeof value === 'string') {
+      buffer[at] = STRING_VALUE_TAG;
+      buffer[at + 1] = value.length;
+      at += 2;
+      for (let i = 0; i < value.length; i++) {
+        const code = value.charCodeAt(i);
+        if (code >= 0x80) return false;
+        buffer[at++] = code;
+      }
+    } else if (typeof value === 'boolean') {
+      buffer[at++] = BOOL_VALUE_TAG;
+      buffer[at++] = value ? 1 : 0;
+    } else if (Number.isInteger(value)) {
+      buffer[at++] = INT_VALUE_TAG;
+      let rest = value;
+      while (rest > 0x7f) {
+        buffer[at++] = (rest & 0x7f) | 0x80;
+        rest = Math.floor(rest / 128);
+      }
+      buffer[at++] = rest;
+    } else {
+      buffer[at++] = DOUBLE_VALUE_TAG;
+      buffer.writeDoubleLE(value, at);
+      at += 8;
+    }
+    buffer[anyAt] = at - anyAt - 1;
+    buffer[start + 1] = at - start - 2;
+    this.#at = at;
+    return true;
+  }
+
   /** Bytes already encoded. */
   bytes(bytes: Uint8Array): void {
     const length = bytes.length;
@@ -440,13 +515,15 @@ class ProtoWriter {
 
   /** Lower-case hex (a trace or span id) as the bytes it spells. */
   hexBytes(field: number, hex: string): void {
-    this.tag(field, 2);
+    // An id's field (1, 2 or 4) and length (8 or 16 bytes) are a byte each.
     const length = hex.length >> 1;
-    this.varint(length);
-    this.#room(length);
+    this.#room(length + 2);
     const buffer = this.#buffer;
-    for (let i = 0; i < length; i++) buffer[this.#at + i] = (HEX_VALUE[hex.charCodeAt(2 * i)]! << 4) | HEX_VALUE[hex.charCodeAt(2 * i + 1)]!;
-    this.#at += length;
+    let at = this.#at;
+    buffer[at++] = (field << 3) | 2;
+    buffer[at++] = length;
+    for (let i = 0, c = 0; i < length; i++, c += 2) buffer[at + i] = (HEX_VALUE[hex.charCodeAt(c)]! << 4) | HEX_VALUE[hex.charCodeAt(c + 1)]!;
+    this.#at = at + length;
   }
 
   fixed32(value: number): void {
@@ -532,8 +609,8 @@ function jsonSpan(span: SpanRecord): string {
     `{"traceId":"${span.traceId}","spanId":"${span.spanId}"` +
     (span.parentSpanId !== undefined ? `,"parentSpanId":"${span.parentSpanId}"` : '') +
     `,"name":${JSON.stringify(span.name)},"kind":${span.kind + 1}` +
-    `,"startTimeUnixNano":"${nanosText(span.start)}","endTimeUnixNano":"${nanosText(span.end)}"` +
-    `,"attributes":${typeof span.attributes === 'function' ? writtenJsonAttributes(span.attributes) : jsonAttributes(span.attributes)},"droppedAttributesCount":0,"events":[],"droppedEventsCount":0` +
+    `,"startTimeUnixNano":"${nanosText(span.startMs)}","endTimeUnixNano":"${nanosText(span.endMs)}"` +
+    `,"attributes":${typeof span.attributes === 'function' ? writtenJsonAttributes(span as WrittenSpan) : jsonAttributes(span.attributes)},"droppedAttributesCount":0,"events":[],"droppedEventsCount":0` +
     `,"status":{"code":${span.status.code}${span.status.message !== undefined ? `,"message":${JSON.stringify(span.status.message)}` : ''}}` +
     `,"links":[],"droppedLinksCount":0,"flags":${spanFlags(span)}}`
   );
@@ -545,10 +622,12 @@ function jsonAttributes(attributes: SpanAttributes): string {
   return `[${parts.join(',')}]`;
 }
 
-function writtenJsonAttributes(write: (writer: AttributeWriter) => void): string {
+type WrittenSpan = SpanRecord & { attributes: (writer: AttributeWriter) => void };
+
+function writtenJsonAttributes(span: WrittenSpan): string {
   const parts: string[] = [];
   const keyValue = (key: AttributeKey, value: string | number | boolean): void => void parts.push(`${key.json}${jsonAnyValue(value)}}`);
-  write({ string: keyValue, number: keyValue, boolean: keyValue, all: (attributes) => pushJsonKeyValues(parts, attributes) });
+  span.attributes({ string: keyValue, number: keyValue, boolean: keyValue, all: (attributes) => pushJsonKeyValues(parts, attributes) });
   return `[${parts.join(',')}]`;
 }
 
