@@ -318,6 +318,7 @@ async function main() {
         workers: 1,
         workersFlag: false,
         logDir,
+        profileDir,
         nodeFlags: options.planoNodeFlags,
         env: { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sinkPort}` },
       });
@@ -325,7 +326,7 @@ async function main() {
       targets.push({
         key: 'plano-tracing',
         label: `plano, tracing ${options.tracingSampling}%`,
-        description: `\`plano up\` with \`tracing\` (random_sampling ${options.tracingSampling}, OTLP/HTTP protobuf to a local sink)`,
+        description: `\`plano up\` with \`tracing\` (random_sampling ${options.tracingSampling}, OTLP/HTTP protobuf to a local sink)${profileDir ? ' under --cpu-prof' : ''}`,
         process: proc,
         routes: sameFormat(base),
       });

@@ -11,7 +11,7 @@
 // CPU per request is 1.15×, and a traced gateway alone, at its CPU's limit, served 0.85×). The
 // CPU ratio is the estimate of throughput where plano's own CPU is what limits it.
 //
-//   npm run bench:paired -- --compare tracing [--rounds 8] [--duration 5] [--connections 32]
+//   npm run bench:paired -- --compare tracing [--sampling 100] [--rounds 8] [--duration 5] [--connections 32]
 //   npm run bench:paired -- --compare cross-burst
 //   npm run bench:paired -- --compare build --before DIR [--tracing] [--scenario cross-burst]   (DIR: another checkout, built)
 //
@@ -55,6 +55,7 @@ function parseOptions(argv) {
       warmup: { type: 'string', default: '5' },
       connections: { type: 'string', default: '32' },
       tracing: { type: 'boolean', default: false },
+      sampling: { type: 'string', default: '100' },
       scenario: { type: 'string', default: 'json' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -63,6 +64,8 @@ function parseOptions(argv) {
   if (!COMPARISONS.includes(values.compare)) throw new Error(`--compare: one of ${COMPARISONS.join(', ')} (got ${values.compare ?? 'nothing'})`);
   if (values.compare === 'build' && !values.before) throw new Error('--compare build needs --before DIR (a built checkout to compare with)');
   if (!['json', 'cross-burst'].includes(values.scenario)) throw new Error(`--scenario: json or cross-burst (got ${values.scenario})`);
+  const sampling = Number(values.sampling);
+  if (!(sampling >= 0 && sampling <= 100)) throw new Error(`--sampling: a percentage, 0–100 (got "${values.sampling}")`);
   const positive = (name) => {
     const n = Number(values[name]);
     if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name}: expected a positive number, got "${values[name]}"`);
@@ -76,6 +79,7 @@ function parseOptions(argv) {
     warmup: positive('warmup'),
     connections: positive('connections'),
     tracing: values.tracing,
+    sampling,
     scenario: values.scenario,
   };
 }
@@ -99,7 +103,7 @@ async function startSides(options, mockPort, logDir) {
     const sink = startChild({ name: 'otlp-sink', command: process.execPath, args: [join(benchDir, 'otlp-sink.mjs'), '--port', String(sinkPort)], logDir });
     await waitForHttp(sink, `http://127.0.0.1:${sinkPort}/healthz`);
     return {
-      yaml: 'tracing:\n  random_sampling: 100\n',
+      yaml: `tracing:\n  random_sampling: ${options.sampling}\n`,
       env: { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sinkPort}` },
     };
   };
@@ -107,13 +111,13 @@ async function startSides(options, mockPort, logDir) {
   if (options.compare === 'tracing') {
     const a = await start('no-tracing');
     const b = await start('tracing', await tracingSide());
-    return { a: { label: 'plano', ...a }, b: { label: 'plano, tracing 100%', ...b }, load: nonStreaming(a, b) };
+    return { a: { label: 'plano', ...a }, b: { label: `plano, tracing ${options.sampling}%`, ...b }, load: nonStreaming(a, b) };
   }
   if (options.compare === 'build') {
     const traced = options.tracing ? await tracingSide() : {};
     const a = await start('before', { root: options.before, ...traced });
     const b = await start('after', traced);
-    const suffix = `${options.tracing ? ', tracing 100%' : ''}${options.scenario === 'cross-burst' ? ', chat → anthropic back to back' : ''}`;
+    const suffix = `${options.tracing ? `, tracing ${options.sampling}%` : ''}${options.scenario === 'cross-burst' ? ', chat → anthropic back to back' : ''}`;
     const load = options.scenario === 'cross-burst' ? () => [chat(a.port, PLANO_MODELS.anthropic, 'cross-burst'), chat(b.port, PLANO_MODELS.anthropic, 'cross-burst')] : nonStreaming(a, b);
     return { a: { label: `before (${options.before})${suffix}`, ...a }, b: { label: `after (this checkout)${suffix}`, ...b }, load };
   }
