@@ -23,7 +23,7 @@ import { anthropicFixedEvent, anthropicTextDelta, type TextDelta } from './anthr
 import { clientErrorBody } from './client-errors.js';
 import { chatUsageFromAnthropic, finishReasonFor, unixSeconds } from './chat-to-anthropic.js';
 import { isObject, numberField, objectField, stringField } from './json-fields.js';
-import { EVENT_JSON, parseEventJson, sseEvents, sseJsonEvent, sseTransducer } from './sse.js';
+import { EVENT_JSON, flatText, parseEventJson, sseEvents, sseTransducer } from './sse.js';
 import type { JsonObject, StreamTransducer, TranslateContext } from './types.js';
 import { upstreamErrorInit } from './upstream-errors.js';
 
@@ -44,10 +44,10 @@ export interface AnthropicToChatChunks {
   onEvent(event: JsonObject): ChatStreamItem[];
   /**
    * A `content_block_delta` of `text_delta` (anthropic-compact-events.ts read it unparsed): what
-   * onEvent with it would produce — at most one chunk — as that chunk's JSON text, made without
-   * building the chunk (most of a stream is these); undefined when it produces nothing.
+   * onEvent with it would produce — at most one chunk — as that chunk's SSE event (`data: …`),
+   * made without building the chunk (most of a stream is these); undefined when it produces nothing.
    */
-  onTextDelta(delta: TextDelta): string | undefined;
+  textDeltaEvent(delta: TextDelta): string | undefined;
   /** The upstream ended. */
   onEnd(brokeOff?: string): ChatStreamItem[];
   usage(): { input_tokens?: number; output_tokens?: number } | undefined;
@@ -66,6 +66,9 @@ export function chatClientWantsUsage(ctx: TranslateContext): boolean {
 const AFTER_DELTA = ',"logprobs":null,"finish_reason":';
 const CHUNK_END = '}]}';
 const CHUNK_END_USAGE_NULL = '}],"usage":null}';
+/** A text delta's SSE event after its text's literal: the chunk's end and the blank line. */
+const CONTENT_EVENT_END = flatText(`}${AFTER_DELTA}null${CHUNK_END}\n\n`);
+const CONTENT_EVENT_END_USAGE_NULL = flatText(`}${AFTER_DELTA}null${CHUNK_END_USAGE_NULL}\n\n`);
 
 /** The stream state machine, over parsed events (also usable by translations that compose through chat). */
 export function anthropicToChatChunks(ctx: TranslateContext, includeUsage: boolean): AnthropicToChatChunks {
@@ -94,13 +97,14 @@ export function anthropicToChatChunks(ctx: TranslateContext, includeUsage: boole
   // stream). Its head changes only with `id` and `model` (message_start), and is written from
   // them directly: JSON.stringify of a whole chunk to cut the template from was ~3.5 µs of a
   // stream in the gateway (session 8). A text delta's chunk is one concatenation around its literal.
+  // A text delta's whole SSE event is one concatenation around its literal, of two flat pieces.
   const after = includeUsage ? CHUNK_END_USAGE_NULL : CHUNK_END;
-  const afterContent = `}${AFTER_DELTA}null${after}`;
-  let head: { id: string; model: string; before: string; beforeContent: string } | undefined;
+  const contentEventEnd = includeUsage ? CONTENT_EVENT_END_USAGE_NULL : CONTENT_EVENT_END;
+  let head: { id: string; model: string; before: string; contentEventStart: string } | undefined;
   const currentHead = (): NonNullable<typeof head> => {
     if (head?.id !== id || head.model !== model) {
       const before = `{"id":${JSON.stringify(id)},"object":"chat.completion.chunk","created":${created},"model":${JSON.stringify(model)},"choices":[{"index":0,"delta":`;
-      head = { id, model, before, beforeContent: `${before}{"content":` };
+      head = { id, model, before, contentEventStart: flatText(`data: ${before}{"content":`) };
     }
     return head;
   };
@@ -111,8 +115,6 @@ export function anthropicToChatChunks(ctx: TranslateContext, includeUsage: boole
     (item as { [EVENT_JSON]?: string })[EVENT_JSON] = chunkJson(deltaJson, finishReason === null ? 'null' : JSON.stringify(finishReason));
     return item;
   };
-  /** `textJson`: the text as a JSON string literal, when the caller has one. */
-  const contentJson = (text: string, textJson = JSON.stringify(text)): string => currentHead().beforeContent + textJson + afterContent;
   const contentChunk = (text: string): JsonObject => templated({ content: text }, `{"content":${JSON.stringify(text)}}`);
 
   const recordUsage = (from: unknown): void => {
@@ -210,8 +212,8 @@ export function anthropicToChatChunks(ctx: TranslateContext, includeUsage: boole
           return [];
       }
     },
-    onTextDelta: (delta) =>
-      !finished && blocks.get(delta.index)?.kind === 'text' && delta.text !== '' ? contentJson(delta.text, delta.json) : undefined,
+    textDeltaEvent: (delta) =>
+      !finished && blocks.get(delta.index)?.kind === 'text' && delta.text !== '' ? currentHead().contentEventStart + delta.json + contentEventEnd : undefined,
     onEnd(brokeOff) {
       if (finished) return [];
       // Some servers close right after message_delta; the answer is complete.
@@ -232,10 +234,7 @@ export function anthropicToChatStream(ctx: TranslateContext): StreamTransducer {
   return sseTransducer({
     onEvent(message) {
       const delta = anthropicTextDelta(message.data);
-      if (delta !== undefined) {
-        const json = machine.onTextDelta(delta);
-        return json === undefined ? '' : sseJsonEvent(json);
-      }
+      if (delta !== undefined) return machine.textDeltaEvent(delta) ?? '';
       const event = anthropicFixedEvent(message.data) ?? parseEventJson(message.data);
       // Anthropic's data always carries `type`; the `event:` line is used only if it does not.
       if (event === undefined) return '';

@@ -43,6 +43,10 @@ export function arrayField(body: unknown, key: string): unknown[] {
 /** Copies the fields of `from` that are not undefined (a JSON body never carries `undefined`). */
 export function definedFields(from: Record<string, unknown>): JsonObject {
   const out: JsonObject = {};
-  for (const [key, value] of Object.entries(from)) if (value !== undefined) out[key] = value;
+  // for…in over an object literal, not Object.entries: no array per field (a translated request makes several).
+  for (const key in from) {
+    const value = from[key];
+    if (value !== undefined) out[key] = value;
+  }
   return out;
 }
