@@ -28,6 +28,17 @@ export function createSseDecoder(): SseDecoder {
   // 4 KB where TextDecoder takes 2.4 µs: bench/RESULTS.md, issue 14). Unlike TextDecoder it
   // keeps a byte order mark, which the SSE spec says a stream may start with: dropped here.
   const text = new StringDecoder('utf8');
+  // Whether the StringDecoder may hold the first bytes of a character cut by a read's end. While it
+  // does not, a read ending in an ASCII byte (most do) holds only whole characters and is decoded
+  // by Buffer's toString, as the StringDecoder would decode it, at half the cost (0.3 against 0.6 µs
+  // for 3 KB in a loop; session 8).
+  let partial = false;
+  const decodeRead = (chunk: Uint8Array): string => {
+    const read = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    if (!partial && (read.length === 0 || read[read.length - 1]! < 0x80)) return read.toString('utf8');
+    partial = read.length > 0 && read[read.length - 1]! >= 0x80;
+    return text.write(read);
+  };
   let started = false;
   const decode = (decoded: string): string => {
     if (started || decoded === '') return decoded;
@@ -46,7 +57,7 @@ export function createSseDecoder(): SseDecoder {
   };
   return {
     push(chunk) {
-      parser.feed(decode(text.write(chunk as Buffer)));
+      parser.feed(decode(decodeRead(chunk)));
       return take();
     },
     end() {
