@@ -4,8 +4,8 @@
  *
  *   {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hello"}}
  *
- * and of the rest, four kinds are the same in every stream but for a block index (a text block's
- * start, a block's stop, the message's stop, a ping). Data of exactly those shapes is read here;
+ * and of the rest, five kinds have one shape in every stream, values aside (a text block's start,
+ * a block's stop, the message's delta and stop, a ping). Data of exactly those shapes is read here;
  * anything else — other events, other key orders, spaces, a string literal JSON would not accept —
  * returns undefined and takes the general path (JSON.parse), so this can make a stream faster but
  * never different (test/translate/anthropic-compact-events.test.ts checks it against JSON.parse).
@@ -27,6 +27,10 @@ const STRING_LITERAL = String.raw`"(?:[^"\\\u0000-\u001f]|\\["\\/bfnrt]|\\u[0-9a
 const TEXT_DELTA = new RegExp(String.raw`^\{"type":"content_block_delta","index":${BLOCK_INDEX},"delta":\{"type":"text_delta","text":${STRING_LITERAL}\}\}$`);
 const TEXT_BLOCK_START = new RegExp(String.raw`^\{"type":"content_block_start","index":${BLOCK_INDEX},"content_block":\{"type":"text","text":""\}\}$`);
 const BLOCK_STOP = new RegExp(String.raw`^\{"type":"content_block_stop","index":${BLOCK_INDEX}\}$`);
+/** As Anthropic writes a message's delta (the recorded streams in fixtures/translate/anthropic do): its stop reason and sequence, the output tokens. */
+const MESSAGE_DELTA = new RegExp(
+  String.raw`^\{"type":"message_delta","delta":\{"stop_reason":(null|"[a-z_]+"),"stop_sequence":(null|${STRING_LITERAL})\},"usage":\{"output_tokens":(0|[1-9]\d{0,14})\}\}$`,
+);
 const MESSAGE_STOP = '{"type":"message_stop"}';
 const PING = '{"type":"ping"}';
 
@@ -61,13 +65,23 @@ export function anthropicTextDelta(data: string): TextDelta | undefined {
 
 /**
  * The event JSON.parse would read from data of a shape Anthropic writes the same in every stream
- * — a text block's start (empty text), a block's stop, the message's stop, a ping — else undefined.
+ * — a text block's start (empty text), a block's stop, the message's delta and stop, a ping — else
+ * undefined.
  */
-export function anthropicFixedEvent(data: string): JsonObject | undefined {
+export function anthropicCompactEvent(data: string): JsonObject | undefined {
   if (data === MESSAGE_STOP) return { type: 'message_stop' };
   if (data === PING) return { type: 'ping' };
   if (BLOCK_STOP.test(data)) return { type: 'content_block_stop', index: digitsAt(data, STOP_INDEX_AT) };
   if (TEXT_BLOCK_START.test(data)) return { type: 'content_block_start', index: digitsAt(data, START_INDEX_AT), content_block: { type: 'text', text: '' } };
+  const delta = MESSAGE_DELTA.exec(data);
+  if (delta !== null) {
+    const [, stopReason, stopSequence, outputTokens] = delta as unknown as [string, string, string, string];
+    return {
+      type: 'message_delta',
+      delta: { stop_reason: stopReason === 'null' ? null : stopReason.slice(1, -1), stop_sequence: stopSequence === 'null' ? null : (JSON.parse(stopSequence) as string) },
+      usage: { output_tokens: Number(outputTokens) },
+    };
+  }
   return undefined;
 }
 

@@ -19,7 +19,7 @@
  * index (text blocks take Anthropic indices too). A stream that ends before message_delta ends
  * with an error payload rather than [DONE], so a cut-off answer is never passed off as complete.
  */
-import { anthropicFixedEvent, anthropicTextDelta, type TextDelta } from './anthropic-compact-events.js';
+import { anthropicCompactEvent, anthropicTextDelta, type TextDelta } from './anthropic-compact-events.js';
 import { clientErrorBody } from './client-errors.js';
 import { chatUsageFromAnthropic, finishReasonFor, unixSeconds } from './chat-to-anthropic.js';
 import { isObject, numberField, objectField, stringField } from './json-fields.js';
@@ -60,8 +60,9 @@ export function chatClientWantsUsage(ctx: TranslateContext): boolean {
 
 /**
  * What a chunk's JSON holds after its delta, as JSON.stringify writes `chunk(…)` below: the
- * template (in the machine) writes chunks as text, and test/translate/chat-chunk-template.test.ts
- * holds every chunk it writes equal to JSON.stringify of the chunk object.
+ * template (in the machine) writes chunks as text. test/translate/chat-chunk-template.test.ts holds
+ * every chunk it writes equal to JSON.stringify of the chunk object, and
+ * anthropic-compact-events.test.ts a stream's text-delta events equal to the general path's.
  */
 const AFTER_DELTA = ',"logprobs":null,"finish_reason":';
 const CHUNK_END = '}]}';
@@ -96,8 +97,8 @@ export function anthropicToChatChunks(ctx: TranslateContext, includeUsage: boole
   // from a template rather than by stringifying each chunk whole (text deltas are most of a
   // stream). Its head changes only with `id` and `model` (message_start), and is written from
   // them directly: JSON.stringify of a whole chunk to cut the template from was ~3.5 µs of a
-  // stream in the gateway (session 8). A text delta's chunk is one concatenation around its literal.
-  // A text delta's whole SSE event is one concatenation around its literal, of two flat pieces.
+  // stream in the gateway (session 8). A text delta's whole SSE event is one concatenation around
+  // its literal, of two flat pieces (flatText).
   const after = includeUsage ? CHUNK_END_USAGE_NULL : CHUNK_END;
   const contentEventEnd = includeUsage ? CONTENT_EVENT_END_USAGE_NULL : CONTENT_EVENT_END;
   let head: { id: string; model: string; before: string; contentEventStart: string } | undefined;
@@ -235,7 +236,7 @@ export function anthropicToChatStream(ctx: TranslateContext): StreamTransducer {
     onEvent(message) {
       const delta = anthropicTextDelta(message.data);
       if (delta !== undefined) return machine.textDeltaEvent(delta) ?? '';
-      const event = anthropicFixedEvent(message.data) ?? parseEventJson(message.data);
+      const event = anthropicCompactEvent(message.data) ?? parseEventJson(message.data);
       // Anthropic's data always carries `type`; the `event:` line is used only if it does not.
       if (event === undefined) return '';
       if (event['type'] === undefined && message.event !== undefined) event['type'] = message.event;

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { anthropicToChatChunks, anthropicToChatStream } from '../../src/translate/anthropic-stream-to-chat.js';
-import { anthropicFixedEvent, anthropicTextDelta } from '../../src/translate/anthropic-compact-events.js';
+import { anthropicCompactEvent, anthropicTextDelta } from '../../src/translate/anthropic-compact-events.js';
 import { sseEvents } from '../../src/translate/sse.js';
 import type { JsonObject, TranslateContext } from '../../src/translate/types.js';
 import { decodeSse, fixtureText } from './harness.js';
@@ -81,13 +81,23 @@ describe('anthropicTextDelta', () => {
   });
 });
 
-describe('anthropicFixedEvent', () => {
+describe('anthropicCompactEvent', () => {
   it('reads the fixed events Anthropic writes (compact JSON) exactly as JSON.parse does', () => {
     const events = [{ type: 'message_stop' }, { type: 'ping' }];
     for (const index of [0, 1, 12, 123456789]) {
       events.push({ type: 'content_block_stop', index } as never, { type: 'content_block_start', index, content_block: { type: 'text', text: '' } } as never);
     }
-    for (const event of events) expect(anthropicFixedEvent(JSON.stringify(event))).toEqual(event);
+    for (const stopReason of ['end_turn', 'max_tokens', 'stop_sequence', 'tool_use', null]) {
+      for (const stopSequence of [null, 'END', 'a "quoted"\n\\ ✓ \u0001']) {
+        for (const outputTokens of [0, 15, 123456789012345]) {
+          events.push({ type: 'message_delta', delta: { stop_reason: stopReason, stop_sequence: stopSequence }, usage: { output_tokens: outputTokens } } as never);
+        }
+      }
+    }
+    for (const event of events) expect(anthropicCompactEvent(JSON.stringify(event))).toEqual(event);
+    // A stop sequence written with escapes JSON.stringify would not use reads as JSON.parse reads it.
+    const escaped = '{"type":"message_delta","delta":{"stop_reason":"stop_sequence","stop_sequence":"\\u0041\\/"},"usage":{"output_tokens":3}}';
+    expect(anthropicCompactEvent(escaped)).toEqual(JSON.parse(escaped));
   });
 
   it('declines every other shape, and what it reads JSON.parse reads the same', () => {
@@ -104,12 +114,20 @@ describe('anthropicFixedEvent', () => {
       '{"type":"message_stop" }',
       '{"type":"message_stop","amazon-bedrock-invocationMetrics":{"inputTokenCount":9}}',
       '{"type":"ping","x":1}',
-      '{"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":20}}',
+      '{"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"input_tokens":9,"output_tokens":20}}',
+      '{"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":20,"cache_read_input_tokens":0}}',
+      '{"type":"message_delta","delta":{"stop_sequence":null,"stop_reason":"end_turn"},"usage":{"output_tokens":20}}',
+      '{"type":"message_delta", "delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":20}}',
+      '{"type":"message_delta","delta":{"stop_reason":"End Turn","stop_sequence":null},"usage":{"output_tokens":20}}',
+      '{"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":020}}',
+      '{"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":-1}}',
+      '{"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":"a\\x"},"usage":{"output_tokens":1}}',
+      '{"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":1.5}}',
       '{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"a"}}',
       '[DONE]',
       '',
     ];
-    for (const data of others) expect(anthropicFixedEvent(data), data).toBeUndefined();
+    for (const data of others) expect(anthropicCompactEvent(data), data).toBeUndefined();
   });
 });
 
