@@ -449,7 +449,7 @@ class ProtoWriter {
    * A KeyValue (tag `tag`) with its key field already encoded, in one pass, when it is short — all
    * of the request's and attempts' attributes but a long URL — its lengths then one byte each.
    * Returns false, having written nothing, for one that is not (a long or non-ASCII string, a
-   * negative integer): the general path writes it. Bytes as begin/bytes/writeAnyValue/end write
+   * negative integer or one past 2^53): the general path writes it. Bytes as begin/bytes/writeAnyValue/end write
    * them (test/server/span-export.test.ts compares the SDK's encoding).
    */
   shortKeyValue(tag: number, key: Uint8Array, value: string | number | boolean): boolean {
