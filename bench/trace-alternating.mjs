@@ -108,6 +108,9 @@ async function run(options, copy, index) {
   return { untraced: untraced.cpu / untraced.requests, traced: traced.cpu / traced.requests, rps: load.rps, errors: load.errors };
 }
 
+/** A difference with its sign: +1.2, −0.4. */
+const signed = (n) => `${n < 0 ? '−' : '+'}${Math.abs(n).toFixed(1)}`;
+
 async function main() {
   const options = parseOptions();
   installCleanup();
@@ -118,12 +121,12 @@ async function main() {
     const r = await run(options, copy, i);
     results.push(r);
     console.log(
-      `run ${i}: untraced ${r.untraced.toFixed(1)} µs/request, traced ${r.traced.toFixed(1)}: +${(r.traced - r.untraced).toFixed(1)} µs, CPU ratio ${(r.untraced / r.traced).toFixed(3)} (${Math.round(r.rps)} req/s, ${r.errors} errors)`,
+      `run ${i}: untraced ${r.untraced.toFixed(1)} µs/request, traced ${r.traced.toFixed(1)}: ${signed(r.traced - r.untraced)} µs, CPU ratio ${(r.untraced / r.traced).toFixed(3)} (${Math.round(r.rps)} req/s, ${r.errors} errors)`,
     );
   }
   const added = median(results.map((r) => r.traced - r.untraced));
   const ratio = median(results.map((r) => r.untraced / r.traced));
-  console.log(`median: +${added.toFixed(1)} µs a request, CPU ratio ${ratio.toFixed(3)} (untraced/traced: the throughput a CPU-bound gateway keeps)`);
+  console.log(`median: ${signed(added)} µs a request, CPU ratio ${ratio.toFixed(3)} (untraced/traced: the throughput a CPU-bound gateway keeps)`);
 }
 
 main().catch(async (error) => {
