@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // What traces cost, measured inside one process: a `plano up` with `tracing` whose requests are
-// traced in every other second only, its CPU per request counted for each kind of second. Two
+// traced in every other second only, its CPU per request counted for each kind of second — the
+// whole process's (what every core together spends) and its main thread's (what limits the one
+// event loop's throughput while another core has room: work moved to a worker thread leaves it). Two
 // processes compared (bench:paired) each carry a bias of their own of up to ±4% — where the
 // kernel places them — that no number of rounds removes; one process alternating every second
 // has none, and the machine's drift falls on both kinds alike.
@@ -28,21 +30,32 @@ const tmpDir = join(benchDir, '.tmp', 'trace-alternating');
 const PATCH_LINE = 'const trace = deps.tracing?.startRequest(request.headers, request.startedAt);';
 const PATCHED_LINE = 'const trace = alternatingSecond() ? deps.tracing?.startRequest(request.headers, request.startedAt) : undefined;';
 /** Put before the module: counts requests and CPU per kind of second; written to ALTERNATING_OUT as the process exits. */
-const COUNTING = `import { writeFileSync as writeAlternating } from 'node:fs';
-const alternating = { second: -1, cpu: undefined, requests: 0, totals: [{ cpu: 0, requests: 0 }, { cpu: 0, requests: 0 }] };
+const COUNTING = `import { readFileSync as readAlternating, writeFileSync as writeAlternating } from 'node:fs';
+const alternating = { second: -1, cpu: undefined, main: 0, requests: 0, totals: [{ cpu: 0, main: 0, requests: 0 }, { cpu: 0, main: 0, requests: 0 }] };
 process.on('exit', () => writeAlternating(process.env.ALTERNATING_OUT, JSON.stringify(alternating.totals)));
+/** The main thread's time on a CPU in µs (the kernel's schedstat, in ns), or NaN where there is none (not Linux). */
+function mainThreadCpu() {
+  try {
+    return Number(readAlternating(\`/proc/self/task/\${process.pid}/schedstat\`, 'latin1').split(' ')[0]) / 1000;
+  } catch {
+    return NaN;
+  }
+}
 /** Whether a request arriving now is traced: in odd seconds. */
 function alternatingSecond() {
   const second = Math.floor(performance.now() / 1000);
   if (second !== alternating.second) {
     const cpu = process.cpuUsage();
+    const main = mainThreadCpu();
     if (alternating.second >= 0) {
       const totals = alternating.totals[alternating.second % 2];
       totals.cpu += cpu.user - alternating.cpu.user + (cpu.system - alternating.cpu.system);
+      totals.main += main - alternating.main;
       totals.requests += alternating.requests;
     }
     alternating.second = second;
     alternating.cpu = cpu;
+    alternating.main = main;
     alternating.requests = 0;
   }
   alternating.requests++;
@@ -95,6 +108,8 @@ async function run(options, copy, index) {
   const sink = startChild({ name: 'otlp-sink', command: process.execPath, args: [join(benchDir, 'otlp-sink.mjs'), '--port', String(sinkPort)], logDir });
   await waitForHttp(sink, `http://127.0.0.1:${sinkPort}/healthz`);
   const out = join(logDir, 'seconds.json');
+  // A file left by an earlier run would be read as this one's if this plano did not write its own.
+  rmSync(out, { force: true });
   const config = writePlanoConfig(join(logDir, 'config'), mockPort, `tracing:\n  random_sampling: ${options.sampling}\n`);
   const env = { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sinkPort}`, ALTERNATING_OUT: out };
   const port = await freePort();
@@ -104,8 +119,16 @@ async function run(options, copy, index) {
   const load = await runLoad({ route, scenario: 'json', connections: 32, duration: options.duration });
   await stopChild(plano, 10_000);
   await stopAllChildren();
+  if (!existsSync(out)) throw new Error(`plano did not write its counts as it exited (${out}): did it stop when asked? See ${logDir}`);
   const [untraced, traced] = JSON.parse(readFileSync(out, 'utf8'));
-  return { untraced: untraced.cpu / untraced.requests, traced: traced.cpu / traced.requests, rps: load.rps, errors: load.errors };
+  return {
+    untraced: untraced.cpu / untraced.requests,
+    traced: traced.cpu / traced.requests,
+    untracedMain: untraced.main / untraced.requests,
+    tracedMain: traced.main / traced.requests,
+    rps: load.rps,
+    errors: load.errors,
+  };
 }
 
 /** A difference with its sign: +1.2, −0.4. */
@@ -121,12 +144,16 @@ async function main() {
     const r = await run(options, copy, i);
     results.push(r);
     console.log(
-      `run ${i}: untraced ${r.untraced.toFixed(1)} µs/request, traced ${r.traced.toFixed(1)}: ${signed(r.traced - r.untraced)} µs, CPU ratio ${(r.untraced / r.traced).toFixed(3)} (${Math.round(r.rps)} req/s, ${r.errors} errors)`,
+      `run ${i}: untraced ${r.untraced.toFixed(1)} µs/request, traced ${r.traced.toFixed(1)}: ${signed(r.traced - r.untraced)} µs, CPU ratio ${(r.untraced / r.traced).toFixed(3)}; ` +
+        `main thread ${r.untracedMain.toFixed(1)} → ${r.tracedMain.toFixed(1)}: ${signed(r.tracedMain - r.untracedMain)} µs, ratio ${(r.untracedMain / r.tracedMain).toFixed(3)} (${Math.round(r.rps)} req/s, ${r.errors} errors)`,
     );
   }
   const added = median(results.map((r) => r.traced - r.untraced));
   const ratio = median(results.map((r) => r.untraced / r.traced));
-  console.log(`median: ${signed(added)} µs a request, CPU ratio ${ratio.toFixed(3)} (untraced/traced: the throughput a CPU-bound gateway keeps)`);
+  const mainAdded = median(results.map((r) => r.tracedMain - r.untracedMain));
+  const mainRatio = median(results.map((r) => r.untracedMain / r.tracedMain));
+  console.log(`median: ${signed(added)} µs a request, CPU ratio ${ratio.toFixed(3)} (untraced/traced: the throughput a gateway keeps when every core is busy)`);
+  console.log(`main thread: ${signed(mainAdded)} µs a request, ratio ${mainRatio.toFixed(3)} (the throughput one event loop keeps with a core to spare for the rest)`);
 }
 
 main().catch(async (error) => {

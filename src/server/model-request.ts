@@ -312,22 +312,15 @@ async function serve(
 
 /**
  * [tracing] One upstream attempt in its own CLIENT span, ended when the response head arrives (or
- * the call fails); the upstream gets a `traceparent` naming that span, in place of the client's.
+ * the call fails: the client tells the span, as the exchange's observer); the upstream gets a
+ * `traceparent` naming that span, in place of the client's.
  */
 function tracedExchange(upstream: UpstreamClient, call: UpstreamExchangeRequest, trace: RequestTrace): Promise<UpstreamExchange> {
   const attempt = trace.attempt(call.origin, call.path);
-  // The call's headers are this request's own (upstream-plan.ts builds them per call): each attempt sets its traceparent there.
+  // The call is this request's own (upstream-plan.ts builds its headers per call): each attempt sets its traceparent and observer there.
   call.headers['traceparent'] = attempt.traceparent;
-  return exchangeWith(upstream, call).then(
-    (exchange) => {
-      attempt.end(exchange.status);
-      return exchange;
-    },
-    (error: unknown) => {
-      attempt.fail(error);
-      throw error;
-    },
-  );
+  call.observer = attempt;
+  return exchangeWith(upstream, call);
 }
 
 /**

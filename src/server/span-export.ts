@@ -1,25 +1,20 @@
 /**
  * A seam for speed: spans are written into their OTLP encoding (a few dozen at a time, within
- * milliseconds of their end), and the batch is sent by OpenTelemetry's own exporter transport
- * (@opentelemetry/otlp-exporter-base over HTTP, -otlp-grpc-exporter-base over gRPC: their
- * timeouts, retries and concurrency limit), given a serializer that only wraps the encoded spans
- * in the request around them.
+ * milliseconds of their end), and each batch, framed as a whole export request, is sent from a
+ * thread of its own by OpenTelemetry's exporter transport (span-export-thread.ts).
  *
  * Measured (bench/RESULTS.md, issue 16): the SDK's own path — Span objects, the BatchSpanProcessor,
  * the OTLP transformer's intermediate objects and protobufjs — cost a request whose spans were
- * exported ~55 µs of CPU (40% of the gateway's throughput at 32 connections); on a worker thread
- * the same work only moved to the other core, which the load generator needed. Written directly,
- * a request's two spans take a few µs. test/server/span-export.test.ts decodes what this writes
- * with the SDK's generated protobuf types and checks it equals what the SDK's own serializers make
- * of the same spans, for protobuf and JSON.
+ * exported ~55 µs of CPU (40% of the gateway's throughput at 32 connections), and moved whole to
+ * a worker thread it only took that much from the other core, which the load generator needed.
+ * Written directly, a request's two spans take a few µs; what is left on a thread is the sending.
+ * test/server/span-export.test.ts decodes what this writes with the SDK's generated protobuf
+ * types and checks it equals what the SDK's own serializers make of the same spans, for protobuf
+ * and JSON.
  */
-import { createRequire } from 'node:module';
+import { startExportThread, type ExportTarget } from './span-export-thread.js';
 
-/** How spans are exported: the protocol and where. */
-export interface ExportTarget {
-  protocol: 'grpc' | 'http/protobuf' | 'http/json';
-  url: string;
-}
+export type { ExportTarget } from './span-export-thread.js';
 
 export type SpanAttributes = Record<string, string | number | boolean>;
 
@@ -103,33 +98,20 @@ const ENCODE_DELAY_MS = 10;
 /** The instrumentation scope plano's spans are reported under. */
 const SCOPE_NAME = 'plano';
 
-/** A batch as the exporter's serializer gets it: the spans, already encoded. */
-type EncodedBatch = { count: number; protobuf: Buffer } | { count: number; json: string[] };
-
-const require = createRequire(import.meta.url);
-
 export function startSpanExport(target: ExportTarget, resource: SpanAttributes): SpanExport {
-  const json = target.protocol === 'http/json';
-  const exporter = createExporter(target, json ? jsonRequest(resource) : protobufRequest(resource));
-  const writer = new ProtoWriter();
-  let jsonSpans: string[] = [];
+  const request = target.protocol === 'http/json' ? jsonRequest(resource) : protobufRequest(resource);
+  const sender = startExportThread(target);
   let count = 0;
   let timer: NodeJS.Timeout | undefined;
-  const exports = new Set<Promise<void>>();
   const flush = (): void => {
     clearTimeout(timer);
     timer = undefined;
     if (count === 0) return;
-    const batch: EncodedBatch = json ? { count, json: jsonSpans } : { count, protobuf: writer.take() };
-    jsonSpans = [];
+    void sender.send(count, request.body());
     count = 0;
-    const done = new Promise<void>((resolve) => exporter.export(batch, () => resolve()));
-    exports.add(done);
-    void done.then(() => exports.delete(done));
   };
   const encode = (span: SpanRecord): void => {
-    if (json) jsonSpans.push(jsonSpan(span));
-    else writeProtobufSpan(writer, span);
+    request.add(span);
     count++;
     if (count >= BATCH_SIZE) flush();
     else if (!timer) {
@@ -161,63 +143,30 @@ export function startSpanExport(target: ExportTarget, resource: SpanAttributes):
     async close() {
       encodeEnded();
       flush();
-      await Promise.all(exports);
-      await exporter.shutdown();
+      // The thread sends what it was given before it stops.
+      await sender.close();
     },
   };
 }
 
 /** The request body a batch of `spans` is sent as (the path `add` and the exporter take, in one call: for tests). */
-export function encodeExportRequest(protocol: ExportTarget['protocol'], resource: SpanAttributes, spans: readonly SpanRecord[]): Uint8Array | undefined {
-  if (protocol === 'http/json') return jsonRequest(resource).serializeRequest({ count: spans.length, json: spans.map(jsonSpan) });
-  const writer = new ProtoWriter();
-  for (const span of spans) writeProtobufSpan(writer, span);
-  return protobufRequest(resource).serializeRequest({ count: spans.length, protobuf: writer.take() });
+export function encodeExportRequest(protocol: ExportTarget['protocol'], resource: SpanAttributes, spans: readonly SpanRecord[]): Uint8Array {
+  const request = protocol === 'http/json' ? jsonRequest(resource) : protobufRequest(resource);
+  for (const span of spans) request.add(span);
+  return request.body();
 }
 
-interface Serializer {
-  serializeRequest(batch: EncodedBatch): Uint8Array | undefined;
-  deserializeResponse(data: Uint8Array): unknown;
-}
-
-interface Exporter {
-  export(batch: EncodedBatch, done: (result: { code: number }) => void): void;
-  shutdown(): Promise<void>;
-}
-
-/** OpenTelemetry's exporter, as its OTLPTraceExporter classes build it, with `serializer` in place of theirs. */
-function createExporter(target: ExportTarget, serializer: Serializer): Exporter {
-  const { OTLPExporterBase } = require('@opentelemetry/otlp-exporter-base') as typeof import('@opentelemetry/otlp-exporter-base');
-  const metrics = { name: 'span', countItems: (batch: EncodedBatch) => batch.count };
-  if (target.protocol === 'grpc') {
-    const grpc = require('@opentelemetry/otlp-grpc-exporter-base') as typeof import('@opentelemetry/otlp-grpc-exporter-base');
-    const delegate = grpc.createOtlpGrpcExportDelegate(
-      grpc.convertLegacyOtlpGrpcOptions({ url: target.url }, 'TRACES'),
-      serializer as never,
-      'otlp_grpc_span_exporter',
-      metrics as never,
-      undefined,
-      'TraceExportService',
-      '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
-    );
-    return new OTLPExporterBase(delegate) as unknown as Exporter;
-  }
-  const http = require('@opentelemetry/otlp-exporter-base/node-http') as typeof import('@opentelemetry/otlp-exporter-base/node-http');
-  const contentType = target.protocol === 'http/json' ? 'application/json' : 'application/x-protobuf';
-  const delegate = http.createOtlpHttpExportDelegate(
-    http.convertLegacyHttpOptions({ url: target.url }, 'TRACES', 'v1/traces', { 'Content-Type': contentType }),
-    serializer as never,
-    'otlp_http_span_exporter',
-    metrics as never,
-    undefined,
-  );
-  return new OTLPExporterBase(delegate) as unknown as Exporter;
+/** One export request's body in the making, in one OTLP encoding: spans added as they are encoded. */
+interface ExportRequest {
+  add(span: SpanRecord): void;
+  /** The whole request around the spans added since the last body: a Uint8Array of its own (transferable to the export thread). */
+  body(): Uint8Array;
 }
 
 // ─── protobuf (opentelemetry/proto/collector/trace/v1/trace_service.proto) ─────────────────────
 
 /** ExportTraceServiceRequest { resource_spans: [ResourceSpans { resource, scope_spans: [ScopeSpans { scope, spans }] }] }. */
-function protobufRequest(resource: SpanAttributes): Serializer {
+function protobufRequest(resource: SpanAttributes): ExportRequest {
   // The resource and scope are the same for every batch: encoded once.
   const head = new ProtoWriter();
   const at = head.begin(1);
@@ -231,19 +180,24 @@ function protobufRequest(resource: SpanAttributes): Serializer {
   scope.string(1, SCOPE_NAME);
   scope.end(scopeAt);
   const scopeField = scope.take();
+  const spans = new ProtoWriter();
   return {
-    serializeRequest(batch) {
-      if (!('protobuf' in batch)) return undefined;
-      const scopeSpansLength = scopeField.length + batch.protobuf.length;
-      const wrap = new ProtoWriter();
-      // ResourceSpans (field 1) holds the resource and one ScopeSpans (field 2).
-      wrap.tag(1, 2);
+    add: (span) => writeProtobufSpan(spans, span),
+    body() {
+      const written = spans.written();
+      // ResourceSpans (field 1) holds the resource and one ScopeSpans (field 2), which holds the scope and the spans.
+      const scopeSpansLength = scopeField.length + written.length;
       const scopeSpansHeader = lengthPrefix(2, scopeSpansLength);
-      wrap.varint(resourceField.length + scopeSpansHeader.length + scopeSpansLength);
-      return Buffer.concat([wrap.take(), resourceField, scopeSpansHeader, scopeField, batch.protobuf]);
+      const parts = [lengthPrefix(1, resourceField.length + scopeSpansHeader.length + scopeSpansLength), resourceField, scopeSpansHeader, scopeField, written];
+      const body = new Uint8Array(parts.reduce((length, part) => length + part.length, 0));
+      let offset = 0;
+      for (const part of parts) {
+        body.set(part, offset);
+        offset += part.length;
+      }
+      spans.reset();
+      return body;
     },
-    // The response may report a partial success; the exporter only logs it (at debug): not read.
-    deserializeResponse: () => ({}),
   };
 }
 
@@ -381,9 +335,18 @@ class ProtoWriter {
 
   /** The bytes written, as a new Buffer; the writer starts again empty. */
   take(): Buffer {
-    const out = Buffer.from(this.#buffer.subarray(0, this.#at));
-    this.#at = 0;
+    const out = Buffer.from(this.written());
+    this.reset();
     return out;
+  }
+
+  /** The bytes written, in place: valid until the next write or reset. */
+  written(): Uint8Array {
+    return this.#buffer.subarray(0, this.#at);
+  }
+
+  reset(): void {
+    this.#at = 0;
   }
 
   tag(field: number, wireType: number): void {
@@ -593,16 +556,21 @@ class ProtoWriter {
 
 // ─── JSON (OTLP/JSON: ids as hex, 64-bit integers as strings) ──────────────────────────────────
 
-function jsonRequest(resource: SpanAttributes): Serializer {
+function jsonRequest(resource: SpanAttributes): ExportRequest {
   const head = `{"resourceSpans":[{"resource":{"attributes":${jsonAttributes(resource)},"droppedAttributesCount":0},"scopeSpans":[{"scope":{"name":${JSON.stringify(SCOPE_NAME)}},"spans":[`;
+  let spans: string[] = [];
   return {
-    serializeRequest(batch) {
-      if (!('json' in batch)) return undefined;
-      return Buffer.from(`${head}${batch.json.join(',')}]}]}]}`, 'utf8');
+    add: (span) => void spans.push(jsonSpan(span)),
+    body() {
+      const text = `${head}${spans.join(',')}]}]}]}`;
+      spans = [];
+      // TextEncoder's bytes are an ArrayBuffer of their own (Buffer.from's may be a pool's).
+      return UTF8.encode(text);
     },
-    deserializeResponse: (data) => JSON.parse(Buffer.from(data).toString('utf8')) as unknown,
   };
 }
+
+const UTF8 = new TextEncoder();
 
 function jsonSpan(span: SpanRecord): string {
   return (

@@ -69,6 +69,19 @@ export interface BodyConsumer {
 /** An upstream call as the gateway's pipeline makes it: abandoned when its client leaves. */
 export interface UpstreamExchangeRequest extends Omit<UpstreamRequest, 'signal'> {
   gone: ClientGone;
+  /** Told how the call ended, as its promise settles (the tracing stage's attempt span). */
+  observer?: ExchangeObserver;
+}
+
+/**
+ * What hears how one upstream call ended — its response head's status, or the failure it rejects
+ * with — without a promise of its own around the call: one more promise and its microtask cost
+ * a traced request ~1 µs of CPU in the gateway (`npm run bench:trace-alternating -- --sampling 0`,
+ * session 9: +3.2 → +2.0 µs, medians of six runs).
+ */
+export interface ExchangeObserver {
+  end(status: number): void;
+  fail(error: unknown): void;
 }
 
 export interface UpstreamExchange {
@@ -149,9 +162,26 @@ export function createUpstreamClient(timeouts: Partial<UpstreamTimeouts> = {}, n
       }
     },
     exchange(request) {
-      if (request.gone.aborted) return Promise.reject(clientLeft());
+      const { observer } = request;
+      if (request.gone.aborted) {
+        const failure = clientLeft();
+        observer?.fail(failure);
+        return Promise.reject(failure);
+      }
       return new Promise((resolve, reject) => {
-        const handler = new ExchangeHandler(request.origin, request.gone, resolve, reject);
+        const settle = observer
+          ? (exchange: UpstreamExchange) => {
+              observer.end(exchange.status);
+              resolve(exchange);
+            }
+          : resolve;
+        const fail = observer
+          ? (error: unknown) => {
+              observer.fail(error);
+              reject(error);
+            }
+          : reject;
+        const handler = new ExchangeHandler(request.origin, request.gone, settle, fail);
         agent.dispatch({ origin: request.origin, path: request.path, method: 'POST', headers: request.headers, body: request.body }, handler);
       });
     },
@@ -167,10 +197,16 @@ export function exchangeWith(client: UpstreamClient, request: UpstreamExchangeRe
   // Not an async function: the gateway's own client answers with its promise as it is, without
   // one more promise and microtask per request around it.
   if (client.exchange) return client.exchange(request);
-  return client.send({ ...request, signal: request.gone.signal }).then(
-    (response) => ({ status: response.status, headers: response.headers, body: readableBody(response.body) }),
+  const { observer, ...call } = request;
+  return client.send({ ...call, signal: request.gone.signal }).then(
+    (response) => {
+      observer?.end(response.status);
+      return { status: response.status, headers: response.headers, body: readableBody(response.body) };
+    },
     (error: unknown) => {
-      throw classifyUpstreamError(error, request.origin, request.gone);
+      const failure = classifyUpstreamError(error, request.origin, request.gone);
+      observer?.fail(failure);
+      throw failure;
     },
   );
 }

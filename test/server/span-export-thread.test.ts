@@ -1,0 +1,66 @@
+/**
+ * The export thread (src/server/span-export-thread.ts): encoded batches handed over and sent by
+ * OpenTelemetry's exporter from a worker thread, to an OTLP/HTTP receiver the test starts.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startExportThread } from '../../src/server/span-export-thread.js';
+import { encodeExportRequest, SPAN_KIND_SERVER, STATUS_UNSET, type SpanRecord } from '../../src/server/span-export.js';
+import { startHttpReceiver, type OtlpReceiver } from '../e2e/otlp-receiver.js';
+
+let receiver: OtlpReceiver;
+beforeAll(async () => {
+  receiver = await startHttpReceiver();
+});
+afterAll(() => receiver?.close());
+
+function span(name: string): SpanRecord {
+  return {
+    traceId: '0af7651916cd43dd8448eb211c80319c',
+    spanId: 'b7ad6b7169203331',
+    name,
+    kind: SPAN_KIND_SERVER,
+    startMs: 1_796_600_000_000,
+    endMs: 1_796_600_000_001,
+    attributes: { 'gen_ai.request.model': 'gpt-4o' },
+    status: { code: STATUS_UNSET },
+  };
+}
+
+describe('the export thread', () => {
+  it('sends each body as it is, and close waits for what was sent', async () => {
+    const sender = startExportThread({ protocol: 'http/protobuf', url: `${receiver.url}/v1/traces` });
+    const body = encodeExportRequest('http/protobuf', { 'service.name': 'plano' }, [span('chat thread-one')]);
+    const expected = Buffer.from(body);
+    const sent = sender.send(1, body);
+    // Transferred: the body's bytes now belong to the thread.
+    expect(body.byteLength).toBe(0);
+    await sent;
+    await sender.close();
+    expect(receiver.raw.some((raw) => raw.equals(expected))).toBe(true);
+    expect(receiver.spans.map((s) => s.name)).toContain('chat thread-one');
+  });
+
+  it('copies a body that shares its memory (a small Buffer is a slice of a pool) rather than taking the others with it', async () => {
+    const sender = startExportThread({ protocol: 'http/protobuf', url: `${receiver.url}/v1/traces` });
+    const pooled = Buffer.from(encodeExportRequest('http/protobuf', { 'service.name': 'plano' }, [span('chat pooled')]));
+    const neighbour = Buffer.from('a neighbour in the same pool');
+    // The premise: both are slices of one larger ArrayBuffer.
+    expect(pooled.buffer).toBe(neighbour.buffer);
+    expect(pooled.buffer.byteLength).toBeGreaterThan(pooled.byteLength);
+    await sender.send(1, pooled);
+    await sender.close();
+    expect(neighbour.toString()).toBe('a neighbour in the same pool');
+    expect(pooled.byteLength).toBeGreaterThan(0);
+    expect(receiver.spans.map((s) => s.name)).toContain('chat pooled');
+  });
+
+  it('a thread that dies (here: a heap too small to start in) loses its batches, never the caller: send and close still resolve', async () => {
+    const sender = startExportThread({ protocol: 'http/protobuf', url: `${receiver.url}/v1/traces` }, { maxOldGenerationSizeMb: 1, maxYoungGenerationSizeMb: 1 });
+    const before = receiver.raw.length;
+    await sender.send(1, encodeExportRequest('http/protobuf', { 'service.name': 'plano' }, [span('chat lost')]));
+    // The next batch starts another thread (which dies the same way).
+    await sender.send(1, encodeExportRequest('http/protobuf', { 'service.name': 'plano' }, [span('chat lost again')]));
+    await sender.close();
+    expect(receiver.raw.length).toBe(before);
+  });
+});
