@@ -17,7 +17,7 @@
  * gateway under load holds ~20–30 MB more.
  */
 import { createRequire } from 'node:module';
-import { Worker, type ResourceLimits } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
 
 /** How spans are exported: the protocol and where. */
 export interface ExportTarget {
@@ -31,6 +31,8 @@ export interface BatchSender {
   send(count: number, body: Uint8Array): Promise<void>;
   /** Waits for what was sent, then stops the thread. */
   close(): Promise<void>;
+  /** How many threads were started: one, unless one died. */
+  readonly threadsStarted: number;
 }
 
 const require = createRequire(import.meta.url);
@@ -82,10 +84,13 @@ parentPort.on('message', (message) => {
 const THREAD_LIMITS = { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 4 };
 
 /**
- * A sender on its own thread, started with the first batch (a gateway that never traces starts
- * none). `limits`: the thread's heap (tests give one too small to live in).
+ * After a thread dies, batches are dropped for this long before another is started: a thread that
+ * cannot live (an endpoint OpenTelemetry refuses, say) is not started again for every batch.
  */
-export function startExportThread(target: ExportTarget, limits: ResourceLimits = THREAD_LIMITS): BatchSender {
+const RESTART_DELAY_MS = 10_000;
+
+/** A sender on its own thread, started with the first batch (a gateway that never traces starts none). */
+export function startExportThread(target: ExportTarget): BatchSender {
   const modules = {
     base: require.resolve('@opentelemetry/otlp-exporter-base'),
     http: require.resolve('@opentelemetry/otlp-exporter-base/node-http'),
@@ -96,9 +101,13 @@ export function startExportThread(target: ExportTarget, limits: ResourceLimits =
   /** Batches sent and not yet answered, by id. */
   const pending = new Map<number, () => void>();
   let closed: (() => void) | undefined;
+  /** When the last thread died (Date.now()). */
+  let lostAt = -Infinity;
+  let threadsStarted = 0;
 
   const start = (): Worker => {
-    const started = new Worker(WORKER_SOURCE, { eval: true, workerData: { target, modules }, resourceLimits: limits });
+    threadsStarted++;
+    const started = new Worker(WORKER_SOURCE, { eval: true, workerData: { target, modules }, resourceLimits: THREAD_LIMITS });
     started.on('message', (message: { id?: number; closed?: true }) => {
       if (message.closed) return void closed?.();
       const done = pending.get(message.id!);
@@ -106,9 +115,12 @@ export function startExportThread(target: ExportTarget, limits: ResourceLimits =
       done?.();
     });
     // A thread that failed (out of its heap, say) loses the batches it held — spans are best
-    // effort, as the exporter's own failures are — and the next batch starts another.
+    // effort, as the exporter's own failures are — and a batch after RESTART_DELAY_MS starts another.
     const lost = (): void => {
-      if (worker === started) worker = undefined;
+      if (worker === started) {
+        worker = undefined;
+        lostAt = Date.now();
+      }
       for (const done of pending.values()) done();
       pending.clear();
       closed?.();
@@ -122,10 +134,14 @@ export function startExportThread(target: ExportTarget, limits: ResourceLimits =
   };
 
   return {
+    get threadsStarted() {
+      return threadsStarted;
+    },
     send(count, body) {
       // Transferred, the body's ArrayBuffer leaves this thread: it must be the body's alone (a
       // small Buffer is a slice of a pool shared with every other small Buffer).
       if (body.byteOffset !== 0 || body.byteLength !== body.buffer.byteLength) body = new Uint8Array(body);
+      if (worker === undefined && Date.now() - lostAt < RESTART_DELAY_MS) return Promise.resolve();
       const id = nextId++;
       return new Promise<void>((resolve) => {
         pending.set(id, resolve);

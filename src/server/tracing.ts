@@ -44,17 +44,27 @@ export type { ExportTarget, SpanAttributes } from './span-export.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** Where `tracing` and the environment say spans go; undefined when nowhere is named. */
-export function exportTarget(tracing: Readonly<Record<string, unknown>>, env: Env): ExportTarget | undefined {
+/** Where `tracing` and the environment say spans go, and the setting that said it; undefined when nowhere is named. */
+export function exportTarget(tracing: Readonly<Record<string, unknown>>, env: Env): (ExportTarget & { setting: string }) | undefined {
   const protocol = env['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL'] ?? env['OTEL_EXPORTER_OTLP_PROTOCOL'];
   if (protocol === 'http/protobuf' || protocol === 'http/json') {
     const traces = env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'];
+    if (traces !== undefined) return { protocol, url: traces, setting: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT' };
     const base = env['OTEL_EXPORTER_OTLP_ENDPOINT'];
-    const url = traces ?? (base ? `${base.replace(/\/+$/, '')}/v1/traces` : 'http://localhost:4318/v1/traces');
-    return { protocol, url };
+    if (base) return { protocol, url: `${base.replace(/\/+$/, '')}/v1/traces`, setting: 'OTEL_EXPORTER_OTLP_ENDPOINT' };
+    return { protocol, url: 'http://localhost:4318/v1/traces', setting: "OpenTelemetry's default" };
   }
   const grpc = tracing['opentracing_grpc_endpoint'];
-  return typeof grpc === 'string' && grpc !== '' ? { protocol: 'grpc', url: grpc } : undefined;
+  return typeof grpc === 'string' && grpc !== '' ? { protocol: 'grpc', url: grpc, setting: 'tracing.opentracing_grpc_endpoint' } : undefined;
+}
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const { protocol, hostname } = new URL(text);
+    return (protocol === 'http:' || protocol === 'https:') && hostname !== '';
+  } catch {
+    return false;
+  }
 }
 
 /** One model request's trace: its span, the attempts' spans, and the end that fills in what happened. */
@@ -94,11 +104,17 @@ export async function openTracing(config: PlanoConfig, env: Env): Promise<{ trac
   if (typeof section !== 'object' || section === null) return { tracing: undefined, warnings: [] };
   const tracing = section as Record<string, unknown>;
   const warnings = Array.isArray(tracing['exporters']) ? ['tracing.exporters (PostHog) are not served by plano up: spans go only to the OTLP endpoint'] : [];
-  const target = exportTarget(tracing, env);
-  if (!target) {
+  const named = exportTarget(tracing, env);
+  if (!named) {
     warnings.unshift('tracing: no spans are exported — set opentracing_grpc_endpoint, or OTEL_EXPORTER_OTLP_PROTOCOL and OTEL_EXPORTER_OTLP_ENDPOINT for OTLP/HTTP');
     return { tracing: undefined, warnings };
   }
+  // OpenTelemetry's exporter refuses such a URL as it starts (on the export thread): said here instead.
+  if (!isHttpUrl(named.url)) {
+    warnings.unshift(`tracing: no spans are exported — ${named.setting} (${JSON.stringify(named.url)}) is not an http:// or https:// URL; give one such as http://localhost:4318`);
+    return { tracing: undefined, warnings };
+  }
+  const target: ExportTarget = { protocol: named.protocol, url: named.url };
 
   const sampling = typeof tracing['random_sampling'] === 'number' ? Math.min(100, Math.max(0, tracing['random_sampling'])) : 100;
   const spanAttributes = (tracing['span_attributes'] ?? {}) as { header_prefixes?: unknown; static?: unknown };

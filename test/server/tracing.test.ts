@@ -53,6 +53,19 @@ describe('parseTraceparent', () => {
   });
 });
 
+describe('where spans go', () => {
+  it.each([
+    [{ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' }, {}, 'OTEL_EXPORTER_OTLP_ENDPOINT'],
+    [{ OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'not a url' }, {}, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'],
+    [{}, { opentracing_grpc_endpoint: 'ftp://collector:4317' }, 'tracing.opentracing_grpc_endpoint'],
+  ])('an endpoint that is not an http(s) URL is said at startup, naming the setting, and nothing is exported (%j %j)', async (env, section, setting) => {
+    const config = normalizeConfig({ version: 'v0.3.0', listeners: [{ type: 'model', name: 'llm', port: 12000 }], model_providers: [], tracing: { random_sampling: 100, ...section } });
+    const { tracing, warnings } = await openTracing(config, env);
+    expect(tracing).toBeUndefined();
+    expect(warnings.join('\n')).toMatch(new RegExp(`tracing: no spans are exported — ${setting.replace(/\./g, '\\.')} \\(.+\\) is not an http:// or https:// URL`));
+  });
+});
+
 describe('the tracing stage', () => {
   it('exports a sampled request’s spans, with the URL’s credentials cut', async () => {
     const tracing = await tracingWith({ random_sampling: 100 });
