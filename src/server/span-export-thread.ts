@@ -138,10 +138,10 @@ export function startExportThread(target: ExportTarget): BatchSender {
       return threadsStarted;
     },
     send(count, body) {
+      if (worker === undefined && Date.now() - lostAt < RESTART_DELAY_MS) return Promise.resolve();
       // Transferred, the body's ArrayBuffer leaves this thread: it must be the body's alone (a
       // small Buffer is a slice of a pool shared with every other small Buffer).
       if (body.byteOffset !== 0 || body.byteLength !== body.buffer.byteLength) body = new Uint8Array(body);
-      if (worker === undefined && Date.now() - lostAt < RESTART_DELAY_MS) return Promise.resolve();
       const id = nextId++;
       return new Promise<void>((resolve) => {
         pending.set(id, resolve);

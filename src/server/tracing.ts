@@ -23,6 +23,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { isCredentialKeyName, redactUrlCached } from '../config/secret-values.js';
 import type { PlanoConfig } from '../config/types.js';
 import { EMBEDDINGS_PATH } from '../providers/types.js';
+import { parseBaseUrl } from '../providers/upstream-url.js';
 import type { AccessLogEntry } from './access-log.js';
 import {
   attributeKey,
@@ -56,15 +57,6 @@ export function exportTarget(tracing: Readonly<Record<string, unknown>>, env: En
   }
   const grpc = tracing['opentracing_grpc_endpoint'];
   return typeof grpc === 'string' && grpc !== '' ? { protocol: 'grpc', url: grpc, setting: 'tracing.opentracing_grpc_endpoint' } : undefined;
-}
-
-function isHttpUrl(text: string): boolean {
-  try {
-    const { protocol, hostname } = new URL(text);
-    return (protocol === 'http:' || protocol === 'https:') && hostname !== '';
-  } catch {
-    return false;
-  }
 }
 
 /** One model request's trace: its span, the attempts' spans, and the end that fills in what happened. */
@@ -110,7 +102,7 @@ export async function openTracing(config: PlanoConfig, env: Env): Promise<{ trac
     return { tracing: undefined, warnings };
   }
   // OpenTelemetry's exporter refuses such a URL as it starts (on the export thread): said here instead.
-  if (!isHttpUrl(named.url)) {
+  if (parseBaseUrl(named.url) === null) {
     warnings.unshift(`tracing: no spans are exported — ${named.setting} (${JSON.stringify(named.url)}) is not an http:// or https:// URL; give one such as http://localhost:4318`);
     return { tracing: undefined, warnings };
   }
