@@ -27,7 +27,12 @@ export interface ExportTarget {
 
 /** Sends encoded batches, each a whole OTLP export request's body. */
 export interface BatchSender {
-  /** Resolves when the exporter is done with the batch: delivered, or given up (its failures are OpenTelemetry's diag logs). */
+  /**
+   * Resolves when the exporter is done with the batch: delivered, or given up (its failures are
+   * OpenTelemetry's diag logs). The body's ArrayBuffer is transferred to the thread whole: the
+   * caller gives it up, and it must hold nothing else of use — but for a Buffer that is a view of
+   * a larger one (Node's pool of small Buffers), which is copied first.
+   */
   send(count: number, body: Uint8Array): Promise<void>;
   /** Waits for what was sent, then stops the thread. */
   close(): Promise<void>;
@@ -139,9 +144,9 @@ export function startExportThread(target: ExportTarget): BatchSender {
     },
     send(count, body) {
       if (worker === undefined && Date.now() - lostAt < RESTART_DELAY_MS) return Promise.resolve();
-      // Transferred, the body's ArrayBuffer leaves this thread: it must be the body's alone (a
-      // small Buffer is a slice of a pool shared with every other small Buffer).
-      if (body.byteOffset !== 0 || body.byteLength !== body.buffer.byteLength) body = new Uint8Array(body);
+      // Transferred, the body's ArrayBuffer leaves this thread whole: a Buffer smaller than its
+      // ArrayBuffer may be a slice of the pool every small Buffer shares.
+      if (Buffer.isBuffer(body) && body.byteLength !== body.buffer.byteLength) body = new Uint8Array(body);
       const id = nextId++;
       return new Promise<void>((resolve) => {
         pending.set(id, resolve);

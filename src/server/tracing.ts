@@ -262,11 +262,11 @@ class AttemptSpan implements AttemptTrace, SpanRecord {
   }
 
   attributes(writer: AttributeWriter): void {
-    writer.string(KEY.urlFull, redactUrlCached(this.origin + this.path));
-    writer.string(KEY.serverAddress, upstreamOf(this.origin).host);
-    writer.number(KEY.attempt, this.number);
-    if (this.#responseStatus !== undefined) writer.number(KEY.responseStatus, this.#responseStatus);
-    else writer.string(KEY.errorType, this.#errorType);
+    writer.recurring(KEY.urlFull, redactUrlCached(this.origin + this.path));
+    writer.recurring(KEY.serverAddress, upstreamOf(this.origin).host);
+    writer.recurring(KEY.attempt, this.number);
+    if (this.#responseStatus !== undefined) writer.recurring(KEY.responseStatus, this.#responseStatus);
+    else writer.recurring(KEY.errorType, this.#errorType);
   }
 
   #finish(status: SpanStatus): void {
@@ -349,23 +349,27 @@ const KEY = {
   errorType: attributeKey('error.type'),
 };
 
-/** The request span's attributes: OpenTelemetry's GenAI conventions, then plano's; what the entry does not know is left out. */
+/**
+ * The request span's attributes: OpenTelemetry's GenAI conventions, then plano's; what the entry
+ * does not know is left out. All but the token counts and the time to first byte recur from
+ * request to request.
+ */
 function writeRequestAttributes(writer: AttributeWriter, entry: AccessLogEntry, operation: string): void {
-  writer.string(KEY.operation, operation);
+  writer.recurring(KEY.operation, operation);
   const requested = entry.requested ?? entry.model;
-  if (requested) writer.string(KEY.requestModel, requested);
-  if (entry.upstreamModel !== null) writer.string(KEY.responseModel, entry.upstreamModel);
-  if (entry.provider !== null) writer.string(KEY.providerName, entry.provider);
+  if (requested) writer.recurring(KEY.requestModel, requested);
+  if (entry.upstreamModel !== null) writer.recurring(KEY.responseModel, entry.upstreamModel);
+  if (entry.provider !== null) writer.recurring(KEY.providerName, entry.provider);
   if (entry.usage?.input_tokens !== undefined) writer.number(KEY.inputTokens, entry.usage.input_tokens);
   if (entry.usage?.output_tokens !== undefined) writer.number(KEY.outputTokens, entry.usage.output_tokens);
-  writer.string(KEY.method, entry.method);
-  writer.string(KEY.urlPath, entry.path);
-  writer.number(KEY.responseStatus, entry.status);
-  if (entry.model !== null) writer.string(KEY.model, entry.model);
-  if (entry.provider !== null) writer.string(KEY.provider, entry.provider);
-  if (entry.route !== null) writer.string(KEY.route, entry.route);
-  writer.number(KEY.attempts, entry.attempts);
-  writer.boolean(KEY.stream, entry.stream);
+  writer.recurring(KEY.method, entry.method);
+  writer.recurring(KEY.urlPath, entry.path);
+  writer.recurring(KEY.responseStatus, entry.status);
+  if (entry.model !== null) writer.recurring(KEY.model, entry.model);
+  if (entry.provider !== null) writer.recurring(KEY.provider, entry.provider);
+  if (entry.route !== null) writer.recurring(KEY.route, entry.route);
+  writer.recurring(KEY.attempts, entry.attempts);
+  writer.recurring(KEY.stream, entry.stream);
   if (entry.ttfbMs !== null) writer.number(KEY.ttfb, entry.ttfbMs);
 }
 

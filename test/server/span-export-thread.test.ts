@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startExportThread } from '../../src/server/span-export-thread.js';
-import { encodeExportRequest, SPAN_KIND_SERVER, STATUS_UNSET, type SpanRecord } from '../../src/server/span-export.js';
+import { encodeExportRequest, SPAN_KIND_SERVER, startSpanExport, STATUS_UNSET, type SpanRecord } from '../../src/server/span-export.js';
 import { startHttpReceiver, type OtlpReceiver } from '../e2e/otlp-receiver.js';
 
 let receiver: OtlpReceiver;
@@ -30,9 +30,11 @@ describe('the export thread', () => {
   it('sends each body as it is, and close waits for what was sent', async () => {
     const sender = startExportThread({ protocol: 'http/protobuf', url: `${receiver.url}/v1/traces` });
     const body = encodeExportRequest('http/protobuf', { 'service.name': 'plano' }, [span('chat thread-one')]);
+    // The premise: a body is a view of its encoder's larger buffer (span-export.ts hands that over whole).
+    expect(body.buffer.byteLength).toBeGreaterThan(body.byteLength);
     const expected = Buffer.from(body);
     const sent = sender.send(1, body);
-    // Transferred: the body's bytes now belong to the thread.
+    // Transferred: the body's bytes now belong to the thread, which sends the view's bytes only.
     expect(body.byteLength).toBe(0);
     await sent;
     await sender.send(1, encodeExportRequest('http/protobuf', { 'service.name': 'plano' }, [span('chat thread-two')]));
@@ -65,5 +67,26 @@ describe('the export thread', () => {
     await sender.close();
     expect(receiver.spans.map((s) => s.name)).not.toContain('chat lost');
     expect(receiver.spans.map((s) => s.name)).not.toContain('chat lost again');
+  });
+});
+
+describe('batches', () => {
+  it('are sent at 2048 spans or 1 MiB, whichever comes first, and close sends the rest', async () => {
+    const own = await startHttpReceiver();
+    try {
+      const exporter = startSpanExport({ protocol: 'http/protobuf', url: `${own.url}/v1/traces` }, { 'service.name': 'plano' });
+      for (let i = 0; i < 2048 + 10; i++) exporter.add(span(`small ${i}`));
+      // Spans of ~100 KB each (a long header attribute, say): a batch of them stops at 1 MiB.
+      const long = 'x'.repeat(100_000);
+      for (let i = 0; i < 14; i++) exporter.add({ ...span(`long ${i}`), attributes: { 'http.request.header.x-long': long } });
+      await exporter.close();
+      expect(own.spans).toHaveLength(2048 + 10 + 14);
+      // 2048 small spans; 10 small and 10 or 11 long ones (past 1 MiB); the rest, as it closed.
+      expect(own.raw).toHaveLength(3);
+      expect(own.raw[0]!.length).toBeLessThan(300_000);
+      expect(Math.max(...own.raw.map((raw) => raw.length))).toBeLessThan(2 ** 20 + 110_000);
+    } finally {
+      await own.close();
+    }
   });
 });

@@ -5,7 +5,20 @@
  */
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { describe, expect, it } from 'vitest';
-import { attributeKey, encodeExportRequest, SPAN_KIND_CLIENT, SPAN_KIND_SERVER, STATUS_ERROR, STATUS_UNSET, type SpanAttributes, type SpanRecord } from '../../src/server/span-export.js';
+import {
+  attributeKey,
+  encodeExportRequest,
+  exportRequest,
+  RECURRING_VALUES,
+  SPAN_KIND_CLIENT,
+  SPAN_KIND_INTERNAL,
+  SPAN_KIND_SERVER,
+  STATUS_ERROR,
+  STATUS_UNSET,
+  type AttributeWriter,
+  type SpanAttributes,
+  type SpanRecord,
+} from '../../src/server/span-export.js';
 
 const resource = { 'service.name': 'plano', 'deployment.environment': 'dev' };
 
@@ -62,6 +75,29 @@ const spans: SpanRecord[] = [
     attributes: Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`attr.${i}`, `value ${i}`])),
     status: { code: STATUS_UNSET },
   },
+  {
+    traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+    spanId: '00f067aa0ba902b8',
+    parentSpanId: '00f067aa0ba902b7',
+    // Shorter than 128 bytes: its length is one byte, not the two kept for it.
+    name: 's',
+    kind: SPAN_KIND_INTERNAL,
+    startMs: 1_796_600_001_000,
+    endMs: 1_796_600_001_000,
+    attributes: {},
+    status: { code: STATUS_UNSET },
+  },
+  {
+    traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+    spanId: '00f067aa0ba902b9',
+    name: 'long',
+    kind: SPAN_KIND_INTERNAL,
+    startMs: 1_796_600_001_000,
+    endMs: 1_796_600_001_002,
+    // Longer than 16 KB: its length is three bytes, one more than kept for it.
+    attributes: { 'plano.long': 'x'.repeat(20_000) },
+    status: { code: STATUS_UNSET },
+  },
 ];
 
 /** The same spans as the ReadableSpans OpenTelemetry's serializers read (one resource and scope object for all, as the SDK has). */
@@ -108,22 +144,60 @@ describe('OTLP encoding of plano’s spans', () => {
   });
 
   it('writes attributes given as a function, keys encoded once, exactly as the same attributes given as an object', () => {
-    // Each value goes through the writer's method for its type, the last through `all` (as header attributes do).
+    // Each value goes through the writer's method for its type or, every other one, `recurring`;
+    // the last through `all` (as header attributes do).
     const written = (attributes: SpanAttributes): SpanRecord['attributes'] => {
       const entries = Object.entries(attributes);
       const keys = entries.map(([key]) => attributeKey(key));
       return (writer) => {
-        entries.slice(0, -1).forEach(([, value], i) => {
-          if (typeof value === 'string') writer.string(keys[i]!, value);
-          else if (typeof value === 'number') writer.number(keys[i]!, value);
-          else writer.boolean(keys[i]!, value);
-        });
+        entries.slice(0, -1).forEach(([, value], i) => writeTyped(writer, keys[i]!, value, i % 2 === 1));
         writer.all(Object.fromEntries(entries.slice(-1)));
       };
     };
     const viaWriter = spans.map((span) => ({ ...span, attributes: written(span.attributes as SpanAttributes) }));
     for (const protocol of ['http/protobuf', 'http/json'] as const) {
-      expect(Buffer.from(encodeExportRequest(protocol, resource, viaWriter)!).toString('hex')).toBe(Buffer.from(encodeExportRequest(protocol, resource, spans)!).toString('hex'));
+      const expected = Buffer.from(encodeExportRequest(protocol, resource, spans)!).toString('hex');
+      // Twice: the second time, recurring values are written from the bytes kept the first time.
+      expect(Buffer.from(encodeExportRequest(protocol, resource, viaWriter)!).toString('hex')).toBe(expected);
+      expect(Buffer.from(encodeExportRequest(protocol, resource, viaWriter)!).toString('hex')).toBe(expected);
+    }
+  });
+
+  it('writes a recurring value right when one key has more values than it keeps', () => {
+    const key = attributeKey('plano.many');
+    // Forty values, each seen again; a hundred more than it keeps (forgotten); the forty again, twice.
+    const values = [...range(40), ...range(40), ...range(100).map((i) => i + 1000), ...range(40), ...range(40)].map((i) => `model-${i}`);
+    const many = values.map((value, i): SpanRecord => ({ ...spans[1]!, spanId: (0x1000 + i).toString(16).padStart(16, '0'), attributes: { 'plano.many': value } }));
+    const viaWriter = many.map((span) => ({ ...span, attributes: (writer: AttributeWriter) => writer.recurring(key, (span.attributes as SpanAttributes)['plano.many']!) }));
+    expect(Buffer.from(encodeExportRequest('http/protobuf', resource, viaWriter)).toString('hex')).toBe(Buffer.from(encodeExportRequest('http/protobuf', resource, many)).toString('hex'));
+    // What a key keeps is bounded (a client may name a new model in every request).
+    expect(key.recurring.size).toBeGreaterThan(0);
+    expect(key.recurring.size).toBeLessThanOrEqual(RECURRING_VALUES);
+  });
+
+  it('writes batch after batch into bodies of their own: an earlier body is unchanged by the next', () => {
+    for (const protocol of ['http/protobuf', 'http/json'] as const) {
+      const request = exportRequest(protocol, resource);
+      const bodies = [spans.slice(0, 2), spans.slice(2), spans.slice(1, 3)].map((batch) => {
+        for (const span of batch) request.add(span);
+        return request.body();
+      });
+      expect(bodies.map((body) => Buffer.from(body).toString('hex'))).toEqual(
+        [spans.slice(0, 2), spans.slice(2), spans.slice(1, 3)].map((batch) => Buffer.from(encodeExportRequest(protocol, resource, batch)).toString('hex')),
+      );
+      if (protocol === 'http/protobuf') {
+        expect(Buffer.from(bodies[0]!).toString('hex')).toBe(Buffer.from(ProtobufTraceSerializer.serializeRequest(readableSpans(spans.slice(0, 2)) as never)!).toString('hex'));
+      }
     }
   });
 });
+
+const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+
+/** `value` through the writer's method for its type, or `recurring`. */
+function writeTyped(writer: AttributeWriter, key: ReturnType<typeof attributeKey>, value: string | number | boolean, recurring: boolean): void {
+  if (recurring) writer.recurring(key, value);
+  else if (typeof value === 'string') writer.string(key, value);
+  else if (typeof value === 'number') writer.number(key, value);
+  else writer.boolean(key, value);
+}
