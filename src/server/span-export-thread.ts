@@ -6,8 +6,8 @@
  * its bytes over without a copy (a transferred ArrayBuffer); the thread only sends them.
  *
  * Measured (bench/RESULTS.md, issue 16, session 9): an export — an HTTP request of ~150 KB every
- * ~25 ms under load — costs several hundred µs of CPU on a path too rarely run to stay in the
- * caches. Sent from here (and with the attempt span told by the upstream call, not a promise
+ * ~25 ms under load then; batches are four times larger since session 10 — costs several hundred
+ * µs of CPU on a path too rarely run to stay in the caches. Sent from here (and with the attempt span told by the upstream call, not a promise
  * around it), a traced request's cost to the event loop fell from +13.8 to +11.1 µs
  * (`npm run bench:trace-alternating`, its main thread, medians of six runs), and bench:gateway's
  * traced throughput at 32 connections rose from 0.77× to 0.90× of untraced (five runs each,

@@ -289,7 +289,8 @@ class ExchangeHandler implements Dispatcher.DispatchHandler, UpstreamBody {
 
   onData(chunk: Buffer): boolean {
     if (this.#done) return true;
-    if (this.#consumer) this.#consumer.data(chunk);
+    // Straight to the relay, unless it is paused or chunks before this one still wait.
+    if (this.#consumer && !this.#paused && this.#early === undefined) this.#consumer.data(chunk);
     else (this.#early ??= []).push(chunk);
     return !this.#paused;
   }
@@ -297,7 +298,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler, UpstreamBody {
   onComplete(): void {
     if (this.#done) return;
     this.#finish();
-    if (this.#consumer) this.#consumer.end();
+    if (this.#consumer && this.#early === undefined) this.#consumer.end();
     else this.#finished = true;
   }
 
@@ -311,7 +312,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler, UpstreamBody {
     }
     if (this.#done) return;
     this.#finish();
-    if (this.#consumer) this.#consumer.error(error);
+    if (this.#consumer && this.#early === undefined) this.#consumer.error(error);
     else this.#finished = { error };
   }
 
@@ -320,12 +321,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler, UpstreamBody {
   read(consumer: BodyConsumer): void {
     if (this.#consumer || (this.#done && this.#finished === undefined)) return;
     this.#consumer = consumer;
-    const early = this.#early;
-    this.#early = undefined;
-    if (early) for (const chunk of early) consumer.data(chunk);
-    const finished = this.#finished;
-    if (finished === true) consumer.end();
-    else if (finished) consumer.error(finished.error);
+    this.#deliverWaiting();
   }
 
   pause(): void {
@@ -335,7 +331,34 @@ class ExchangeHandler implements Dispatcher.DispatchHandler, UpstreamBody {
   resume(): void {
     if (!this.#paused) return;
     this.#paused = false;
-    this.#resumeUpstream?.();
+    this.#deliverWaiting();
+    if (!this.#paused) this.#resumeUpstream?.();
+  }
+
+  /**
+   * Chunks that arrived before the relay read (or while it was paused), in order, until none are
+   * left or the relay pauses again (resume goes on from there); then the end, if it came meanwhile.
+   */
+  #deliverWaiting(): void {
+    const consumer = this.#consumer;
+    const waiting = this.#early;
+    if (consumer === undefined) return;
+    if (waiting !== undefined) {
+      let next = 0;
+      // The relay may pause, or destroy the body, from inside data().
+      while (next < waiting.length && !this.#paused && this.#consumer === consumer) consumer.data(waiting[next++]!);
+      if (this.#consumer !== consumer) return;
+      if (next < waiting.length) {
+        this.#early = waiting.slice(next);
+        return;
+      }
+      this.#early = undefined;
+    }
+    const finished = this.#finished;
+    if (finished === undefined) return;
+    this.#finished = undefined;
+    if (finished === true) consumer.end();
+    else consumer.error(finished.error);
   }
 
   destroy(): void {

@@ -217,6 +217,38 @@ describe('upstream client: exchange', () => {
     expect(chunks.join('')).toBe(events.join(''));
   });
 
+  it('pause holds chunks that arrived before the body was read, too (a busy event loop reads late)', async () => {
+    const events = Array.from({ length: 6 }, (_, i) => `data: ${i}\n\n`);
+    const origin = await mockServer(sse(events, 0));
+    const { body } = await client().exchange!(exchangeRequest(origin));
+    // Every event arrives, and waits, before the body is read.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const chunks: string[] = [];
+    let paused = false;
+    let deliveredWhilePaused = 0;
+    const done = new Promise<void>((resolve) =>
+      body.read({
+        data(chunk) {
+          if (paused) deliveredWhilePaused++;
+          chunks.push(chunk.toString());
+          if (chunks.length === 1) {
+            paused = true;
+            body.pause();
+            setTimeout(() => {
+              paused = false;
+              body.resume();
+            }, 30);
+          }
+        },
+        end: resolve,
+        error: resolve,
+      }),
+    );
+    await done;
+    expect(deliveredWhilePaused).toBe(0);
+    expect(chunks.join('')).toBe(events.join(''));
+  });
+
   it('a client that leaves before the head rejects the call as `aborted`, and the upstream connection is closed', async () => {
     const upstream = await silentServer();
     const gone = new ClientGone();
