@@ -160,6 +160,32 @@ function readBody(body: UpstreamBody, delayMs = 0): Promise<Outcome> {
 }
 
 /** A handler that answers SSE `events` one `paceMs` apart, then ends. */
+/** Reads `body` to its end, pausing it `forMs` after the `after`-th chunk: the chunks, and how many came while paused. */
+async function readPausing(body: UpstreamBody, { after, forMs }: { after: number; forMs: number }): Promise<{ chunks: string[]; deliveredWhilePaused: number }> {
+  const chunks: string[] = [];
+  let paused = false;
+  let deliveredWhilePaused = 0;
+  await new Promise<void>((resolve) =>
+    body.read({
+      data(chunk) {
+        if (paused) deliveredWhilePaused++;
+        chunks.push(chunk.toString());
+        if (chunks.length === after) {
+          paused = true;
+          body.pause();
+          setTimeout(() => {
+            paused = false;
+            body.resume();
+          }, forMs);
+        }
+      },
+      end: resolve,
+      error: resolve,
+    }),
+  );
+  return { chunks, deliveredWhilePaused };
+}
+
 const sse =
   (events: string[], paceMs = 0) =>
   (req: IncomingMessage, res: ServerResponse): void => {
@@ -191,28 +217,7 @@ describe('upstream client: exchange', () => {
     const events = Array.from({ length: 6 }, (_, i) => `data: ${i}\n\n`);
     const origin = await mockServer(sse(events, 5));
     const { body } = await client().exchange!(exchangeRequest(origin));
-    const chunks: string[] = [];
-    let paused = false;
-    let deliveredWhilePaused = 0;
-    const done = new Promise<void>((resolve) =>
-      body.read({
-        data(chunk) {
-          if (paused) deliveredWhilePaused++;
-          chunks.push(chunk.toString());
-          if (chunks.length === 2) {
-            paused = true;
-            body.pause();
-            setTimeout(() => {
-              paused = false;
-              body.resume();
-            }, 60);
-          }
-        },
-        end: resolve,
-        error: resolve,
-      }),
-    );
-    await done;
+    const { chunks, deliveredWhilePaused } = await readPausing(body, { after: 2, forMs: 60 });
     expect(deliveredWhilePaused).toBe(0);
     expect(chunks.join('')).toBe(events.join(''));
   });
@@ -223,28 +228,7 @@ describe('upstream client: exchange', () => {
     const { body } = await client().exchange!(exchangeRequest(origin));
     // Every event arrives, and waits, before the body is read.
     await new Promise((resolve) => setTimeout(resolve, 100));
-    const chunks: string[] = [];
-    let paused = false;
-    let deliveredWhilePaused = 0;
-    const done = new Promise<void>((resolve) =>
-      body.read({
-        data(chunk) {
-          if (paused) deliveredWhilePaused++;
-          chunks.push(chunk.toString());
-          if (chunks.length === 1) {
-            paused = true;
-            body.pause();
-            setTimeout(() => {
-              paused = false;
-              body.resume();
-            }, 30);
-          }
-        },
-        end: resolve,
-        error: resolve,
-      }),
-    );
-    await done;
+    const { chunks, deliveredWhilePaused } = await readPausing(body, { after: 1, forMs: 30 });
     expect(deliveredWhilePaused).toBe(0);
     expect(chunks.join('')).toBe(events.join(''));
   });
