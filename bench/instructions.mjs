@@ -21,8 +21,7 @@
 // collect for.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { dirname } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
@@ -122,7 +121,8 @@ async function countOne({ root, traced, options, run }) {
       '--workers',
       '1',
     ],
-    cwd: root,
+    // --perf-basic-prof also has V8 write isolate-*.log files where it runs: in the run's folder, not the checkout.
+    cwd: runDir,
     env: {
       PLANO_BENCH_OPENAI_KEY: 'sk-bench-openai',
       PLANO_BENCH_ANTHROPIC_KEY: 'sk-ant-bench',
