@@ -391,18 +391,9 @@ class ProtoWriter {
 
   /** The bytes written, as a new Buffer; the writer starts again empty. */
   take(): Buffer {
-    const out = Buffer.from(this.written());
-    this.reset();
-    return out;
-  }
-
-  /** The bytes written, in place: valid until the next write or reset. */
-  written(): Uint8Array {
-    return this.#buffer.subarray(0, this.#at);
-  }
-
-  reset(): void {
+    const out = Buffer.from(this.#buffer.subarray(0, this.#at));
     this.#at = 0;
+    return out;
   }
 
   /** Leaves `bytes` to be written later (writeAt). */

@@ -242,8 +242,8 @@ export const clientLeft = (options?: { cause?: unknown }): UpstreamFailure => ne
  * One upstream call on undici's dispatcher interface (what its `request` is built on, minus the
  * promise-per-call machinery, the async resource, the AbortSignal listener and the Readable per
  * response): the response head settles the promise, and the handler itself is the response's
- * UpstreamBody, passing each chunk straight to the relay. Chunks that arrive with the head,
- * before the relay reads, wait in a short list.
+ * UpstreamBody, passing each chunk straight to the relay. Chunks that arrive before the relay
+ * reads, or while it is paused, wait in a short list (and the end behind them).
  */
 class ExchangeHandler implements Dispatcher.DispatchHandler, UpstreamBody {
   #abortUpstream: ((reason: Error) => void) | undefined;
@@ -251,8 +251,8 @@ class ExchangeHandler implements Dispatcher.DispatchHandler, UpstreamBody {
   #settle: ((exchange: UpstreamExchange) => void) | undefined;
   #fail: ((error: unknown) => void) | undefined;
   #consumer: BodyConsumer | undefined;
-  #early: Buffer[] | undefined;
-  /** How the body finished before anyone read it: true (ended) or the error. */
+  #waiting: Buffer[] | undefined;
+  /** How the body finished before the relay could be told (it had not read, or chunks still waited): true (ended) or the error. */
   #finished: true | { error: unknown } | undefined;
   #paused = false;
   /** The response is complete, failed or abandoned: nothing more to deliver or abort. */
@@ -290,15 +290,15 @@ class ExchangeHandler implements Dispatcher.DispatchHandler, UpstreamBody {
   onData(chunk: Buffer): boolean {
     if (this.#done) return true;
     // Straight to the relay, unless it is paused or chunks before this one still wait.
-    if (this.#consumer && !this.#paused && this.#early === undefined) this.#consumer.data(chunk);
-    else (this.#early ??= []).push(chunk);
+    if (this.#consumer && !this.#paused && this.#waiting === undefined) this.#consumer.data(chunk);
+    else (this.#waiting ??= []).push(chunk);
     return !this.#paused;
   }
 
   onComplete(): void {
     if (this.#done) return;
     this.#finish();
-    if (this.#consumer && this.#early === undefined) this.#consumer.end();
+    if (this.#consumer && this.#waiting === undefined) this.#consumer.end();
     else this.#finished = true;
   }
 
@@ -312,7 +312,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler, UpstreamBody {
     }
     if (this.#done) return;
     this.#finish();
-    if (this.#consumer && this.#early === undefined) this.#consumer.error(error);
+    if (this.#consumer && this.#waiting === undefined) this.#consumer.error(error);
     else this.#finished = { error };
   }
 
@@ -341,18 +341,14 @@ class ExchangeHandler implements Dispatcher.DispatchHandler, UpstreamBody {
    */
   #deliverWaiting(): void {
     const consumer = this.#consumer;
-    const waiting = this.#early;
+    const waiting = this.#waiting;
     if (consumer === undefined) return;
     if (waiting !== undefined) {
-      let next = 0;
-      // The relay may pause, or destroy the body, from inside data().
-      while (next < waiting.length && !this.#paused && this.#consumer === consumer) consumer.data(waiting[next++]!);
-      if (this.#consumer !== consumer) return;
-      if (next < waiting.length) {
-        this.#early = waiting.slice(next);
-        return;
-      }
-      this.#early = undefined;
+      // The relay may pause, resume or destroy the body from inside data(): each chunk leaves the
+      // list before it is delivered, so a resume from in there goes on from the next one.
+      while (waiting.length > 0 && !this.#paused && this.#consumer === consumer) consumer.data(waiting.shift()!);
+      if (this.#consumer !== consumer || waiting.length > 0) return;
+      if (this.#waiting === waiting) this.#waiting = undefined;
     }
     const finished = this.#finished;
     if (finished === undefined) return;
@@ -363,7 +359,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler, UpstreamBody {
 
   destroy(): void {
     this.#consumer = undefined;
-    this.#early = undefined;
+    this.#waiting = undefined;
     if (this.#done) return;
     this.#finish();
     const failure = clientLeft();
