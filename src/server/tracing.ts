@@ -18,15 +18,16 @@
  * upstream URLs are redacted, and of `span_attributes.header_prefixes` no header whose name says
  * it authenticates is taken.
  */
-import { randomFillSync } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { isCredentialKeyName, redactUrlCached } from '../config/secret-values.js';
 import type { PlanoConfig } from '../config/types.js';
 import { EMBEDDINGS_PATH } from '../providers/types.js';
 import { parseBaseUrl } from '../providers/upstream-url.js';
 import type { AccessLogEntry } from './access-log.js';
+import { randomSpanId, SpanId } from './span-id.js';
 import {
   attributeKey,
+  RecurringRun,
   SPAN_KIND_CLIENT,
   SPAN_KIND_INTERNAL,
   SPAN_KIND_SERVER,
@@ -138,9 +139,9 @@ interface Tracer {
 
 /** A model request's SERVER span: its trace continues the client's `traceparent`, or starts here. */
 class RequestSpan implements RequestTrace, SpanRecord {
-  readonly traceId: string;
-  readonly spanId: string;
-  readonly parentSpanId: string | undefined;
+  readonly traceId: SpanId;
+  readonly spanId = randomSpanId(8);
+  readonly parentSpanId: SpanId | undefined;
   readonly parentRemote: boolean;
   readonly kind = SPAN_KIND_SERVER;
   /** Parent-based, then `random_sampling` for the traces plano starts (OpenTelemetry's ParentBased(TraceIdRatio)). */
@@ -160,23 +161,22 @@ class RequestSpan implements RequestTrace, SpanRecord {
     readonly startedAt: number,
   ) {
     const parent = parseTraceparent(headers.traceparent);
-    this.traceId = parent?.traceId ?? randomId(16);
-    this.spanId = randomId(8);
-    this.parentSpanId = parent?.spanId;
+    this.traceId = parent ? SpanId.fromHex(parent.traceId) : randomSpanId(16);
+    this.parentSpanId = parent ? SpanId.fromHex(parent.spanId) : undefined;
     this.parentRemote = parent !== undefined;
     const { sampling } = tracer;
     this.sampled = parent ? parent.sampled : sampling >= 100 || (sampling > 0 && Math.random() * 100 < sampling);
   }
 
   attempt(origin: string, path: string): AttemptTrace {
-    return new AttemptSpan(this, origin, path, ++this.attempts);
+    return new AttemptSpan(this, upstreamOf(origin), path, ++this.attempts);
   }
 
   step(name: string, stepStart: number, attributes: SpanAttributes): void {
     if (!this.sampled) return;
     this.tracer.exporter.add({
       traceId: this.traceId,
-      spanId: randomId(8),
+      spanId: randomSpanId(8),
       parentSpanId: this.spanId,
       parentRemote: false,
       name,
@@ -218,8 +218,13 @@ class RequestSpan implements RequestTrace, SpanRecord {
 
 /** One upstream attempt's CLIENT span, child of the request's; the upstream's `traceparent` names it. */
 class AttemptSpan implements AttemptTrace, SpanRecord {
-  readonly spanId = randomId(8);
+  readonly spanId = randomSpanId(8);
   readonly startMs = Date.now();
+  // The request's ids, held as fields of the attempt's own (getters would make every span's id
+  // read in the encoder a call).
+  readonly traceId: SpanId;
+  readonly parentSpanId: SpanId;
+  readonly name: string;
   readonly parentRemote = false;
   readonly kind = SPAN_KIND_CLIENT;
   endMs = 0;
@@ -230,25 +235,17 @@ class AttemptSpan implements AttemptTrace, SpanRecord {
 
   constructor(
     readonly request: RequestSpan,
-    readonly origin: string,
+    readonly upstream: Upstream,
     readonly path: string,
     readonly number: number,
-  ) {}
-
-  get traceId(): string {
-    return this.request.traceId;
-  }
-
-  get parentSpanId(): string {
-    return this.request.spanId;
-  }
-
-  get name(): string {
-    return upstreamOf(this.origin).spanName;
+  ) {
+    this.traceId = request.traceId;
+    this.parentSpanId = request.spanId;
+    this.name = upstream.spanName;
   }
 
   get traceparent(): string {
-    return `00-${this.request.traceId}-${this.spanId}-${this.request.sampled ? '01' : '00'}`;
+    return `00-${this.traceId.hex}-${this.spanId.hex}-${this.request.sampled ? '01' : '00'}`;
   }
 
   end(status: number): void {
@@ -262,11 +259,9 @@ class AttemptSpan implements AttemptTrace, SpanRecord {
   }
 
   attributes(writer: AttributeWriter): void {
-    writer.recurring(KEY.urlFull, redactUrlCached(this.origin + this.path));
-    writer.recurring(KEY.serverAddress, upstreamOf(this.origin).host);
-    writer.recurring(KEY.attempt, this.number);
-    if (this.#responseStatus !== undefined) writer.recurring(KEY.responseStatus, this.#responseStatus);
-    else writer.recurring(KEY.errorType, this.#errorType);
+    const ended = this.#responseStatus !== undefined;
+    // In ATTEMPT_RUN's order.
+    writer.recurringRun(ATTEMPT_RUN, [this.upstream.url(this.path), this.upstream.host, this.number, ended ? this.#responseStatus! : null, ended ? null : this.#errorType]);
   }
 
   #finish(status: SpanStatus): void {
@@ -290,29 +285,6 @@ export function parseTraceparent(header: string | string[] | undefined): { trace
 }
 
 const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
-
-/**
- * A random id of `bytes` bytes in lower-case hex, never all zeros. Cut from a pool of hex digits
- * that crypto.randomFillSync refills: one call to the system and one hex conversion for hundreds
- * of ids, an id a substring of it (converting each id on its own — a native hexSlice per id — was
- * ~1.5 µs of a traced request in the gateway's profile).
- */
-const ID_POOL_BYTES = 4096;
-const idPool = Buffer.alloc(ID_POOL_BYTES);
-let idDigits = '';
-let idDigitsOffset = 0;
-function randomId(bytes: 8 | 16): string {
-  const digits = bytes * 2;
-  if (idDigitsOffset + digits > idDigits.length) {
-    randomFillSync(idPool);
-    idDigits = idPool.toString('hex');
-    idDigitsOffset = 0;
-  }
-  const id = idDigits.substring(idDigitsOffset, idDigitsOffset + digits);
-  idDigitsOffset += digits;
-  // All zeros is not a valid id (W3C Trace Context): vanishingly rare, and never sent.
-  return ALL_ZEROS.test(id) ? randomId(bytes) : id;
-}
 
 const ALL_ZEROS = /^0+$/;
 
@@ -352,46 +324,93 @@ const KEY = {
 /**
  * The request span's attributes: OpenTelemetry's GenAI conventions, then plano's; what the entry
  * does not know is left out. All but the token counts and the time to first byte recur from
- * request to request.
+ * request to request, together: one run.
  */
 function writeRequestAttributes(writer: AttributeWriter, entry: AccessLogEntry, operation: string): void {
-  writer.recurring(KEY.operation, operation);
-  const requested = entry.requested ?? entry.model;
-  if (requested) writer.recurring(KEY.requestModel, requested);
-  if (entry.upstreamModel !== null) writer.recurring(KEY.responseModel, entry.upstreamModel);
-  if (entry.provider !== null) writer.recurring(KEY.providerName, entry.provider);
+  // In REQUEST_RUN's order.
+  writer.recurringRun(REQUEST_RUN, [
+    operation,
+    (entry.requested ?? entry.model) || null,
+    entry.upstreamModel,
+    entry.provider,
+    entry.method,
+    entry.path,
+    entry.status,
+    entry.model,
+    entry.provider,
+    entry.route,
+    entry.attempts,
+    entry.stream,
+  ]);
   if (entry.usage?.input_tokens !== undefined) writer.number(KEY.inputTokens, entry.usage.input_tokens);
   if (entry.usage?.output_tokens !== undefined) writer.number(KEY.outputTokens, entry.usage.output_tokens);
-  writer.recurring(KEY.method, entry.method);
-  writer.recurring(KEY.urlPath, entry.path);
-  writer.recurring(KEY.responseStatus, entry.status);
-  if (entry.model !== null) writer.recurring(KEY.model, entry.model);
-  if (entry.provider !== null) writer.recurring(KEY.provider, entry.provider);
-  if (entry.route !== null) writer.recurring(KEY.route, entry.route);
-  writer.recurring(KEY.attempts, entry.attempts);
-  writer.recurring(KEY.stream, entry.stream);
   if (entry.ttfbMs !== null) writer.number(KEY.ttfb, entry.ttfbMs);
 }
+
+const REQUEST_RUN = new RecurringRun([
+  KEY.operation,
+  KEY.requestModel,
+  KEY.responseModel,
+  KEY.providerName,
+  KEY.method,
+  KEY.urlPath,
+  KEY.responseStatus,
+  KEY.model,
+  KEY.provider,
+  KEY.route,
+  KEY.attempts,
+  KEY.stream,
+]);
+
+/** An attempt's attributes, all of which recur: where it went, which attempt, how it ended. */
+const ATTEMPT_RUN = new RecurringRun([KEY.urlFull, KEY.serverAddress, KEY.attempt, KEY.responseStatus, KEY.errorType]);
 
 /** Span statuses without a message, shared by every span that has one. */
 const UNSET_STATUS: SpanStatus = Object.freeze({ code: STATUS_UNSET });
 const ERROR_STATUS: SpanStatus = Object.freeze({ code: STATUS_ERROR });
 
-// An upstream's origin repeats from request to request: its host and its attempts' span name are
-// made once. Bounded, as the URLs are (redactUrlCached).
-const upstreams = new Map<string, { host: string; spanName: string }>();
+/**
+ * An upstream's origin as its attempts' spans show it. Origins and paths repeat from request to
+ * request: the host, the span name and each path's redacted URL are made once, not concatenated,
+ * flattened and looked up again for every attempt. Bounded, as the URLs are (redactUrlCached).
+ */
+class Upstream {
+  readonly host: string;
+  readonly spanName: string;
+  readonly #urls = new Map<string, string>();
 
-function upstreamOf(origin: string): { host: string; spanName: string } {
-  let upstream = upstreams.get(origin);
-  if (upstream === undefined) {
+  constructor(readonly origin: string) {
     let host: string;
     try {
       host = new URL(origin).hostname;
     } catch {
       host = origin;
     }
-    upstream = { host, spanName: `POST ${origin}` };
-    if (upstreams.size >= 1024) upstreams.clear();
+    this.host = host;
+    this.spanName = `POST ${origin}`;
+  }
+
+  /** `url.full` of a call to `path` here, credentials redacted. */
+  url(path: string): string {
+    let url = this.#urls.get(path);
+    if (url === undefined) {
+      url = redactUrlCached(this.origin + path);
+      if (this.#urls.size >= UPSTREAM_PATHS) this.#urls.clear();
+      this.#urls.set(path, url);
+    }
+    return url;
+  }
+}
+
+const UPSTREAMS = 1024;
+const UPSTREAM_PATHS = 64;
+const upstreams = new Map<string, Upstream>();
+
+function upstreamOf(origin: string): Upstream {
+  let upstream = upstreams.get(origin);
+  if (upstream === undefined) {
+    upstream = new Upstream(origin);
+    if (upstreams.size >= UPSTREAMS) upstreams.clear();
     upstreams.set(origin, upstream);
   }
   return upstream;

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startExportThread } from '../../src/server/span-export-thread.js';
 import { encodeExportRequest, SPAN_KIND_SERVER, startSpanExport, STATUS_UNSET, type SpanRecord } from '../../src/server/span-export.js';
+import { SpanId } from '../../src/server/span-id.js';
 import { startHttpReceiver, type OtlpReceiver } from '../e2e/otlp-receiver.js';
 
 let receiver: OtlpReceiver;
@@ -15,8 +16,8 @@ afterAll(() => receiver?.close());
 
 function span(name: string): SpanRecord {
   return {
-    traceId: '0af7651916cd43dd8448eb211c80319c',
-    spanId: 'b7ad6b7169203331',
+    traceId: SpanId.fromHex('0af7651916cd43dd8448eb211c80319c'),
+    spanId: SpanId.fromHex('b7ad6b7169203331'),
     name,
     kind: SPAN_KIND_SERVER,
     startMs: 1_796_600_000_000,

@@ -9,24 +9,30 @@ import {
   attributeKey,
   encodeExportRequest,
   exportRequest,
+  RECURRING_RUNS,
   RECURRING_VALUES,
+  RecurringRun,
   SPAN_KIND_CLIENT,
   SPAN_KIND_INTERNAL,
   SPAN_KIND_SERVER,
   STATUS_ERROR,
   STATUS_UNSET,
+  type AttributeValue,
   type AttributeWriter,
   type SpanAttributes,
   type SpanRecord,
 } from '../../src/server/span-export.js';
+import { randomSpanId, SpanId } from '../../src/server/span-id.js';
+
+const id = SpanId.fromHex;
 
 const resource = { 'service.name': 'plano', 'deployment.environment': 'dev' };
 
 const spans: SpanRecord[] = [
   {
-    traceId: '0af7651916cd43dd8448eb211c80319c',
-    spanId: 'b7ad6b7169203331',
-    parentSpanId: '00f067aa0ba902b7',
+    traceId: id('0af7651916cd43dd8448eb211c80319c'),
+    spanId: id('b7ad6b7169203331'),
+    parentSpanId: id('00f067aa0ba902b7'),
     parentRemote: true,
     name: 'chat gpt-4o',
     kind: SPAN_KIND_SERVER,
@@ -53,9 +59,9 @@ const spans: SpanRecord[] = [
     status: { code: STATUS_ERROR, message: 'upstream answered 503' },
   },
   {
-    traceId: '0af7651916cd43dd8448eb211c80319c',
-    spanId: 'c8be7c8270314442',
-    parentSpanId: 'b7ad6b7169203331',
+    traceId: id('0af7651916cd43dd8448eb211c80319c'),
+    spanId: id('c8be7c8270314442'),
+    parentSpanId: id('b7ad6b7169203331'),
     parentRemote: false,
     name: 'POST https://api.openai.com',
     kind: SPAN_KIND_CLIENT,
@@ -65,8 +71,8 @@ const spans: SpanRecord[] = [
     status: { code: STATUS_UNSET },
   },
   {
-    traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
-    spanId: '00f067aa0ba902b7',
+    traceId: id('4bf92f3577b34da6a3ce929d0e0e4736'),
+    spanId: id('00f067aa0ba902b7'),
     name: 'chat (default)',
     kind: SPAN_KIND_SERVER,
     startMs: 1_796_600_001_000,
@@ -76,9 +82,9 @@ const spans: SpanRecord[] = [
     status: { code: STATUS_UNSET },
   },
   {
-    traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
-    spanId: '00f067aa0ba902b8',
-    parentSpanId: '00f067aa0ba902b7',
+    traceId: id('4bf92f3577b34da6a3ce929d0e0e4736'),
+    spanId: id('00f067aa0ba902b8'),
+    parentSpanId: id('00f067aa0ba902b7'),
     // Shorter than 128 bytes: its length is one byte, not the two kept for it.
     name: 's',
     kind: SPAN_KIND_INTERNAL,
@@ -88,8 +94,8 @@ const spans: SpanRecord[] = [
     status: { code: STATUS_UNSET },
   },
   {
-    traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
-    spanId: '00f067aa0ba902b9',
+    traceId: id('4bf92f3577b34da6a3ce929d0e0e4736'),
+    spanId: id('00f067aa0ba902b9'),
     name: 'long',
     kind: SPAN_KIND_INTERNAL,
     startMs: 1_796_600_001_000,
@@ -111,8 +117,8 @@ function readableSpans(records: SpanRecord[]): unknown[] {
   return records.map((r) => ({
     name: r.name,
     kind: r.kind,
-    spanContext: () => ({ traceId: r.traceId, spanId: r.spanId, traceFlags: 1 }),
-    parentSpanContext: r.parentSpanId ? { traceId: r.traceId, spanId: r.parentSpanId, traceFlags: 1, isRemote: r.parentRemote === true } : undefined,
+    spanContext: () => ({ traceId: r.traceId.hex, spanId: r.spanId.hex, traceFlags: 1 }),
+    parentSpanContext: r.parentSpanId ? { traceId: r.traceId.hex, spanId: r.parentSpanId.hex, traceFlags: 1, isRemote: r.parentRemote === true } : undefined,
     startTime: hrTime(r.startMs),
     endTime: hrTime(r.endMs),
     duration: hrTime(r.endMs - r.startMs),
@@ -167,12 +173,67 @@ describe('OTLP encoding of plano’s spans', () => {
     const key = attributeKey('plano.many');
     // Forty values, each seen again; a hundred more than it keeps (forgotten); the forty again, twice.
     const values = [...range(40), ...range(40), ...range(100).map((i) => i + 1000), ...range(40), ...range(40)].map((i) => `model-${i}`);
-    const many = values.map((value, i): SpanRecord => ({ ...spans[1]!, spanId: (0x1000 + i).toString(16).padStart(16, '0'), attributes: { 'plano.many': value } }));
+    const many = values.map((value, i): SpanRecord => ({ ...spans[1]!, spanId: id((0x1000 + i).toString(16).padStart(16, '0')), attributes: { 'plano.many': value } }));
     const viaWriter = many.map((span) => ({ ...span, attributes: (writer: AttributeWriter) => writer.recurring(key, (span.attributes as SpanAttributes)['plano.many']!) }));
     expect(Buffer.from(encodeExportRequest('http/protobuf', resource, viaWriter)).toString('hex')).toBe(Buffer.from(encodeExportRequest('http/protobuf', resource, many)).toString('hex'));
     // What a key keeps is bounded (a client may name a new model in every request).
     expect(key.recurring.size).toBeGreaterThan(0);
     expect(key.recurring.size).toBeLessThanOrEqual(RECURRING_VALUES);
+  });
+
+  it('writes a run of values that recur together as the same values given one by one, kept per combination', () => {
+    const keys = ['gen_ai.request.model', 'plano.route', 'http.response.status_code', 'plano.stream'];
+    const run = new RecurringRun(keys.map(attributeKey));
+    // Combinations seen again, differing from a kept one in the last value only, leaving a value
+    // out (null), and more of them than are kept (the first ones then forgotten, then seen again).
+    const combinations: (AttributeValue | null)[][] = [
+      ['gpt-4o', 'code', 200, false],
+      ['gpt-4o', 'code', 200, true],
+      ['gpt-4o', null, 200, false],
+      ['gpt-4o', 'code', 200, false],
+      ...range(RECURRING_RUNS + 4).map((i) => [`model-${i}`, 'code', 200 + i, i % 2 === 0]),
+      ['gpt-4o', 'code', 200, true],
+      ['gpt-4o', null, 200, false],
+    ];
+    const asObjects = combinations.map(
+      (values, i): SpanRecord => ({
+        ...spans[1]!,
+        spanId: id((0x2000 + i).toString(16).padStart(16, '0')),
+        attributes: Object.fromEntries(keys.flatMap((key, k) => (values[k] === null ? [] : [[key, values[k]!]]))),
+      }),
+    );
+    const viaRun = asObjects.map((span, i): SpanRecord => ({ ...span, attributes: (writer) => writer.recurringRun(run, combinations[i]!) }));
+    for (const protocol of ['http/protobuf', 'http/json'] as const) {
+      const expected = Buffer.from(encodeExportRequest(protocol, resource, asObjects)).toString('hex');
+      expect(Buffer.from(encodeExportRequest(protocol, resource, viaRun)).toString('hex')).toBe(expected);
+      expect(Buffer.from(encodeExportRequest(protocol, resource, viaRun)).toString('hex')).toBe(expected);
+    }
+    expect(run.kept.length).toBe(RECURRING_RUNS);
+  });
+
+  it('writes start and end times as the exact nanoseconds the SDK writes, past 2^53 and across 2^32-second edges', () => {
+    // Epoch milliseconds with fractions, from 1970 to past 2100, and around where a 32-bit half carries.
+    const edges = [0, 0.000001, 999.999999, 4_294_967_296, 4_294_967_295.5, 65_536_000, 1_796_600_000_123.456789, 4_102_444_800_000.25];
+    const random = range(300).map((i) => Math.floor(((i * 7919) % 4_200_000) * 1_000_003) + ((i * 104729) % 1_000_000) / 1e6);
+    const timed = [...edges, ...random].map((ms): SpanRecord => ({ ...spans[3]!, startMs: ms, endMs: ms + 0.5 }));
+    const ours = Buffer.from(encodeExportRequest('http/protobuf', resource, timed));
+    const sdk = Buffer.from(ProtobufTraceSerializer.serializeRequest(readableSpans(timed) as never)!);
+    expect(ours.toString('hex')).toBe(sdk.toString('hex'));
+  });
+
+  it('writes ids made from the shared pool as the bytes their hex spells, across pools, never all zeros', () => {
+    // 1,200 spans of three ids each: 38 KB of ids, several pools, encoded after all were made
+    // (as spans wait for their batch while new ids are cut).
+    const made = range(1200).map((i): SpanRecord => ({ ...spans[1]!, traceId: randomSpanId(16), spanId: randomSpanId(8), parentSpanId: randomSpanId(8), name: `s${i}` }));
+    const ids = made.flatMap((span) => [span.traceId, span.spanId, span.parentSpanId!]);
+    for (const made of ids) {
+      expect(made.hex).toMatch(made.length === 16 ? /^[0-9a-f]{32}$/ : /^[0-9a-f]{16}$/);
+      expect(made.hex).not.toMatch(/^0+$/);
+    }
+    expect(new Set(ids.map((made) => made.hex)).size).toBe(ids.length);
+    const ours = Buffer.from(encodeExportRequest('http/protobuf', resource, made));
+    const sdk = Buffer.from(ProtobufTraceSerializer.serializeRequest(readableSpans(made) as never)!);
+    expect(ours.toString('hex')).toBe(sdk.toString('hex'));
   });
 
   it('writes batch after batch into bodies of their own: an earlier body is unchanged by the next', () => {
