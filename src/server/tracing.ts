@@ -28,6 +28,7 @@ import { randomSpanId, SpanId } from './span-id.js';
 import {
   attributeKey,
   RecurringRun,
+  SpanName,
   SPAN_KIND_CLIENT,
   SPAN_KIND_INTERNAL,
   SPAN_KIND_SERVER,
@@ -146,7 +147,7 @@ class RequestSpan implements RequestTrace, SpanRecord {
   readonly kind = SPAN_KIND_SERVER;
   /** Parent-based, then `random_sampling` for the traces plano starts (OpenTelemetry's ParentBased(TraceIdRatio)). */
   readonly sampled: boolean;
-  name = '';
+  name = NO_NAME;
   startMs = 0;
   endMs = 0;
   status: SpanStatus = UNSET_STATUS;
@@ -195,7 +196,7 @@ class RequestSpan implements RequestTrace, SpanRecord {
     const operation = entry.path === EMBEDDINGS_PATH ? 'embeddings' : entry.api === 'responses' ? 'responses' : 'chat';
     this.#entry = entry;
     this.#operation = operation;
-    this.name = `${operation} ${entry.requested ?? entry.model ?? ''}`.trim();
+    this.name = requestSpanName(operation, entry.requested ?? entry.model ?? '');
     // performance.now() → epoch milliseconds.
     this.startMs = performance.timeOrigin + this.startedAt;
     this.endMs = performance.timeOrigin + (this.startedAt + entry.totalMs);
@@ -224,7 +225,7 @@ class AttemptSpan implements AttemptTrace, SpanRecord {
   // read in the encoder a call).
   readonly traceId: SpanId;
   readonly parentSpanId: SpanId;
-  readonly name: string;
+  readonly name: SpanName;
   readonly parentRemote = false;
   readonly kind = SPAN_KIND_CLIENT;
   endMs = 0;
@@ -365,6 +366,26 @@ const REQUEST_RUN = new RecurringRun([
 /** An attempt's attributes, all of which recur: where it went, which attempt, how it ended. */
 const ATTEMPT_RUN = new RecurringRun([KEY.urlFull, KEY.serverAddress, KEY.attempt, KEY.responseStatus, KEY.errorType]);
 
+/**
+ * A request span's name, OpenTelemetry's GenAI way (`{operation} {model}`), made once for each
+ * operation and model named lately. Bounded: a client may name a new model every request.
+ */
+function requestSpanName(operation: string, model: string): SpanName {
+  let names = requestSpanNames.get(operation);
+  if (names === undefined) requestSpanNames.set(operation, (names = new Map()));
+  let name = names.get(model);
+  if (name === undefined) {
+    name = new SpanName(`${operation} ${model}`.trim());
+    if (names.size >= REQUEST_SPAN_NAMES) names.clear();
+    names.set(model, name);
+  }
+  return name;
+}
+
+const REQUEST_SPAN_NAMES = 256;
+const requestSpanNames = new Map<string, Map<string, SpanName>>();
+const NO_NAME = new SpanName('');
+
 /** Span statuses without a message, shared by every span that has one. */
 const UNSET_STATUS: SpanStatus = Object.freeze({ code: STATUS_UNSET });
 const ERROR_STATUS: SpanStatus = Object.freeze({ code: STATUS_ERROR });
@@ -376,7 +397,7 @@ const ERROR_STATUS: SpanStatus = Object.freeze({ code: STATUS_ERROR });
  */
 class Upstream {
   readonly host: string;
-  readonly spanName: string;
+  readonly spanName: SpanName;
   readonly #urls = new Map<string, string>();
 
   constructor(readonly origin: string) {
@@ -387,7 +408,7 @@ class Upstream {
       host = origin;
     }
     this.host = host;
-    this.spanName = `POST ${origin}`;
+    this.spanName = new SpanName(`POST ${origin}`);
   }
 
   /** `url.full` of a call to `path` here, credentials redacted. */

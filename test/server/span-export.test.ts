@@ -12,6 +12,7 @@ import {
   RECURRING_RUNS,
   RECURRING_VALUES,
   RecurringRun,
+  SpanName,
   SPAN_KIND_CLIENT,
   SPAN_KIND_INTERNAL,
   SPAN_KIND_SERVER,
@@ -63,7 +64,8 @@ const spans: SpanRecord[] = [
     spanId: id('c8be7c8270314442'),
     parentSpanId: id('b7ad6b7169203331'),
     parentRemote: false,
-    name: 'POST https://api.openai.com',
+    // A name encoded once, as the request's and attempts' spans have it.
+    name: new SpanName('POST https://api.openai.com'),
     kind: SPAN_KIND_CLIENT,
     startMs: 1_796_600_000_200,
     endMs: 1_796_600_000_300.000001,
@@ -115,7 +117,7 @@ function readableSpans(records: SpanRecord[]): unknown[] {
     return [seconds, Math.round((ms - seconds * 1000) * 1e6)];
   };
   return records.map((r) => ({
-    name: r.name,
+    name: typeof r.name === 'string' ? r.name : r.name.text,
     kind: r.kind,
     spanContext: () => ({ traceId: r.traceId.hex, spanId: r.spanId.hex, traceFlags: 1 }),
     parentSpanContext: r.parentSpanId ? { traceId: r.traceId.hex, spanId: r.parentSpanId.hex, traceFlags: 1, isRemote: r.parentRemote === true } : undefined,
