@@ -157,6 +157,10 @@ export function startExportThread(target: ExportTarget): BatchSender {
       const running = worker;
       if (!running) return;
       // The exporter's shutdown waits for its exports in flight (each bounded by its timeout).
+      // The thread is referenced again until it answers: unreferenced, nothing else may be left
+      // to keep the process alive while it sends (plano up's stop), and the process would end
+      // without the last batch.
+      running.ref();
       await new Promise<void>((resolve) => {
         closed = resolve;
         running.postMessage({ close: true });

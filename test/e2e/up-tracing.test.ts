@@ -106,4 +106,24 @@ describe('tracing over OTLP/HTTP, chosen the OpenTelemetry way', () => {
     expect(request.attributes).toMatchObject({ 'gen_ai.operation.name': 'responses', 'plano.provider': 'anthropic', 'gen_ai.usage.input_tokens': 2095 });
     expect(tree(spans, request.traceId).attempts).toHaveLength(1);
   });
+
+  it('spans still batched when plano up is stopped (Ctrl+C) are exported before it exits, and it exits 0', async () => {
+    const receiver = await startHttpReceiver();
+    try {
+      const plano = await planoWith('tracing:\n  random_sampling: 100\n', {
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${receiver.url}/v1/traces`,
+      });
+      const client = new OpenAI({ baseURL: `${plano.url}/v1`, apiKey: 'unused', maxRetries: 0 });
+      await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }] });
+      // Well within the second a batch waits for: only the stop sends it.
+      plano.child.kill('SIGINT');
+      expect(await plano.exited).toBe(0);
+      expect(plano.stderr()).not.toMatch(/unsettled|Error/);
+      const spans = await receiver.until((all) => all.some((s) => s.kind === 2), 2_000);
+      expect(spans.find((s) => s.kind === 2)!.name).toBe('chat gpt-4o');
+    } finally {
+      await receiver.close();
+    }
+  });
 });
