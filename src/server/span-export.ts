@@ -16,7 +16,6 @@ import { startExportThread, type ExportTarget } from './span-export-thread.js';
 import type { SpanId } from './span-id.js';
 
 export type { ExportTarget } from './span-export-thread.js';
-export { SpanId } from './span-id.js';
 
 export type AttributeValue = string | number | boolean;
 export type SpanAttributes = Record<string, AttributeValue>;
