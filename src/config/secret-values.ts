@@ -4,6 +4,7 @@
  * `acess_key` is still a key, and so is `sk-…` wherever it was pasted. Every output that shows
  * a piece of the config (validate's source frames, expand, up's banner) asks here.
  */
+import { remember } from './remember.js';
 import { editDistance } from './suggest.js';
 
 /** Key names whose values authenticate; a name within two edits of one of these counts too. */
@@ -95,13 +96,7 @@ const redactedUrls = new Map<string, string>();
 
 /** `redactUrl`, remembered for the URLs seen before (the request path shows each call's upstream URL). */
 export function redactUrlCached(url: string): string {
-  let shown = redactedUrls.get(url);
-  if (shown === undefined) {
-    if (redactedUrls.size >= 1024) redactedUrls.clear();
-    shown = redactUrl(url);
-    redactedUrls.set(url, shown);
-  }
-  return shown;
+  return redactedUrls.get(url) ?? remember(redactedUrls, url, redactUrl(url), 1024);
 }
 
 /** Whether `url` carries a username or password before its host. */

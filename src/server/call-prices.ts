@@ -12,6 +12,7 @@
  * anything else asks `calcPrice` each time. test/server/call-prices.test.ts checks the two agree
  * over every model of every provider the table maps.
  */
+import { remember } from '../config/remember.js';
 import { findProvider } from '../providers/registry.js';
 import type { TokenPrices } from '../routing/ranking.js';
 import type { TokenUsage } from './usage.js';
@@ -64,11 +65,7 @@ export function callPricer(calcPrice: CalcPrice): PriceCall {
   const priceOf = (providerId: string, model: string, input: number, output: number): number | null => {
     const key = `${providerId}\u0000${model}`;
     let entry = known.get(key);
-    if (entry === undefined) {
-      entry = linearPrice(calcPrice, providerId, model);
-      if (known.size >= MAX_KNOWN) known.clear();
-      known.set(key, entry);
-    }
+    if (entry === undefined) entry = remember(known, key, linearPrice(calcPrice, providerId, model), MAX_KNOWN);
     if (entry === null) return null;
     if (entry !== 'exact' && input < entry.below) return entry.perRequest + entry.perInput * input + entry.perOutput * output;
     return calcPrice({ input_tokens: input, output_tokens: output }, model, { providerId })?.total_price ?? null;

@@ -12,6 +12,7 @@
  * types and checks it equals what the SDK's own serializers make of the same spans, for protobuf
  * and JSON.
  */
+import { remember } from '../config/remember.js';
 import { startExportThread, type ExportTarget } from './span-export-thread.js';
 import type { SpanId } from './span-id.js';
 
@@ -402,8 +403,7 @@ class ProtobufSpanAttributes implements AttributeWriter {
     if (encoded !== undefined) return this.w.bytes(encoded);
     const start = this.w.length;
     this.#keyValue(key, value);
-    if (key.recurring.size >= RECURRING_VALUES) key.recurring.clear();
-    key.recurring.set(value, this.w.copy(start));
+    remember(key.recurring, value, this.w.copy(start), RECURRING_VALUES);
   }
 
   recurringRun(run: RecurringRun, values: readonly (AttributeValue | null)[]): void {
@@ -456,7 +456,7 @@ function spanFlags(span: SpanRecord): number {
 class ProtoWriter {
   // Never a slice of Node's Buffer pool: a buffer handed over is transferred to the export thread whole.
   #buffer = Buffer.allocUnsafeSlow(4096);
-  /** The same bytes as #buffer, for copies four bytes at a time (ids) and doubles; made with each new buffer. */
+  /** The same bytes as #buffer, for 32-bit words (ids, times, flags) and doubles; made with each new buffer. */
   #words = wordsOf(this.#buffer);
   #at = 0;
   /** Writes the attributes of the span being written here. */
@@ -477,7 +477,7 @@ class ProtoWriter {
 
   /** Writes over bytes already written or skipped, at `offset`. */
   writeAt(offset: number, bytes: Uint8Array): void {
-    this.#buffer.set(bytes, offset);
+    this.#copyAt(offset, bytes);
   }
 
   /**
@@ -660,7 +660,7 @@ class ProtoWriter {
 
   fixed32(value: number): void {
     this.#room(4);
-    this.#uint32At(this.#at, value);
+    this.#words.setUint32(this.#at, value >>> 0, true);
     this.#at += 4;
   }
 
@@ -680,19 +680,10 @@ class ProtoWriter {
     const highHigh = Math.floor(highPart / 0x10000);
     const sum = (highPart - highHigh * 0x10000) * 0x10000 + lowPart;
     const sumHigh = Math.floor(sum / 0x100000000);
-    this.#uint32At(this.#at, sum - sumHigh * 0x100000000);
-    this.#uint32At(this.#at + 4, highHigh + sumHigh);
+    // Through the DataView: Buffer's writeUInt32LE checks its arguments first.
+    this.#words.setUint32(this.#at, sum - sumHigh * 0x100000000, true);
+    this.#words.setUint32(this.#at + 4, (highHigh + sumHigh) >>> 0, true);
     this.#at += 8;
-  }
-
-  /** A 32-bit unsigned integer, little-endian, over room already made (Buffer's writeUInt32LE checks its arguments first). */
-  #uint32At(at: number, value: number): void {
-    const buffer = this.#buffer;
-    const word = value >>> 0;
-    buffer[at] = word;
-    buffer[at + 1] = word >>> 8;
-    buffer[at + 2] = word >>> 16;
-    buffer[at + 3] = word >>> 24;
   }
 
   double(value: number): void {

@@ -19,6 +19,7 @@
  * it authenticates is taken.
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import { remember } from '../config/remember.js';
 import { isCredentialKeyName, redactUrlCached } from '../config/secret-values.js';
 import type { PlanoConfig } from '../config/types.js';
 import { EMBEDDINGS_PATH } from '../providers/types.js';
@@ -373,13 +374,7 @@ const ATTEMPT_RUN = new RecurringRun([KEY.urlFull, KEY.serverAddress, KEY.attemp
 function requestSpanName(operation: string, model: string): SpanName {
   let names = requestSpanNames.get(operation);
   if (names === undefined) requestSpanNames.set(operation, (names = new Map()));
-  let name = names.get(model);
-  if (name === undefined) {
-    name = new SpanName(`${operation} ${model}`.trim());
-    if (names.size >= REQUEST_SPAN_NAMES) names.clear();
-    names.set(model, name);
-  }
-  return name;
+  return names.get(model) ?? remember(names, model, new SpanName(`${operation} ${model}`.trim()), REQUEST_SPAN_NAMES);
 }
 
 const REQUEST_SPAN_NAMES = 256;
@@ -413,13 +408,7 @@ class Upstream {
 
   /** `url.full` of a call to `path` here, credentials redacted. */
   url(path: string): string {
-    let url = this.#urls.get(path);
-    if (url === undefined) {
-      url = redactUrlCached(this.origin + path);
-      if (this.#urls.size >= UPSTREAM_PATHS) this.#urls.clear();
-      this.#urls.set(path, url);
-    }
-    return url;
+    return this.#urls.get(path) ?? remember(this.#urls, path, redactUrlCached(this.origin + path), UPSTREAM_PATHS);
   }
 }
 
@@ -428,13 +417,7 @@ const UPSTREAM_PATHS = 64;
 const upstreams = new Map<string, Upstream>();
 
 function upstreamOf(origin: string): Upstream {
-  let upstream = upstreams.get(origin);
-  if (upstream === undefined) {
-    upstream = new Upstream(origin);
-    if (upstreams.size >= UPSTREAMS) upstreams.clear();
-    upstreams.set(origin, upstream);
-  }
-  return upstream;
+  return upstreams.get(origin) ?? remember(upstreams, origin, new Upstream(origin), UPSTREAMS);
 }
 
 function isStringRecord(value: unknown): value is Record<string, string> {
