@@ -21,11 +21,12 @@
 // collect for.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { freePort, installCleanup, logTail, startChild, stopAllChildren, stopChild, waitForHttp } from './gateway/children.mjs';
+import { builtRoots, wholeNumber } from './gateway/options.mjs';
 import { requestHeaders, scenarioBody } from './gateway/load.mjs';
 import { PLANO_MODELS, writePlanoConfig } from './gateway/plano.mjs';
 import { median } from './gateway/report.mjs';
@@ -45,13 +46,8 @@ function parseOptions() {
       functions: { type: 'string', default: '0' },
     },
   });
-  const number = (name, min, max) => {
-    const n = Number(values[name]);
-    if (!(Number.isInteger(n) && n >= min && n <= max)) throw new Error(`--${name}: expected a whole number from ${min} to ${max}, got "${values[name]}"`);
-    return n;
-  };
-  const roots = [resolve(values.root), ...(values.compare ? [resolve(values.compare)] : [])];
-  for (const root of roots) if (!existsSync(join(root, 'dist', 'cli'))) throw new Error(`${root} has no dist/: build it first (npm install, or node scripts/build.mjs)`);
+  const number = (name, min, max) => wholeNumber(values, name, min, max);
+  const roots = builtRoots(values, join('dist', 'cli'));
   return {
     requests: number('requests', 100, 1_000_000),
     warmup: number('warmup', 0, 1_000_000),

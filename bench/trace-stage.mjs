@@ -16,11 +16,12 @@
 // disturbed). Fewer requests leave V8 less warmed up (20,000 × 2 read ~2.6 µs where the default
 // reads ~1.4): compare runs of the same size.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { freePort, installCleanup, startChild, stopAllChildren, waitForHttp } from './gateway/children.mjs';
+import { builtRoots, wholeNumber } from './gateway/options.mjs';
 import { median } from './gateway/report.mjs';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
@@ -38,10 +39,10 @@ const { values } = parseArgs({
   },
 });
 
-function wholeNumber(name, min, max) {
-  const n = Number(values[name]);
-  if (!(Number.isInteger(n) && n >= min && n <= max)) throw new Error(`--${name}: expected a whole number from ${min} to ${max}, got "${values[name]}"`);
-  return n;
+
+/** The loop's sizes, checked (the measuring processes are given the same flags). */
+function options() {
+  return { requests: wholeNumber(values, 'requests', 1000, 10_000_000), reps: wholeNumber(values, 'reps', 1, 100), runs: wholeNumber(values, 'runs', 1, 50) };
 }
 
 const BODY = '{"model":"gpt-4o-mini","usage":{"input_tokens":19,"output_tokens":9}}';
@@ -90,8 +91,7 @@ async function child(root, endpoint) {
     const entry = entryOf(performance.now());
     if (entry.requested === undefined) throw new Error('unreachable');
   };
-  const requests = wholeNumber('requests', 1000, 10_000_000);
-  const reps = wholeNumber('reps', 1, 100);
+  const { requests, reps } = options();
   const loop = async (one, count) => {
     const started = process.hrtime.bigint();
     for (let i = 0; i < count; i++) {
@@ -117,11 +117,8 @@ async function child(root, endpoint) {
 }
 
 async function main() {
-  const roots = [resolve(values.root), ...(values.compare ? [resolve(values.compare)] : [])];
-  for (const root of roots) if (!existsSync(join(root, 'dist', 'server', 'tracing.js'))) throw new Error(`${root} has no dist/: build it first (npm install, or node scripts/build.mjs)`);
-  const runs = wholeNumber('runs', 1, 50);
-  wholeNumber('requests', 1000, 10_000_000);
-  wholeNumber('reps', 1, 100);
+  const roots = builtRoots(values, join('dist', 'server', 'tracing.js'));
+  const { runs } = options();
   installCleanup();
   const logDir = join(benchDir, '.tmp', 'trace-stage');
   mkdirSync(logDir, { recursive: true });
